@@ -1,0 +1,35 @@
+"""The answers to the wizard's questions: everything planning needs beyond inspection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.models import Metadata
+from wizard.settings import Settings
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One decision per question."""
+
+    dialect: str
+    sync_driver: str
+    metadata: Metadata
+    model_modules: tuple[str, ...]
+    settings: Settings
+    env_file: Path | None
+    migrations: str  # folder, relative to the project root
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The command-line answers; None means 'not given'."""
+
+    dialect: str | None = None
+    sync_driver: str | None = None
+    metadata: str | None = None
+    models: tuple[str, ...] | None = None
+    settings: str | None = None
+    env_file: str | None = None
+    migrations: str | None = None

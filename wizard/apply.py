@@ -1,0 +1,85 @@
+"""Apply a plan all-or-nothing: refuse stale files, back up, write atomically, roll back."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from wizard.errors import ApplyFailed, StaleFile
+from wizard.plan import Change
+from wizard.textio import read_text, write_atomic
+
+BACKUP_DIR = ".alembic-wizard"
+
+
+def _check_fresh(change: Change) -> None:
+    now = read_text(change.path) if change.path.exists() else None
+    if now != change.before:
+        raise StaleFile(
+            "changed since the wizard read it; nothing was written",
+            path=change.path,
+            hint="run the wizard again",
+        )
+
+
+def backup(changes: Sequence[Change], top: Path) -> Path | None:
+    """Copy every file about to be modified under `.alembic-wizard/backup-<time>/`."""
+    modified = [c for c in changes if c.before is not None]
+    if not modified:
+        return None
+    folder = top / BACKUP_DIR / time.strftime("backup-%Y%m%d-%H%M%S")
+    for change in modified:
+        assert change.before is not None
+        target = folder / change.path.relative_to(top)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(change.path.read_bytes())
+    ignore = top / BACKUP_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# backups of alembic-wizard; never commit them\n*\n", encoding="utf-8")
+    return folder
+
+
+def apply(changes: Sequence[Change], top: Path) -> Path | None:
+    """Write every change or none; returns the backup folder."""
+    pending = [c for c in changes if c.action != "identical"]
+    for change in pending:
+        _check_fresh(change)
+    backups = backup(pending, top)
+    done: list[Change] = []
+    made_dirs: list[Path] = []
+    try:
+        for change in pending:
+            made_dirs += _missing_dirs(change.path.parent)
+            write_atomic(change.path, change.after)
+            done.append(change)
+    except BaseException as exc:
+        _roll_back(done, made_dirs)
+        if isinstance(exc, OSError):
+            where = getattr(exc, "filename", None) or (pending[len(done)].path)
+            raise ApplyFailed(
+                f"cannot write: {exc.strerror}; every file was put back", path=where
+            ) from exc
+        raise
+    return backups
+
+
+def _missing_dirs(folder: Path) -> list[Path]:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _roll_back(done: list[Change], made_dirs: list[Path]) -> None:
+    for change in reversed(done):
+        with contextlib.suppress(OSError):
+            if change.before is None:
+                change.path.unlink()
+            else:
+                write_atomic(change.path, change.before)
+    for folder in sorted(set(made_dirs), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()

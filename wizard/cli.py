@@ -1,0 +1,69 @@
+"""The command line: parse arguments, run the stages, turn errors into messages and exits."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from wizard import __version__
+from wizard.errors import WizardError
+
+EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every flag; one per question."""
+    parser = argparse.ArgumentParser(
+        prog="alembic-wizard",
+        description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
+    )
+    parser.add_argument("command", nargs="?", default="setup", choices=["setup", "verify"],
+                        help="setup (default): plan, show, apply, verify; verify: only verify")  # fmt: skip
+    parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
+    parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    parser.add_argument("-y", "--yes", action="store_true", help="take the detected defaults")
+    parser.add_argument("--python", metavar="PATH", help="the project's interpreter")
+    parser.add_argument("--no-verify", action="store_true", help="skip verification")
+    parser.add_argument("--offline", action="store_true", help="verify without the database")
+    parser.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
+    parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"alembic-wizard {__version__}")
+    q = parser.add_argument_group("answers (each skips its question)")
+    q.add_argument("--dialect", help="postgresql or sqlite")
+    q.add_argument("--sync-driver", help="driver Alembic uses, e.g. psycopg")
+    q.add_argument("--metadata", help="e.g. app.db.base.Base.metadata")
+    q.add_argument("--models", help="comma-separated model modules to import in env.py")
+    q.add_argument("--settings", help="settings class, e.g. app.core.config.Settings")
+    q.add_argument("--env-file", help="the env file that holds the async URL")
+    q.add_argument("--migrations", help="migrations folder, relative to the project")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) -> int:
+    """Run the wizard; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
+    if interactive is None:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        from wizard.run import run_wizard
+
+        return run_wizard(args, interactive=interactive, color=color)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted; nothing was written\n")
+        return EXIT_INTERRUPTED
+    except WizardError as exc:
+        if args.traceback:
+            raise
+        sys.stderr.write(f"error: {exc}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+        return exc.exit_code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Typed errors: library code raises these, only the CLI turns them into a message and exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WizardError(Exception):
+    """Something the user must fix; exit status 2."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+
+    def where(self) -> str:
+        """`path:line: ` or the empty string."""
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+
+    def __str__(self) -> str:
+        return f"{self.where()}{self.message}"
+
+
+class NotForUs(WizardError):
+    """The project does not use async SQLAlchemy: say so and change nothing."""
+
+
+class Ambiguous(WizardError):
+    """`--yes` was given but a question has no single sensible default."""
+
+
+class NotInteractive(WizardError):
+    """A question must be asked but there is no terminal."""
+
+
+class StaleFile(WizardError):
+    """A file changed between reading and writing."""
+
+
+class ApplyFailed(WizardError):
+    """Writing failed; everything written was put back."""
+
+    exit_code = 1

@@ -1,0 +1,233 @@
+"""Find the tables: declarative classes, SQLModel tables, Core `Table()` objects, and the
+MetaData each belongs to. Static only."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cached_property
+
+from wizard.resolve import Resolver, Symbol
+from wizard.scan import Module
+
+_DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+_BASE_FACTORIES = {"declarative_base", "generate_base"}
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A MetaData object as env.py will reach it: `from module import name` then `expr`."""
+
+    module: str
+    name: str
+    expr: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.module}.{self.expr}"
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """A table found in the source."""
+
+    name: str | None  # None when computed at run time (a declared_attr __tablename__)
+    module: str
+    line: int
+    metadata: Metadata
+    cls: str | None = None  # the mapped class, None for Core tables
+
+
+def _external(symbol: Symbol, names: set[str], prefixes: tuple[str, ...]) -> bool:
+    mod, name = symbol
+    return name in names and mod.startswith(prefixes)
+
+
+def _literal_str(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _class_attr(cls: ast.ClassDef, attr: str) -> ast.expr | None | bool:
+    """The value assigned to `attr` in the class body; True when it is a function (declared_attr)."""
+    for node in cls.body:
+        if isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == attr for t in node.targets):
+                return node.value
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and node.target.id == attr:
+                return node.value
+        elif isinstance(node, ast.FunctionDef) and node.name == attr:
+            return True
+    return None
+
+
+@dataclass
+class _Finder:
+    resolver: Resolver
+
+    @cached_property
+    def classes(self) -> dict[Symbol, tuple[Module, ast.ClassDef]]:
+        found = {}
+        for module in list(self.resolver.tree.modules.values()):
+            for node in module.tree.body:
+                if isinstance(node, ast.ClassDef):
+                    found[(module.name, node.name)] = (module, node)
+        return found
+
+    def _class(self, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
+        if symbol not in self.classes:
+            module = self.resolver.module(symbol[0])
+            if module is not None:
+                for node in module.tree.body:
+                    if isinstance(node, ast.ClassDef) and node.name == symbol[1]:
+                        self.classes[symbol] = (module, node)
+        return self.classes.get(symbol)
+
+    def base_metadata(self, symbol: Symbol, _seen: frozenset[Symbol] = frozenset()) -> Metadata | None:
+        """The MetaData of the declarative registry that `symbol` belongs to, if any."""
+        if symbol in _seen:
+            return None
+        if _external(symbol, {"SQLModel"}, ("sqlmodel",)):
+            return Metadata("sqlmodel", "SQLModel", "SQLModel.metadata")
+        factory = self._factory_base(symbol)
+        if factory is not None:
+            return factory
+        found = self._class(symbol)
+        if found is None:
+            return None
+        module, cls = found
+        for base in cls.bases:
+            target = self.resolver.expr(module, base)
+            if target is None:
+                continue
+            if _external(target, _DECLARATIVE_ROOTS, ("sqlalchemy",)):
+                return Metadata(module.name, cls.name, f"{cls.name}.metadata")
+            meta = self.base_metadata(target, _seen | {symbol})
+            if meta is not None:
+                return meta
+        return None
+
+    def _factory_base(self, symbol: Symbol) -> Metadata | None:
+        """`Base = declarative_base()` or `Base = registry().generate_base()`."""
+        module = self.resolver.module(symbol[0])
+        if module is None:
+            return None
+        for node in module.tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == symbol[1] for t in node.targets)
+                and isinstance(node.value, ast.Call)
+            ):
+                func = node.value.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in _BASE_FACTORIES:
+                    return Metadata(module.name, symbol[1], f"{symbol[1]}.metadata")
+        return None
+
+    def lineage(self, symbol: Symbol) -> list[tuple[Module, ast.ClassDef]]:
+        """The project classes from `symbol` up through its bases (depth first)."""
+        out: list[tuple[Module, ast.ClassDef]] = []
+        stack, seen = [symbol], set()
+        while stack:
+            current = stack.pop()
+            found = self._class(current) if current not in seen else None
+            seen.add(current)
+            if found is None:
+                continue
+            out.append(found)
+            module, cls = found
+            for base in reversed(cls.bases):
+                target = self.resolver.expr(module, base)
+                if target is not None:
+                    stack.append(target)
+        return out
+
+    def table_of_class(self, module: Module, cls: ast.ClassDef) -> TableDef | None:
+        meta = self.base_metadata((module.name, cls.name))
+        if meta is None or self.is_declarative_root(module, cls):
+            return None
+        if meta.module == "sqlmodel":
+            if not any(k.arg == "table" and getattr(k.value, "value", None) is True
+                       for k in cls.keywords):
+                return None
+            name = _literal_str(_attr_expr(cls, "__tablename__")) or cls.name.lower()
+            return TableDef(name, module.name, cls.lineno, meta, cls.name)
+        if _literal_true(_class_attr(cls, "__abstract__")):
+            return None
+        own = _class_attr(cls, "__tablename__")
+        if own is not None or _class_attr(cls, "__table__") is not None:
+            name = _literal_str(own) if isinstance(own, ast.expr) else None
+            return TableDef(name, module.name, cls.lineno, meta, cls.name)
+        ancestors = self.lineage((module.name, cls.name))[1:]
+        if any(self.table_of_class(m, c) for m, c in ancestors):
+            return None  # single-table inheritance: no table of its own
+        if any(_class_attr(c, "__tablename__") is not None for _, c in ancestors):
+            return TableDef(None, module.name, cls.lineno, meta, cls.name)
+        return None
+
+    def is_declarative_root(self, module: Module, cls: ast.ClassDef) -> bool:
+        return any(
+            (t := self.resolver.expr(module, b)) is not None
+            and _external(t, _DECLARATIVE_ROOTS, ("sqlalchemy",))
+            for b in cls.bases
+        )
+
+    def core_tables(self, module: Module) -> list[TableDef]:
+        found = []
+        for node in ast.walk(module.tree):
+            if not (isinstance(node, ast.Call) and len(node.args) >= 2):
+                continue
+            func = self.resolver.expr(module, node.func)
+            if func is None or not _external(func, {"Table"}, ("sqlalchemy", "sqlmodel")):
+                continue
+            meta = self.metadata_expr(module, node.args[1])
+            if meta is not None:
+                found.append(TableDef(_literal_str(node.args[0]), module.name, node.lineno, meta))
+        return found
+
+    def metadata_expr(self, module: Module, node: ast.expr) -> Metadata | None:
+        """`Base.metadata`, `SQLModel.metadata` or a name bound to `MetaData()`."""
+        if isinstance(node, ast.Attribute) and node.attr == "metadata":
+            owner = self.resolver.expr(module, node.value)
+            return self.base_metadata(owner) if owner else None
+        target = self.resolver.expr(module, node)
+        if target is None:
+            return None
+        source = self.resolver.module(target[0])
+        if source is None:
+            return None
+        for stmt in source.tree.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == target[1] for t in stmt.targets)
+                and isinstance(stmt.value, ast.Call)
+            ):
+                func = self.resolver.expr(source, stmt.value.func)
+                if func and _external(func, {"MetaData"}, ("sqlalchemy", "sqlmodel")):
+                    return Metadata(source.name, target[1], target[1])
+        return None
+
+
+def _attr_expr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
+    value = _class_attr(cls, attr)
+    return value if isinstance(value, ast.expr) else None
+
+
+def _literal_true(value: ast.expr | None | bool) -> bool:
+    return isinstance(value, ast.Constant) and value.value is True
+
+
+def find_tables(resolver: Resolver) -> list[TableDef]:
+    """Every table defined in the project, in module order."""
+    finder = _Finder(resolver)
+    tables: list[TableDef] = []
+    for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
+        for node in module.tree.body:
+            if isinstance(node, ast.ClassDef):
+                table = finder.table_of_class(module, node)
+                if table is not None:
+                    tables.append(table)
+        tables.extend(finder.core_tables(module))
+    return tables

@@ -1,0 +1,177 @@
+"""Planning: a pure function from (project, answers) to the file changes. No writes here."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard import envfile, pyedit, urls
+from wizard.answers import Answers
+from wizard.errors import WizardError
+from wizard.project import EnvSource, Project
+from wizard.questions import async_url_text
+from wizard.render import render
+from wizard.textio import read_text
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file: what it is, what it will be, and why."""
+
+    path: Path
+    before: str | None  # None: the file does not exist yet
+    after: str
+    why: str
+
+    @property
+    def action(self) -> str:
+        if self.before is None:
+            return "create"
+        return "identical" if self.before == self.after else "modify"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes plus what the report needs to know."""
+
+    changes: tuple[Change, ...]
+    async_url: str
+    sync_url: str
+    secrets: frozenset[str]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "identical"]
+
+
+def _existing(path: Path) -> str | None:
+    return read_text(path) if path.exists() else None
+
+
+def build(project: Project, answers: Answers) -> Plan:
+    """Every change the wizard would make, each output checked to parse."""
+    settings = answers.settings
+    async_text = async_url_text(project, settings, answers.env_file)
+    async_url = urls.parse(async_text)
+    sync_url = urls.derive_sync(async_url, answers.sync_driver)
+    sync_text = urls.render(sync_url)
+    changes = [
+        *_env_changes(project, answers, sync_text),
+        *_settings_change(project, answers),
+        *_alembic_files(project, answers, sync_url.drivername, async_url),
+    ]
+    for change in changes:
+        _check_parses(change)
+    secrets = frozenset(urls.secrets_of(async_url) | urls.secrets_of(sync_url))
+    return Plan(tuple(changes), async_text, sync_text, secrets)
+
+
+def _env_changes(project: Project, answers: Answers, sync_text: str) -> list[Change]:
+    settings = answers.settings
+    key, sync_key = settings.env_key, settings.sync_env_key
+    assert key and sync_key
+    out = []
+    for source in project.env_files:
+        if source.example:
+            value = _placeholder(source, key, settings.case_sensitive, answers.sync_driver)
+            why = f"a placeholder for {sync_key}, derived from the example's {key}"
+        elif source.path == answers.env_file:
+            value, why = sync_text, f"{sync_key}: the sync URL Alembic uses"
+        else:
+            continue
+        anchor = source.env.get(key, case_sensitive=settings.case_sensitive)
+        if value is None or source.env.get(sync_key, case_sensitive=settings.case_sensitive):
+            continue
+        after = envfile.insert_after(
+            source.env, source.text, anchor.key if anchor else key, sync_key, value
+        )
+        out.append(Change(source.path, source.text, after, why))
+    return out
+
+
+def _placeholder(source: EnvSource, key: str, case_sensitive: bool, driver: str) -> str | None:
+    """The example's own URL with the sync driver: same shape, never a real secret."""
+    binding = source.env.get(key, case_sensitive=case_sensitive)
+    if binding is None or not binding.value:
+        return None
+    try:
+        return urls.render(urls.derive_sync(urls.parse(binding.value), driver))
+    except WizardError:
+        return None
+
+
+def _settings_change(project: Project, answers: Answers) -> list[Change]:
+    settings = answers.settings
+    field = settings.sync_field
+    if field is None or field in settings.field_names or settings.url_field is None:
+        return []
+    path = project.module_paths[settings.module]
+    before = read_text(path)
+    after = pyedit.add_field(before, settings.cls, settings.url_field, f"{field}: str | None = None\n")
+    return [Change(path, before, after, f"the {field} field, so the app accepts {settings.sync_env_key}")]
+
+
+def _alembic_files(project: Project, answers: Answers, sync_drivername: str,
+                   async_url: object) -> list[Change]:  # fmt: skip
+    folder = project.root / answers.migrations
+    prepend = Path(project.import_root).relative_to(project.root).as_posix() if (
+        project.import_root != project.root
+    ) else "."
+    context = _env_context(project, answers, sync_drivername)
+    files = {
+        folder / "env.py": (render("env.py.j2", **context), "runs migrations with the sync driver"),
+        project.root / "alembic.ini": (
+            render("alembic.ini.j2", migrations=answers.migrations, prepend_sys_path=prepend,
+                   sync_env_key=context["sync_env_key"]),  # fmt: skip
+            "Alembic's configuration, without credentials",
+        ),
+        folder / "script.py.mako": (
+            render("script.py.mako", sqlmodel=project.uses_sqlmodel), "the revision template"
+        ),
+    }
+    out = [Change(path, _existing(path), text, why) for path, (text, why) in files.items()]
+    if not (folder / "versions").is_dir():
+        out.append(Change(folder / "versions" / ".gitkeep", None, "", "the revisions folder"))
+    return out
+
+
+def _env_context(project: Project, answers: Answers, sync_drivername: str) -> dict[str, object]:
+    settings, meta = answers.settings, answers.metadata
+    if settings.instance:
+        settings_import = f"from {settings.module} import {settings.instance} as app_settings"
+    elif settings.getter:
+        settings_import = (
+            f"from {settings.module} import {settings.getter}\n\napp_settings = {settings.getter}()"
+        )
+    else:
+        settings_import = f"from {settings.module} import {settings.cls}\n\napp_settings = {settings.cls}()"
+    renames = {"ssl": "sslmode"} if sync_drivername.startswith("postgresql") else {}
+    return {
+        "settings_import": settings_import,
+        "metadata_import": f"from {meta.module} import {meta.name}",
+        "metadata_expr": meta.expr,
+        "model_modules": answers.model_modules,
+        "sync_env_key": settings.sync_env_key,
+        "sync_drivername": sync_drivername,
+        "sync_field": settings.sync_field,
+        "url_field": settings.url_field,
+        "query_renames": repr(renames),
+        "render_as_batch": answers.dialect == "sqlite",
+    }
+
+
+def _check_parses(change: Change) -> None:
+    """A bug of ours fails here, at plan time, not in the user's repository."""
+    name = change.path.name
+    try:
+        if name.endswith(".py"):
+            ast.parse(change.after, filename=str(change.path))
+        elif name.endswith(".ini"):
+            configparser.ConfigParser().read_string(change.after, source=str(change.path))
+        elif name.startswith(".env"):
+            envfile.parse(change.after, change.path)
+    except (SyntaxError, configparser.Error, WizardError) as exc:
+        raise WizardError(f"internal error: the planned file does not parse: {exc}",
+                          path=change.path) from exc  # fmt: skip

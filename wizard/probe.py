@@ -1,0 +1,132 @@
+"""Run inside the PROJECT's interpreter (not imported by the wizard): load env.py the way
+Alembic does, report what it holds, and optionally talk to the database read-only.
+
+Input: JSON on stdin. Output: one JSON object on stdout. Standard library, alembic and
+sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+import traceback
+from typing import Any
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = next((f for f in reversed(frames) if "site-packages" not in f.filename), None)
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc).splitlines()[0] if str(exc) else "",
+        "file": where.filename if where else None,
+        "line": where.lineno if where else None,
+    }
+
+
+def load_env(ini: str) -> Any:
+    """Execute env.py in offline mode with no migrations to run; return its module."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import load_python_file
+
+    config = Config(ini)
+    script = ScriptDirectory.from_config(config)
+    with EnvironmentContext(
+        config, script, fn=lambda rev, ctx: [], as_sql=True, output_buffer=io.StringIO()
+    ):
+        return load_python_file(script.dir, "env.py")
+
+
+def _fingerprint(conn: Any) -> list[str] | None:
+    from sqlalchemy import text
+
+    name = conn.dialect.name
+    if name == "postgresql":
+        sql = (
+            "select current_database(), pg_postmaster_start_time()::text,"
+            " (select oid::text from pg_database where datname = current_database())"
+        )
+    elif name == "sqlite":
+        sql = "select file from pragma_database_list where name = 'main'"
+    else:
+        return None
+    return [str(v) for v in conn.execute(text(sql)).one()]
+
+
+async def _async_fingerprint(url: str) -> list[str] | None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(_fingerprint)
+    finally:
+        await engine.dispose()
+
+
+def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Connect with the sync URL, compare with the async URL, summarise pending operations."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    out: dict[str, Any] = {}
+    engine = create_engine(env.get_url(), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            out["sync_fingerprint"] = _fingerprint(conn)
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            out["current"] = list(context.get_current_heads())
+            diffs = compare_metadata(context, env.target_metadata)
+            out["pending"] = [_describe(d) for d in diffs]
+            conn.rollback()
+    finally:
+        engine.dispose()
+    settings = getattr(env, "app_settings", None)
+    field = request.get("url_field")
+    if settings is not None and field:
+        url = str(getattr(settings, field))
+        out["async_fingerprint"] = asyncio.run(_async_fingerprint(url))
+    return out
+
+
+def _describe(diff: Any) -> str:
+    if isinstance(diff, list):  # column modifications come grouped
+        return _describe(diff[0])
+    op = diff[0]
+    target = diff[1] if len(diff) > 1 else None
+    name = getattr(target, "name", None) or getattr(target, "fullname", None) or ""
+    return f"{op} {name}".strip()
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    result: dict[str, Any] = {}
+    try:
+        env = load_env(request["ini"])
+    except BaseException as exc:  # env.py's own failure is the finding
+        result["import_error"] = _error(exc)
+        print(json.dumps(result))
+        return 0
+    metadata = getattr(env, "target_metadata", None)
+    metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
+    result["tables"] = sorted({t.fullname for m in metas if m is not None for t in m.tables.values()})
+    result["target_metadata_none"] = metadata is None
+    result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
+    if request.get("online"):
+        try:
+            result["online"] = online(env, request)
+        except BaseException as exc:
+            result["online_error"] = _error(exc)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Decide every answer: from a flag, else the detected default (`--yes`), else by asking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from wizard import prompts, urls
+from wizard.answers import Answers, Flags
+from wizard.errors import Ambiguous, NotForUs, NotInteractive, WizardError
+from wizard.project import Project
+from wizard.settings import Settings
+
+
+class Decider:
+    """Answers one question at a time, the same way for every question."""
+
+    def __init__(self, flags: Flags, *, yes: bool, interactive: bool) -> None:
+        self.flags = flags
+        self.yes = yes
+        self.interactive = interactive
+
+    def _may_ask(self, what: str, flag: str) -> bool:
+        if self.yes:
+            return False
+        if not self.interactive:
+            raise NotInteractive(
+                f"no terminal to ask about the {what}",
+                hint=f"pass --yes to take the detected defaults, or {flag}",
+            )
+        return True
+
+    def choose(self, what: str, flag: str, given: str | None, choices: Sequence[str],
+               default: str | None) -> str:  # fmt: skip
+        """One of `choices`; `default` None means there is no single sensible default."""
+        if given is not None:
+            if given not in choices:
+                raise WizardError(
+                    f"{flag} {given!r} is not one of: {', '.join(choices)}", hint=f"{flag} VALUE"
+                )
+            return given
+        if len(choices) == 1:
+            return choices[0]
+        if not self._may_ask(what, flag):
+            if default is None:
+                raise Ambiguous(
+                    f"several {what} candidates: {', '.join(choices)}",
+                    hint=f"choose one with {flag}",
+                )
+            return default
+        return prompts.select(f"Which {what}?", choices, default or choices[0])
+
+    def many(self, what: str, flag: str, given: Sequence[str] | None,
+             choices: Sequence[str]) -> tuple[str, ...]:  # fmt: skip
+        """Some of `choices`, all of them by default."""
+        if given is not None:
+            return tuple(given)
+        if not self._may_ask(what, flag):
+            return tuple(choices)
+        picked = prompts.checkbox(f"Which {what}?", choices, choices)
+        if not picked:
+            raise WizardError(f"no {what} chosen", hint="tick at least one with the space bar")
+        return tuple(picked)
+
+    def text(self, what: str, flag: str, given: str | None, default: str) -> str:
+        """Free text with a default."""
+        if given is not None:
+            return given
+        if not self._may_ask(what, flag):
+            return default
+        return prompts.text(f"The {what}?", default)
+
+
+def _settings(project: Project, decider: Decider) -> Settings:
+    with_url = [s for s in project.settings if s.url_field]
+    if not with_url:
+        found = ", ".join(s.label for s in project.settings) or "none"
+        raise WizardError(
+            f"no settings class with a database URL field (settings classes found: {found})",
+            path=project.top,
+            hint="add `database_url: str` to your pydantic-settings class",
+        )
+    labels = [s.label for s in with_url]
+    default = labels[0] if len(labels) == 1 else None
+    label = decider.choose("settings class", "--settings", decider.flags.settings, labels, default)
+    return with_url[labels.index(label)]
+
+
+def async_url_text(project: Project, settings: Settings, env_file: Path | None) -> str:
+    """The app's async URL: from the env file, else the field's default."""
+    key = settings.env_key
+    for source in project.env_files:
+        if source.path == env_file and key:
+            binding = source.env.get(key, case_sensitive=settings.case_sensitive)
+            if binding is not None and binding.value:
+                return binding.value
+    if settings.url_default:
+        return settings.url_default
+    where = env_file or project.root / ".env"
+    raise WizardError(
+        f"no value for {key} found",
+        path=where,
+        hint=f"add {key}=postgresql+asyncpg://user:password@host/db to {where.name}",
+    )
+
+
+def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> Answers:
+    """Every answer, asked in the order a user thinks about them."""
+    decider = Decider(flags, yes=yes, interactive=interactive)
+    settings = _settings(project, decider)
+    env_paths = [str(s.path) for s in project.env_files if not s.example]
+    key = settings.env_key or ""
+    holding = [
+        str(s.path) for s in project.env_files
+        if not s.example and s.env.get(key, case_sensitive=settings.case_sensitive)
+    ]  # fmt: skip
+    env_default = holding[0] if holding else (env_paths[0] if env_paths else None)
+    env_file = None
+    if env_paths:
+        given = str(Path(flags.env_file).resolve()) if flags.env_file else None
+        env_file = Path(decider.choose("env file", "--env-file", given, env_paths, env_default))
+    url = urls.parse(async_url_text(project, settings, env_file), where=f"{key}")
+    detected = urls.dialect_of(url).name
+    if not urls.is_async(url):
+        raise NotForUs(
+            f"{key} uses the sync driver {url.drivername!r}: this app is not async",
+            hint="plain `alembic init` fits a sync project",
+        )
+    dialect = decider.choose("database", "--dialect", flags.dialect, list(urls.DIALECTS), detected)
+    if dialect != detected:
+        raise WizardError(f"the URL in {key} is {detected}, not {dialect}")
+    drivers = urls.DIALECTS[dialect].sync_drivers
+    sync_driver = decider.choose(
+        "sync driver for Alembic", "--sync-driver", flags.sync_driver, list(drivers),
+        urls.default_sync_driver(url, project.installed),
+    )  # fmt: skip
+    labels = [m.label for m in project.metadatas]
+    meta_label = decider.choose(
+        "MetaData", "--metadata", flags.metadata, labels, labels[0] if len(labels) == 1 else None
+    )
+    metadata = project.metadatas[labels.index(meta_label)]
+    modules = sorted({t.module for t in project.tables if t.metadata == metadata})
+    chosen = decider.many("model modules", "--models", flags.models, modules)
+    migrations = decider.text(
+        "migrations folder", "--migrations", flags.migrations, _default_migrations(project)
+    )
+    return Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations)
+
+
+def _default_migrations(project: Project) -> str:
+    location = project.script_location
+    if location:
+        return location.replace("%(here)s/", "").strip("/") or "migrations"
+    return "migrations"

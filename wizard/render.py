@@ -1,0 +1,30 @@
+"""Render the Jinja2 templates: inside the wheel at `wizard/templates`, in a checkout at
+`templates/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    """Where the templates are: packaged beside the code, or the source tree's `templates/`."""
+    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+        if (candidate / "env.py.j2").is_file():
+            return candidate
+    raise FileNotFoundError("alembic-wizard's templates are missing from this installation")
+
+
+def render(name: str, **context: Any) -> str:
+    """Render one template with `context`; undefined names are errors, not blanks."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return env.get_template(name).render(**context)

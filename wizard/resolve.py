@@ -1,0 +1,65 @@
+"""Follow names across modules: which class or object does `Base` in this file mean?"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard.scan import Module, Tree, read_module
+
+Symbol = tuple[str, str]  # (module, name); the module may be outside the project
+
+
+@dataclass
+class Resolver:
+    """Resolves names to where they are defined, loading project modules on demand."""
+
+    tree: Tree
+    roots: tuple[Path, ...]
+
+    def module(self, name: str) -> Module | None:
+        """The project module `name`, parsed on first use even if the scan skipped it."""
+        found = self.tree.modules.get(name)
+        if found is not None:
+            return found
+        for root in self.roots:
+            base = root.joinpath(*name.split("."))
+            for path in (base / "__init__.py", base.with_suffix(".py")):
+                if path.is_file():
+                    loaded = read_module(path)
+                    if not isinstance(loaded, str):
+                        self.tree.modules[name] = loaded
+                        return loaded
+        return None
+
+    def symbol(self, module: Module, name: str, _depth: int = 0) -> Symbol:
+        """Where the name `name`, as seen from `module`, is defined."""
+        if _depth > 20 or name in module.defined:
+            return (module.name, name)
+        if name not in module.imports:
+            return (module.name, name)
+        source, attr = module.imports[name]
+        if attr is None:
+            return (source, "")
+        target = self.module(source)
+        if target is None:
+            sub = self.module(f"{source}.{attr}")
+            return (sub.name, "") if sub is not None else (source, attr)
+        return self.symbol(target, attr, _depth + 1)
+
+    def expr(self, module: Module, node: ast.expr) -> Symbol | None:
+        """Resolve a `Name` or dotted `Attribute` expression; None for anything else."""
+        if isinstance(node, ast.Name):
+            return self.symbol(module, node.id)
+        if isinstance(node, ast.Attribute):
+            owner = self.expr(module, node.value)
+            if owner is None:
+                return None
+            mod, name = owner
+            if name == "":  # a module: look the attribute up inside it
+                target = self.module(mod)
+                return self.symbol(target, node.attr) if target else (mod, node.attr)
+            return (f"{mod}:{name}", node.attr)  # attribute of an object
+        return None
+

@@ -1,0 +1,85 @@
+"""The run, stage by stage: inspect -> questions -> plan -> show -> apply -> verify -> report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from wizard import prompts
+from wizard.answers import Flags
+from wizard.apply import apply
+from wizard.plan import Plan, build
+from wizard.project import Project, inspect
+from wizard.questions import decide
+from wizard.show import show, status_line
+from wizard.verify import Rung, verify
+
+_MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
+
+
+def _flags(args: argparse.Namespace) -> Flags:
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
+    return Flags(
+        dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
+        models=models, settings=args.settings, env_file=args.env_file,
+        migrations=args.migrations,
+    )  # fmt: skip
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> int:
+    """Every stage in order; returns the exit status."""
+    project = inspect(Path(args.project), python=args.python)
+    for path, why in project.skipped:
+        _say(status_line("skip", f"{project.rel(path)} (does not parse: {why})", color=color))
+    answers = decide(project, _flags(args), yes=args.yes, interactive=interactive)
+    plan = build(project, answers)
+    if args.command == "verify":
+        return _verify_and_report(project, answers, plan, args, color)
+    labels = {str(c.path): project.rel(c.path) for c in plan.changes}
+    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=color)
+    if not plan.pending:
+        _say("nothing to change: the setup is up to date")
+    elif args.dry_run:
+        _say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
+        return 0
+    else:
+        if not args.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
+            _say("nothing was written")
+            return 0
+        backups = apply(plan.changes, project.top)
+        if backups is not None:
+            _say(f"backups of the modified files: {project.rel(backups)}")
+    if args.no_verify or args.dry_run:
+        return 0
+    return _verify_and_report(project, answers, plan, args, color)
+
+
+def _verify_and_report(project: Project, answers: object, plan: Plan,
+                       args: argparse.Namespace, color: bool) -> int:  # fmt: skip
+    from wizard.answers import Answers
+
+    assert isinstance(answers, Answers)
+    rungs = verify(project, answers, plan.sync_url, plan.secrets, online=not args.offline)
+    print(report(project, rungs))
+    return 1 if any(r.status == "fail" for r in rungs) else 0
+
+
+def report(project: Project, rungs: list[Rung]) -> str:
+    """What was verified, and the next command to run."""
+    lines = ["", "Verification:"]
+    for rung in rungs:
+        detail = f": {rung.detail}" if rung.detail else ""
+        lines.append(f"  {_MARKS[rung.status]:>7}  {rung.name}{detail}")
+        if rung.fix:
+            lines.append(f"           fix: {rung.fix}")
+    if all(r.status != "fail" for r in rungs):
+        where = project.rel(project.root)
+        cd = "" if where in (".", "") else f"cd {where} && "
+        lines += ["", "Next:", f'  {cd}alembic revision --autogenerate -m "create tables"',
+                  f"  {cd}alembic upgrade head"]  # fmt: skip
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""Read a source tree statically: every module's imports, classes and top-level assignments.
+
+Nothing here imports the user's code. Files that do not parse (newer grammar, syntax errors)
+are recorded as skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
+        "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".alembic-wizard", "migrations", "alembic",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class Module:
+    """One parsed Python file."""
+
+    name: str  # dotted import name, relative to its import root
+    path: Path
+    root: Path  # the folder that must be on sys.path to import it
+    tree: ast.Module
+    imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # local name -> (module, attribute or None for `import x`)
+    defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
+
+    @property
+    def is_package(self) -> bool:
+        return self.path.name == "__init__.py"
+
+    @property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+
+@dataclass
+class Tree:
+    """Every module found under a folder, by dotted name."""
+
+    top: Path
+    modules: dict[str, Module]
+    skipped: list[tuple[Path, str]]  # (file, why)
+
+
+def python_files(top: Path) -> Iterator[Path]:
+    """Every .py file under `top`, skipping virtualenvs, caches and build output."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and "." not in d
+        )
+        if Path(dirpath, "pyvenv.cfg").exists():
+            dirnames[:] = []
+            continue
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                yield Path(dirpath, name)
+
+
+def import_root(path: Path) -> tuple[Path, str]:
+    """The folder to put on sys.path for `path`, and its dotted module name."""
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists() and folder.name.isidentifier():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts) or path.parent.name
+
+
+def _resolve_relative(module: Module, level: int, target: str | None) -> str:
+    base = module.package.split(".") if module.package else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, target] if target else base)
+
+
+def _collect_defined(module: Module) -> None:
+    for node in module.tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            module.defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            module.defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            module.defined.add(node.target.id)
+
+
+def _collect_imports(module: Module) -> None:
+    for node in module.tree.body:
+        _collect_import_node(module, node)
+        if isinstance(node, ast.If | ast.Try):  # `if TYPE_CHECKING:`, try/except ImportError
+            for child in ast.iter_child_nodes(node):
+                _collect_import_node(module, child)
+
+
+def _collect_import_node(module: Module, node: ast.AST) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            module.imports[local] = (alias.name if alias.asname else local, None)
+    elif isinstance(node, ast.ImportFrom):
+        source = (
+            _resolve_relative(module, node.level, node.module) if node.level else node.module or ""
+        )
+        for alias in node.names:
+            if alias.name != "*":
+                module.imports[alias.asname or alias.name] = (source, alias.name)
+
+
+def read_module(path: Path) -> Module | str:
+    """Parse one file, or say why it cannot be parsed."""
+    try:
+        source = path.read_bytes()
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (OSError, ValueError) as exc:
+        return str(exc)
+    root, name = import_root(path)
+    module = Module(name=name, path=path, root=root, tree=tree)
+    _collect_imports(module)
+    _collect_defined(module)
+    return module
+
+
+def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
+    """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
+    modules: dict[str, Module] = {}
+    skipped: list[tuple[Path, str]] = []
+    for path in python_files(top):
+        if prefilter:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                skipped.append((path, str(exc)))
+                continue
+            if not any(word in data for word in prefilter):
+                continue
+        result = read_module(path)
+        if isinstance(result, str):
+            skipped.append((path, result))
+        else:
+            modules.setdefault(result.name, result)
+    return Tree(top, modules, skipped)

@@ -1,0 +1,216 @@
+"""Find the settings class that holds the database URL, statically."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from wizard.resolve import Resolver, Symbol
+from wizard.scan import Module
+
+_URL_NAME = re.compile(
+    r"^(async_)?(sqlalchemy_)?(database|db|postgres|pg|sql|mysql|sqlite)(_async)?_(url|uri|dsn)$"
+    r"|^(dsn|sqlalchemy_url)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A pydantic-settings class and what env.py needs to reach its URL."""
+
+    module: str
+    cls: str
+    line: int
+    url_field: str | None
+    url_field_line: int | None
+    url_alias: str | None
+    url_default: str | None  # a literal default of the URL field
+    env_prefix: str
+    env_files: tuple[str, ...]
+    case_sensitive: bool
+    instance: str | None  # `settings` for `settings = Settings()`
+    getter: str | None  # `get_settings` for a function returning Settings()
+    field_names: tuple[str, ...]
+
+    @property
+    def env_key(self) -> str | None:
+        """The environment variable that fills the URL field."""
+        if self.url_field is None:
+            return None
+        if self.url_alias:
+            return self.url_alias
+        key = self.env_prefix + self.url_field
+        return key if self.case_sensitive else key.upper()
+
+    @property
+    def sync_field(self) -> str | None:
+        """The sync URL field's name, in the URL field's own style."""
+        if self.url_field is None:
+            return None
+        return self.url_field + ("_SYNC" if self.url_field.isupper() else "_sync")
+
+    @property
+    def sync_env_key(self) -> str | None:
+        """The environment variable for the sync field."""
+        if self.url_alias:
+            return self.url_alias + ("_SYNC" if self.url_alias.isupper() else "_sync")
+        if self.sync_field is None:
+            return None
+        key = self.env_prefix + self.sync_field
+        return key if self.case_sensitive else key.upper()
+
+    @property
+    def label(self) -> str:
+        return f"{self.module}.{self.cls}"
+
+
+def _is_settings(resolver: Resolver, module: Module, cls: ast.ClassDef, depth: int = 0) -> bool:
+    if depth > 10:
+        return False
+    for base in cls.bases:
+        target = resolver.expr(module, base)
+        if target is None:
+            continue
+        if target[1] == "BaseSettings" and target[0].startswith(("pydantic", "pydantic_settings")):
+            return True
+        parent = _lookup_class(resolver, target)
+        if parent and _is_settings(resolver, parent[0], parent[1], depth + 1):
+            return True
+    return False
+
+
+def _lookup_class(resolver: Resolver, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
+    module = resolver.module(symbol[0])
+    if module is None:
+        return None
+    for node in module.tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == symbol[1]:
+            return module, node
+    return None
+
+
+def _const(node: ast.expr | None) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List):
+        return tuple(_const(e) for e in node.elts)
+    return None
+
+
+def _config(cls: ast.ClassDef) -> dict[str, object]:
+    """`model_config = SettingsConfigDict(...)` / `{...}` or the inner `class Config:`."""
+    found: dict[str, object] = {}
+    for node in cls.body:
+        if isinstance(node, ast.ClassDef) and node.name == "Config":
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+                    found[stmt.targets[0].id] = _const(stmt.value)
+        value = _assigned(node, "model_config")
+        if isinstance(value, ast.Call):
+            found.update({k.arg: _const(k.value) for k in value.keywords if k.arg})
+        elif isinstance(value, ast.Dict):
+            for k, v in zip(value.keys, value.values, strict=True):
+                if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                    found[k.value] = _const(v)
+    return found
+
+
+def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in node.targets
+    ):
+        return node.value
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.value if node.target.id == name else None
+    return None
+
+
+def _fields(cls: ast.ClassDef) -> list[ast.AnnAssign]:
+    return [
+        n for n in cls.body
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+        and n.target.id != "model_config"
+    ]  # fmt: skip
+
+
+def _alias(field: ast.AnnAssign) -> str | None:
+    if isinstance(field.value, ast.Call):
+        for kw in field.value.keywords:
+            if kw.arg in ("alias", "validation_alias", "env") and isinstance(kw.value, ast.Constant):
+                return str(kw.value.value)
+    return None
+
+
+def _default(field: ast.AnnAssign) -> str | None:
+    value = field.value
+    if isinstance(value, ast.Call):  # Field("...", ...) or Field(default="...")
+        value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
+            value.args[0] if value.args else None
+        )
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _url_field(cls: ast.ClassDef) -> ast.AnnAssign | None:
+    fields = _fields(cls)
+    for field in fields:
+        assert isinstance(field.target, ast.Name)
+        if _URL_NAME.match(field.target.id):
+            return field
+    for field in fields:  # a DSN type under another name
+        if "Dsn" in ast.unparse(field.annotation):
+            return field
+    return None
+
+
+def _instance(module: Module, cls_name: str) -> tuple[str | None, str | None]:
+    instance = getter = None
+    for node in module.tree.body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.Call) and getattr(value.func, "id", None) == cls_name:
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(target, ast.Name) and instance is None:
+                instance = target.id
+        if isinstance(node, ast.FunctionDef) and not node.args.args:
+            for sub in ast.walk(node):
+                if (
+                    isinstance(sub, ast.Return)
+                    and isinstance(sub.value, ast.Call)
+                    and getattr(sub.value.func, "id", None) == cls_name
+                ):
+                    getter = getter or node.name
+    return instance, getter
+
+
+def find_settings(resolver: Resolver) -> list[Settings]:
+    """Every settings class, the ones with a URL field first."""
+    found: list[Settings] = []
+    for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
+        for node in module.tree.body:
+            if isinstance(node, ast.ClassDef) and _is_settings(resolver, module, node):
+                found.append(_describe(module, node))
+    return sorted(found, key=lambda s: s.url_field is None)
+
+
+def _describe(module: Module, cls: ast.ClassDef) -> Settings:
+    config = _config(cls)
+    field = _url_field(cls)
+    env_file = config.get("env_file")
+    files = env_file if isinstance(env_file, tuple) else (env_file,) if env_file else ()
+    instance, getter = _instance(module, cls.name)
+    return Settings(
+        module=module.name,
+        cls=cls.name,
+        line=cls.lineno,
+        url_field=field.target.id if field and isinstance(field.target, ast.Name) else None,
+        url_field_line=field.lineno if field else None,
+        url_alias=_alias(field) if field else None,
+        url_default=_default(field) if field else None,
+        env_prefix=str(config.get("env_prefix") or ""),
+        env_files=tuple(str(f) for f in files if isinstance(f, str)),
+        case_sensitive=bool(config.get("case_sensitive", False)),
+        instance=instance,
+        getter=getter,
+        field_names=tuple(f.target.id for f in _fields(cls) if isinstance(f.target, ast.Name)),
+    )

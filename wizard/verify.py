@@ -1,0 +1,170 @@
+"""Verify the result in a subprocess with the project's interpreter, rung by rung: env.py
+imports; its tables match the models; `alembic upgrade head --sql`; then, when the database
+answers, the online checks (read-only)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wizard import urls
+from wizard.answers import Answers
+from wizard.project import Project
+from wizard.show import mask
+
+PROBE = Path(__file__).with_name("probe.py")
+_UNREACHABLE = ("OperationalError", "ConnectionRefusedError", "InterfaceError", "OSError",
+                "TimeoutError", "gaierror", "InvalidCatalogNameError", "CannotConnectNowError")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One verification step."""
+
+    name: str
+    status: str  # pass, fail, skip
+    detail: str = ""
+    fix: str = ""
+
+
+def install_command(project: Project, package: str) -> str:
+    """How this project adds a package: uv, poetry, or pip."""
+    if (project.root / "uv.lock").exists() or (project.top / "uv.lock").exists():
+        return f"uv add '{package}'"
+    if (project.root / "poetry.lock").exists():
+        return f"poetry add '{package}'"
+    return f"{project.python} -m pip install '{package}'"
+
+
+_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pg8000": "pg8000",
+             "asyncpg": "asyncpg", "aiosqlite": "aiosqlite", "alembic": "alembic",
+             "greenlet": "greenlet"}  # fmt: skip
+
+
+def _run(project: Project, args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [project.python, *args], input=stdin, cwd=project.root, capture_output=True,
+        text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def _probe(project: Project, answers: Answers, online: bool) -> dict[str, Any]:
+    request = {
+        "ini": str(project.root / "alembic.ini"),
+        "model_modules": list(answers.model_modules),
+        "url_field": answers.settings.url_field,
+        "online": online,
+    }
+    done = _run(project, [str(PROBE)], json.dumps(request))
+    try:
+        result: dict[str, Any] = json.loads(_last_line(done.stdout) or "{}")
+    except json.JSONDecodeError:
+        result = {}
+    if not result:
+        result = {"import_error": {"type": "ProbeFailed", "message": _last_line(done.stderr)}}
+    return result
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    where = f" ({error['file']}:{error['line']})" if error.get("file") else ""
+    return f"{error['type']}: {error['message']}{where}"
+
+
+def _import_fix(project: Project, error: dict[str, Any]) -> str:
+    message = error.get("message", "")
+    if error.get("type") == "ModuleNotFoundError":
+        missing = message.split("'")[1] if "'" in message else ""
+        if missing.split(".")[0] in _PACKAGES:
+            return f"install it: {install_command(project, _PACKAGES[missing.split('.')[0]])}"
+        return "run alembic from the project folder; check prepend_sys_path in alembic.ini"
+    return "fix the error above; `python -c 'import <your models>'` shows the same"
+
+
+def _tables_rung(project: Project, answers: Answers, result: dict[str, Any]) -> Rung:
+    found = {t.split(".")[-1] for t in result.get("tables", [])}
+    expected = [t for t in project.tables if t.metadata == answers.metadata]
+    missing = [t for t in expected if t.name is not None and t.name not in found]
+    if result.get("target_metadata_none"):
+        return Rung("tables", "fail", "target_metadata is None", "set target_metadata in env.py")
+    if missing:
+        modules = sorted({t.module for t in missing})
+        names = ", ".join(t.name or "?" for t in missing)
+        return Rung("tables", "fail", f"missing from target_metadata: {names}",
+                    f"import {', '.join(modules)} in env.py (MODEL_MODULES)")  # fmt: skip
+    not_loaded = sorted(set(answers.model_modules) - set(result.get("loaded", [])))
+    if len(found) < len(expected) or not_loaded:
+        return Rung("tables", "fail", f"{len(found)} tables loaded, {len(expected)} defined",
+                    f"not imported: {', '.join(not_loaded) or 'unknown'}")  # fmt: skip
+    return Rung("tables", "pass", f"{len(found)} tables in target_metadata, as in the models")
+
+
+def _offline_rung(project: Project) -> Rung:
+    done = _run(project, ["-m", "alembic", "upgrade", "head", "--sql"])
+    if done.returncode != 0:
+        return Rung("upgrade head --sql", "fail", _last_line(done.stderr),
+                    "run `alembic upgrade head --sql` to see the whole error")  # fmt: skip
+    return Rung("upgrade head --sql", "pass", f"{len(done.stdout.splitlines())} lines of SQL")
+
+
+def _wants_online(project: Project, answers: Answers, sync_url: str) -> tuple[bool, str]:
+    if answers.dialect == "sqlite":
+        database = urls.parse(sync_url).database or ""
+        path = Path(database) if Path(database).is_absolute() else project.root / database
+        if not path.exists():
+            return False, f"{database} does not exist yet; `alembic upgrade head` creates it"
+    return True, ""
+
+
+def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) -> list[Rung]:
+    error = result.get("online_error")
+    if error:
+        if error["type"] == "ModuleNotFoundError":
+            return [Rung("sync URL connects", "fail", _error_text(error),
+                         _import_fix(project, error))]  # fmt: skip
+        if error["type"] in _UNREACHABLE or "connect" in error["message"].lower():
+            return [Rung("database", "skip", f"not reachable, online checks skipped: "
+                         f"{error['type']}: {error['message']}")]  # fmt: skip
+        return [Rung("sync URL connects", "fail", _error_text(error))]
+    online = result["online"]
+    rungs = [Rung("sync URL connects", "pass")]
+    sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
+    if sync_fp and async_fp:
+        same = sync_fp == async_fp
+        rungs.append(Rung("same database", "pass" if same else "fail",
+                          "" if same else "the sync and async URLs reach different databases",
+                          "" if same else "make DATABASE_URL_SYNC name the app's database"))  # fmt: skip
+    current = ", ".join(online.get("current") or []) or "no revision applied"
+    done = _run(project, ["-m", "alembic", "current"])
+    rungs.append(Rung("alembic current", "pass" if done.returncode == 0 else "fail",
+                      current if done.returncode == 0 else _last_line(done.stderr)))  # fmt: skip
+    pending = online.get("pending", [])
+    shown = "; ".join(pending[:5]) + (f"; and {len(pending) - 5} more" if len(pending) > 5 else "")
+    rungs.append(Rung("pending operations", "pass", f"{len(pending)} to autogenerate"
+                      + (f": {shown}" if pending else "")))  # fmt: skip
+    return rungs
+
+
+def verify(project: Project, answers: Answers, sync_url: str, secrets: frozenset[str],
+           *, online: bool = True) -> list[Rung]:  # fmt: skip
+    """Run the ladder; every detail is masked before it leaves here."""
+    go_online, why_not = _wants_online(project, answers, sync_url) if online else (False, "")
+    result = _probe(project, answers, go_online)
+    error = result.get("import_error")
+    if error:
+        rungs = [Rung("env.py imports", "fail", _error_text(error), _import_fix(project, error))]
+    else:
+        rungs = [Rung("env.py imports", "pass", "settings, .env and models load"),
+                 _tables_rung(project, answers, result), _offline_rung(project)]  # fmt: skip
+        if go_online:
+            rungs += _online_rungs(project, answers, result)
+        elif why_not:
+            rungs.append(Rung("database", "skip", why_not))
+    return [Rung(r.name, r.status, mask(r.detail, secrets), mask(r.fix, secrets)) for r in rungs]
