@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from wizard import __version__
 from wizard.errors import WizardError
@@ -20,8 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="alembic-wizard",
         description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
     )
-    parser.add_argument("command", nargs="?", default="setup", choices=["setup", "verify"],
-                        help="setup (default): plan, show, apply, verify; verify: only verify")  # fmt: skip
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="setup",
+        choices=["setup", "verify"],
+        help="setup (default): plan, show, apply, verify; verify: only verify",
+    )
     parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
     parser.add_argument("-y", "--yes", action="store_true", help="take the detected defaults")

@@ -50,7 +50,7 @@ def _literal_str(node: ast.expr | None) -> str | None:
 
 
 def _class_attr(cls: ast.ClassDef, attr: str) -> ast.expr | None | bool:
-    """The value assigned to `attr` in the class body; True when it is a function (declared_attr)."""
+    """The value of `attr` in the class body; True when it is a function (declared_attr)."""
     for node in cls.body:
         if isinstance(node, ast.Assign):
             if any(isinstance(t, ast.Name) and t.id == attr for t in node.targets):
@@ -85,7 +85,9 @@ class _Finder:
                         self.classes[symbol] = (module, node)
         return self.classes.get(symbol)
 
-    def base_metadata(self, symbol: Symbol, _seen: frozenset[Symbol] = frozenset()) -> Metadata | None:
+    def base_metadata(
+        self, symbol: Symbol, _seen: frozenset[Symbol] = frozenset()
+    ) -> Metadata | None:
         """The MetaData of the declarative registry that `symbol` belongs to, if any."""
         if symbol in _seen:
             return None
@@ -149,11 +151,12 @@ class _Finder:
         if meta is None or self.is_declarative_root(module, cls):
             return None
         if meta.module == "sqlmodel":
-            if not any(k.arg == "table" and getattr(k.value, "value", None) is True
-                       for k in cls.keywords):
+            if not any(
+                k.arg == "table" and getattr(k.value, "value", None) is True for k in cls.keywords
+            ):
                 return None
-            name = _literal_str(_attr_expr(cls, "__tablename__")) or cls.name.lower()
-            return TableDef(name, module.name, cls.lineno, meta, cls.name)
+            named = _literal_str(_attr_expr(cls, "__tablename__")) or cls.name.lower()
+            return TableDef(named, module.name, cls.lineno, meta, cls.name)
         if _literal_true(_class_attr(cls, "__abstract__")):
             return None
         own = _class_attr(cls, "__tablename__")

@@ -109,26 +109,40 @@ def _settings_change(project: Project, answers: Answers) -> list[Change]:
         return []
     path = project.module_paths[settings.module]
     before = read_text(path)
-    after = pyedit.add_field(before, settings.cls, settings.url_field, f"{field}: str | None = None\n")
-    return [Change(path, before, after, f"the {field} field, so the app accepts {settings.sync_env_key}")]
+    after = pyedit.add_field(
+        before, settings.cls, settings.url_field, f"{field}: str | None = None\n"
+    )
+    return [
+        Change(
+            path, before, after, f"the {field} field, so the app accepts {settings.sync_env_key}"
+        )
+    ]
 
 
-def _alembic_files(project: Project, answers: Answers, sync_drivername: str,
-                   async_url: object) -> list[Change]:  # fmt: skip
+def _alembic_files(
+    project: Project, answers: Answers, sync_drivername: str, async_url: object
+) -> list[Change]:
     folder = project.root / answers.migrations
-    prepend = Path(project.import_root).relative_to(project.root).as_posix() if (
-        project.import_root != project.root
-    ) else "."
+    prepend = (
+        Path(project.import_root).relative_to(project.root).as_posix()
+        if (project.import_root != project.root)
+        else "."
+    )
     context = _env_context(project, answers, sync_drivername)
     files = {
         folder / "env.py": (render("env.py.j2", **context), "runs migrations with the sync driver"),
         project.root / "alembic.ini": (
-            render("alembic.ini.j2", migrations=answers.migrations, prepend_sys_path=prepend,
-                   sync_env_key=context["sync_env_key"]),  # fmt: skip
+            render(
+                "alembic.ini.j2",
+                migrations=answers.migrations,
+                prepend_sys_path=prepend,
+                sync_env_key=context["sync_env_key"],
+            ),
             "Alembic's configuration, without credentials",
         ),
         folder / "script.py.mako": (
-            render("script.py.mako", sqlmodel=project.uses_sqlmodel), "the revision template"
+            render("script.py.mako", sqlmodel=project.uses_sqlmodel),
+            "the revision template",
         ),
     }
     out = [Change(path, _existing(path), text, why) for path, (text, why) in files.items()]
@@ -146,7 +160,9 @@ def _env_context(project: Project, answers: Answers, sync_drivername: str) -> di
             f"from {settings.module} import {settings.getter}\n\napp_settings = {settings.getter}()"
         )
     else:
-        settings_import = f"from {settings.module} import {settings.cls}\n\napp_settings = {settings.cls}()"
+        settings_import = (
+            f"from {settings.module} import {settings.cls}\n\napp_settings = {settings.cls}()"
+        )
     renames = {"ssl": "sslmode"} if sync_drivername.startswith("postgresql") else {}
     return {
         "settings_import": settings_import,
@@ -173,5 +189,6 @@ def _check_parses(change: Change) -> None:
         elif name.startswith(".env"):
             envfile.parse(change.after, change.path)
     except (SyntaxError, configparser.Error, WizardError) as exc:
-        raise WizardError(f"internal error: the planned file does not parse: {exc}",
-                          path=change.path) from exc  # fmt: skip
+        raise WizardError(
+            f"internal error: the planned file does not parse: {exc}", path=change.path
+        ) from exc

@@ -116,7 +116,9 @@ def main() -> int:
         return 0
     metadata = getattr(env, "target_metadata", None)
     metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
-    result["tables"] = sorted({t.fullname for m in metas if m is not None for t in m.tables.values()})
+    result["tables"] = sorted(
+        {t.fullname for m in metas if m is not None for t in m.tables.values()}
+    )
     result["target_metadata_none"] = metadata is None
     result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
     if request.get("online"):

@@ -18,9 +18,14 @@ from wizard.textio import read_text
 
 # bytes that a file must contain to be worth parsing (keeps 5,000-file trees fast)
 _PREFILTER = (
-    b"sqlalchemy", b"sqlmodel", b"__tablename__", b"table=True", b"BaseSettings",
-    b"MetaData", b"declarative",
-)  # fmt: skip
+    b"sqlalchemy",
+    b"sqlmodel",
+    b"__tablename__",
+    b"table=True",
+    b"BaseSettings",
+    b"MetaData",
+    b"declarative",
+)
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 DRIVER_MODULES = ("asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "sqlmodel", "alembic")
@@ -167,14 +172,16 @@ def installed_modules(python: str) -> frozenset[str]:
 
         return frozenset(m for m in DRIVER_MODULES if find_spec(m) is not None)
     code = (
-        "import importlib.util as u, sys;"
-        "print(' '.join(m for m in sys.argv[1:] if u.find_spec(m)))"
+        "import importlib.util as u, sys;print(' '.join(m for m in sys.argv[1:] if u.find_spec(m)))"
     )
     try:
         out = subprocess.run(
             [python, "-c", code, *DRIVER_MODULES],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise WizardError(f"cannot run the project's Python: {exc}", path=python) from exc
     return frozenset(out.split())

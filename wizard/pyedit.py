@@ -16,9 +16,7 @@ def add_field(source: str, cls: str, after: str, statement: str) -> str:
         def __init__(self) -> None:
             self.done = False
 
-        def leave_ClassDef(
-            self, original: cst.ClassDef, updated: cst.ClassDef
-        ) -> cst.ClassDef:
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
             if original.name.value != cls or not isinstance(updated.body, cst.IndentedBlock):
                 return updated
             body = list(updated.body.body)
@@ -42,7 +40,10 @@ def _assigns(stmt: object, name: str) -> bool:
     if not isinstance(stmt, cst.SimpleStatementLine):
         return False
     for small in stmt.body:
-        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            if small.target.value == name:
-                return True
+        if (
+            isinstance(small, cst.AnnAssign)
+            and isinstance(small.target, cst.Name)
+            and small.target.value == name
+        ):
+            return True
     return False

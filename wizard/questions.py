@@ -30,8 +30,9 @@ class Decider:
             )
         return True
 
-    def choose(self, what: str, flag: str, given: str | None, choices: Sequence[str],
-               default: str | None) -> str:  # fmt: skip
+    def choose(
+        self, what: str, flag: str, given: str | None, choices: Sequence[str], default: str | None
+    ) -> str:
         """One of `choices`; `default` None means there is no single sensible default."""
         if given is not None:
             if given not in choices:
@@ -50,8 +51,9 @@ class Decider:
             return default
         return prompts.select(f"Which {what}?", choices, default or choices[0])
 
-    def many(self, what: str, flag: str, given: Sequence[str] | None,
-             choices: Sequence[str]) -> tuple[str, ...]:  # fmt: skip
+    def many(
+        self, what: str, flag: str, given: Sequence[str] | None, choices: Sequence[str]
+    ) -> tuple[str, ...]:
         """Some of `choices`, all of them by default."""
         if given is not None:
             return tuple(given)
@@ -111,9 +113,10 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     env_paths = [str(s.path) for s in project.env_files if not s.example]
     key = settings.env_key or ""
     holding = [
-        str(s.path) for s in project.env_files
+        str(s.path)
+        for s in project.env_files
         if not s.example and s.env.get(key, case_sensitive=settings.case_sensitive)
-    ]  # fmt: skip
+    ]
     env_default = holding[0] if holding else (env_paths[0] if env_paths else None)
     env_file = None
     if env_paths:
@@ -131,9 +134,12 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
         raise WizardError(f"the URL in {key} is {detected}, not {dialect}")
     drivers = urls.DIALECTS[dialect].sync_drivers
     sync_driver = decider.choose(
-        "sync driver for Alembic", "--sync-driver", flags.sync_driver, list(drivers),
+        "sync driver for Alembic",
+        "--sync-driver",
+        flags.sync_driver,
+        list(drivers),
         urls.default_sync_driver(url, project.installed),
-    )  # fmt: skip
+    )
     labels = [m.label for m in project.metadatas]
     meta_label = decider.choose(
         "MetaData", "--metadata", flags.metadata, labels, labels[0] if len(labels) == 1 else None

@@ -62,4 +62,3 @@ class Resolver:
                 return self.symbol(target, node.attr) if target else (mod, node.attr)
             return (f"{mod}:{name}", node.attr)  # attribute of an object
         return None
-

@@ -21,10 +21,14 @@ _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
 def _flags(args: argparse.Namespace) -> Flags:
     models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
     return Flags(
-        dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
-        models=models, settings=args.settings, env_file=args.env_file,
+        dialect=args.dialect,
+        sync_driver=args.sync_driver,
+        metadata=args.metadata,
+        models=models,
+        settings=args.settings,
+        env_file=args.env_file,
         migrations=args.migrations,
-    )  # fmt: skip
+    )
 
 
 def _say(message: str) -> None:
@@ -59,8 +63,9 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
     return _verify_and_report(project, answers, plan, args, color)
 
 
-def _verify_and_report(project: Project, answers: object, plan: Plan,
-                       args: argparse.Namespace, color: bool) -> int:  # fmt: skip
+def _verify_and_report(
+    project: Project, answers: object, plan: Plan, args: argparse.Namespace, color: bool
+) -> int:
     from wizard.answers import Answers
 
     assert isinstance(answers, Answers)
@@ -80,6 +85,10 @@ def report(project: Project, rungs: list[Rung]) -> str:
     if all(r.status != "fail" for r in rungs):
         where = project.rel(project.root)
         cd = "" if where in (".", "") else f"cd {where} && "
-        lines += ["", "Next:", f'  {cd}alembic revision --autogenerate -m "create tables"',
-                  f"  {cd}alembic upgrade head"]  # fmt: skip
+        lines += [
+            "",
+            "Next:",
+            f'  {cd}alembic revision --autogenerate -m "create tables"',
+            f"  {cd}alembic upgrade head",
+        ]
     return "\n".join(lines)

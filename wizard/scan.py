@@ -14,11 +14,26 @@ from pathlib import Path
 
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
-        "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".alembic-wizard", "migrations", "alembic",
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "env",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        "site-packages",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".alembic-wizard",
+        "migrations",
+        "alembic",
     }
-)  # fmt: skip
+)
 
 
 @dataclass

@@ -129,16 +129,20 @@ def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
 
 def _fields(cls: ast.ClassDef) -> list[ast.AnnAssign]:
     return [
-        n for n in cls.body
-        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+        n
+        for n in cls.body
+        if isinstance(n, ast.AnnAssign)
+        and isinstance(n.target, ast.Name)
         and n.target.id != "model_config"
-    ]  # fmt: skip
+    ]
 
 
 def _alias(field: ast.AnnAssign) -> str | None:
     if isinstance(field.value, ast.Call):
         for kw in field.value.keywords:
-            if kw.arg in ("alias", "validation_alias", "env") and isinstance(kw.value, ast.Constant):
+            if kw.arg in ("alias", "validation_alias", "env") and isinstance(
+                kw.value, ast.Constant
+            ):
                 return str(kw.value.value)
     return None
 
@@ -164,11 +168,14 @@ def _url_field(cls: ast.ClassDef) -> ast.AnnAssign | None:
     return None
 
 
+def _calls(value: ast.expr | None, name: str) -> bool:
+    return isinstance(value, ast.Call) and getattr(value.func, "id", None) == name
+
+
 def _instance(module: Module, cls_name: str) -> tuple[str | None, str | None]:
     instance = getter = None
     for node in module.tree.body:
-        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
-        if isinstance(value, ast.Call) and getattr(value.func, "id", None) == cls_name:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _calls(node.value, cls_name):
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             if isinstance(target, ast.Name) and instance is None:
                 instance = target.id

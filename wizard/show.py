@@ -34,12 +34,21 @@ def diff(change: Change, label: str) -> str:
     lines = difflib.unified_diff(
         before, after, f"a/{label}" if change.before is not None else "/dev/null", f"b/{label}"
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)  # fmt: skip
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
-def show(changes: Iterable[Change], labels: dict[str, str], secrets: Iterable[str],
-         out: TextIO, err: TextIO, *, color: bool, diffs: bool = True) -> None:  # fmt: skip
+def show(
+    changes: Iterable[Change],
+    labels: dict[str, str],
+    secrets: Iterable[str],
+    out: TextIO,
+    err: TextIO,
+    *,
+    color: bool,
+    diffs: bool = True,
+) -> None:
     """Print status lines and diffs; nothing printed carries a password."""
     secrets = list(secrets)
     for change in changes:

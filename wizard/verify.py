@@ -16,8 +16,16 @@ from wizard.project import Project
 from wizard.show import mask
 
 PROBE = Path(__file__).with_name("probe.py")
-_UNREACHABLE = ("OperationalError", "ConnectionRefusedError", "InterfaceError", "OSError",
-                "TimeoutError", "gaierror", "InvalidCatalogNameError", "CannotConnectNowError")  # fmt: skip
+_UNREACHABLE = (
+    "OperationalError",
+    "ConnectionRefusedError",
+    "InterfaceError",
+    "OSError",
+    "TimeoutError",
+    "gaierror",
+    "InvalidCatalogNameError",
+    "CannotConnectNowError",
+)
 
 
 @dataclass(frozen=True)
@@ -39,16 +47,29 @@ def install_command(project: Project, package: str) -> str:
     return f"{project.python} -m pip install '{package}'"
 
 
-_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pg8000": "pg8000",
-             "asyncpg": "asyncpg", "aiosqlite": "aiosqlite", "alembic": "alembic",
-             "greenlet": "greenlet"}  # fmt: skip
+_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "pg8000": "pg8000",
+    "asyncpg": "asyncpg",
+    "aiosqlite": "aiosqlite",
+    "alembic": "alembic",
+    "greenlet": "greenlet",
+}
 
 
-def _run(project: Project, args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    project: Project, args: list[str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [project.python, *args], input=stdin, cwd=project.root, capture_output=True,
-        text=True, timeout=600, check=False,
-    )  # fmt: skip
+        [project.python, *args],
+        input=stdin,
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def _last_line(text: str) -> str:
@@ -97,20 +118,32 @@ def _tables_rung(project: Project, answers: Answers, result: dict[str, Any]) -> 
     if missing:
         modules = sorted({t.module for t in missing})
         names = ", ".join(t.name or "?" for t in missing)
-        return Rung("tables", "fail", f"missing from target_metadata: {names}",
-                    f"import {', '.join(modules)} in env.py (MODEL_MODULES)")  # fmt: skip
+        return Rung(
+            "tables",
+            "fail",
+            f"missing from target_metadata: {names}",
+            f"import {', '.join(modules)} in env.py (MODEL_MODULES)",
+        )
     not_loaded = sorted(set(answers.model_modules) - set(result.get("loaded", [])))
     if len(found) < len(expected) or not_loaded:
-        return Rung("tables", "fail", f"{len(found)} tables loaded, {len(expected)} defined",
-                    f"not imported: {', '.join(not_loaded) or 'unknown'}")  # fmt: skip
+        return Rung(
+            "tables",
+            "fail",
+            f"{len(found)} tables loaded, {len(expected)} defined",
+            f"not imported: {', '.join(not_loaded) or 'unknown'}",
+        )
     return Rung("tables", "pass", f"{len(found)} tables in target_metadata, as in the models")
 
 
 def _offline_rung(project: Project) -> Rung:
     done = _run(project, ["-m", "alembic", "upgrade", "head", "--sql"])
     if done.returncode != 0:
-        return Rung("upgrade head --sql", "fail", _last_line(done.stderr),
-                    "run `alembic upgrade head --sql` to see the whole error")  # fmt: skip
+        return Rung(
+            "upgrade head --sql",
+            "fail",
+            _last_line(done.stderr),
+            "run `alembic upgrade head --sql` to see the whole error",
+        )
     return Rung("upgrade head --sql", "pass", f"{len(done.stdout.splitlines())} lines of SQL")
 
 
@@ -127,33 +160,60 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
     error = result.get("online_error")
     if error:
         if error["type"] == "ModuleNotFoundError":
-            return [Rung("sync URL connects", "fail", _error_text(error),
-                         _import_fix(project, error))]  # fmt: skip
+            return [
+                Rung("sync URL connects", "fail", _error_text(error), _import_fix(project, error))
+            ]
         if error["type"] in _UNREACHABLE or "connect" in error["message"].lower():
-            return [Rung("database", "skip", f"not reachable, online checks skipped: "
-                         f"{error['type']}: {error['message']}")]  # fmt: skip
+            return [
+                Rung(
+                    "database",
+                    "skip",
+                    f"not reachable, online checks skipped: {error['type']}: {error['message']}",
+                )
+            ]
         return [Rung("sync URL connects", "fail", _error_text(error))]
     online = result["online"]
     rungs = [Rung("sync URL connects", "pass")]
     sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
     if sync_fp and async_fp:
         same = sync_fp == async_fp
-        rungs.append(Rung("same database", "pass" if same else "fail",
-                          "" if same else "the sync and async URLs reach different databases",
-                          "" if same else "make DATABASE_URL_SYNC name the app's database"))  # fmt: skip
+        rungs.append(
+            Rung(
+                "same database",
+                "pass" if same else "fail",
+                "" if same else "the sync and async URLs reach different databases",
+                "" if same else "make DATABASE_URL_SYNC name the app's database",
+            )
+        )
     current = ", ".join(online.get("current") or []) or "no revision applied"
     done = _run(project, ["-m", "alembic", "current"])
-    rungs.append(Rung("alembic current", "pass" if done.returncode == 0 else "fail",
-                      current if done.returncode == 0 else _last_line(done.stderr)))  # fmt: skip
+    rungs.append(
+        Rung(
+            "alembic current",
+            "pass" if done.returncode == 0 else "fail",
+            current if done.returncode == 0 else _last_line(done.stderr),
+        )
+    )
     pending = online.get("pending", [])
     shown = "; ".join(pending[:5]) + (f"; and {len(pending) - 5} more" if len(pending) > 5 else "")
-    rungs.append(Rung("pending operations", "pass", f"{len(pending)} to autogenerate"
-                      + (f": {shown}" if pending else "")))  # fmt: skip
+    rungs.append(
+        Rung(
+            "pending operations",
+            "pass",
+            f"{len(pending)} to autogenerate" + (f": {shown}" if pending else ""),
+        )
+    )
     return rungs
 
 
-def verify(project: Project, answers: Answers, sync_url: str, secrets: frozenset[str],
-           *, online: bool = True) -> list[Rung]:  # fmt: skip
+def verify(
+    project: Project,
+    answers: Answers,
+    sync_url: str,
+    secrets: frozenset[str],
+    *,
+    online: bool = True,
+) -> list[Rung]:
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, sync_url) if online else (False, "")
     result = _probe(project, answers, go_online)
@@ -161,8 +221,11 @@ def verify(project: Project, answers: Answers, sync_url: str, secrets: frozenset
     if error:
         rungs = [Rung("env.py imports", "fail", _error_text(error), _import_fix(project, error))]
     else:
-        rungs = [Rung("env.py imports", "pass", "settings, .env and models load"),
-                 _tables_rung(project, answers, result), _offline_rung(project)]  # fmt: skip
+        rungs = [
+            Rung("env.py imports", "pass", "settings, .env and models load"),
+            _tables_rung(project, answers, result),
+            _offline_rung(project),
+        ]
         if go_online:
             rungs += _online_rungs(project, answers, result)
         elif why_not:
