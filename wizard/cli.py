@@ -59,6 +59,10 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted; nothing was written\n")
         return EXIT_INTERRUPTED
+    except EOFError:
+        sys.stderr.write("error: the input ended before every question was answered\n")
+        sys.stderr.write("hint: pass --yes, or answer with flags\n")
+        return EXIT_USAGE
     except WizardError as exc:
         if args.traceback:
             raise

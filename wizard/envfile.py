@@ -55,6 +55,9 @@ def parse(text: str, path: Path) -> EnvFile:
     from dotenv.parser import parse_stream
 
     pieces: list[Binding | str] = []
+    if text.startswith("\ufeff"):  # a byte-order mark: kept, but not part of the first key
+        pieces.append("\ufeff")
+        text = text[1:]
     for b in parse_stream(io.StringIO(text)):
         if b.error:
             head = b.original.string.strip()

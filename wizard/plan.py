@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import configparser
+import contextlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +66,31 @@ def build(project: Project, answers: Answers) -> Plan:
     ]
     for change in changes:
         _check_parses(change)
-    secrets = frozenset(urls.secrets_of(async_url) | urls.secrets_of(sync_url))
+    secrets = frozenset(
+        urls.secrets_of(async_url) | urls.secrets_of(sync_url) | env_secrets(project)
+    )
     return Plan(tuple(changes), async_text, sync_text, secrets)
+
+
+_SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+
+
+def env_secrets(project: Project) -> set[str]:
+    """Values in the env files that must not be printed: secret-looking keys, URL passwords."""
+    found: set[str] = set()
+    for source in project.env_files:
+        for binding in source.env.pieces:
+            if isinstance(binding, str) or not binding.value:
+                continue
+            value = binding.value
+            if _SECRET_KEY.search(binding.key) and len(value) >= 4:
+                found.add(value)
+            if "://" in value:
+                literal = urls.literal_password(value)
+                found.update({literal} if literal else set())
+                with contextlib.suppress(WizardError):
+                    found |= urls.secrets_of(urls.parse(value))
+    return {s for s in found if s}
 
 
 def _env_changes(project: Project, answers: Answers, sync_text: str) -> list[Change]:

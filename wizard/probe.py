@@ -41,6 +41,16 @@ def load_env(ini: str) -> Any:
         return load_python_file(script.dir, "env.py")
 
 
+def offline_sql(ini: str) -> int:
+    """`alembic upgrade head --sql`, the same command in this process; lines of SQL."""
+    from alembic import command
+    from alembic.config import Config
+
+    buffer = io.StringIO()
+    command.upgrade(Config(ini, output_buffer=buffer, stdout=io.StringIO()), "head", sql=True)
+    return len(buffer.getvalue().splitlines())
+
+
 def _fingerprint(conn: Any) -> list[str] | None:
     from sqlalchemy import text
 
@@ -121,6 +131,10 @@ def main() -> int:
     )
     result["target_metadata_none"] = metadata is None
     result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
+    try:
+        result["offline_sql_lines"] = offline_sql(request["ini"])
+    except BaseException as exc:
+        result["offline_error"] = _error(exc)
     if request.get("online"):
         try:
             result["online"] = online(env, request)

@@ -12,7 +12,7 @@ from wizard import envfile
 from wizard.errors import NotForUs, WizardError
 from wizard.models import Metadata, TableDef, find_tables
 from wizard.resolve import Resolver
-from wizard.scan import Tree, scan
+from wizard.scan import Skipped, Tree, scan
 from wizard.settings import Settings, find_settings
 from wizard.textio import read_text
 
@@ -54,7 +54,7 @@ class Project:
     env_files: tuple[EnvSource, ...]
     python: str
     installed: frozenset[str]
-    skipped: tuple[tuple[Path, str], ...]
+    skipped: tuple[Skipped, ...]
     alembic_ini: Path | None
     script_location: str | None
 
@@ -89,6 +89,7 @@ def inspect(top: Path, python: str | None = None) -> Project:
     resolver = Resolver(tree, tuple(sorted({m.root for m in tree.modules.values()})))
     tables = find_tables(resolver)
     if not tables:
+        blame_skipped(tree.skipped, (b"__tablename__", b"table=True", b"Table("))
         raise NotForUs(
             "no SQLAlchemy or SQLModel tables found",
             path=top,
@@ -113,6 +114,22 @@ def inspect(top: Path, python: str | None = None) -> Project:
         alembic_ini=ini if ini.exists() else None,
         script_location=_script_location(ini) if ini.exists() else None,
     )
+
+
+def blame_skipped(skipped: list[Skipped], words: tuple[bytes, ...]) -> None:
+    """When nothing was found, a file we could not parse that mentions `words` is the cause."""
+    for item in skipped:
+        try:
+            data = item.path.read_bytes()
+        except OSError:
+            continue
+        if any(w in data for w in words):
+            raise WizardError(
+                f"cannot parse this file: {item.why}",
+                path=item.path,
+                line=item.line,
+                hint="fix the syntax error (the wizard reads files, it does not run them)",
+            )
 
 
 def _import_root(tree: Tree, tables: list[TableDef]) -> Path:

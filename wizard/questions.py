@@ -8,7 +8,7 @@ from pathlib import Path
 from wizard import prompts, urls
 from wizard.answers import Answers, Flags
 from wizard.errors import Ambiguous, NotForUs, NotInteractive, WizardError
-from wizard.project import Project
+from wizard.project import Project, blame_skipped
 from wizard.settings import Settings
 
 
@@ -76,6 +76,7 @@ class Decider:
 def _settings(project: Project, decider: Decider) -> Settings:
     with_url = [s for s in project.settings if s.url_field]
     if not with_url:
+        blame_skipped(list(project.skipped), (b"BaseSettings",))
         found = ", ".join(s.label for s in project.settings) or "none"
         raise WizardError(
             f"no settings class with a database URL field (settings classes found: {found})",

@@ -28,7 +28,7 @@ class Resolver:
             for path in (base / "__init__.py", base.with_suffix(".py")):
                 if path.is_file():
                     loaded = read_module(path)
-                    if not isinstance(loaded, str):
+                    if isinstance(loaded, Module):
                         self.tree.modules[name] = loaded
                         return loaded
         return None

@@ -38,8 +38,9 @@ def _say(message: str) -> None:
 def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> int:
     """Every stage in order; returns the exit status."""
     project = inspect(Path(args.project), python=args.python)
-    for path, why in project.skipped:
-        _say(status_line("skip", f"{project.rel(path)} (does not parse: {why})", color=color))
+    for item in project.skipped:
+        where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
+        _say(status_line("skip", f"{where} (does not parse: {item.why})", color=color))
     answers = decide(project, _flags(args), yes=args.yes, interactive=interactive)
     plan = build(project, answers)
     if args.command == "verify":

@@ -57,13 +57,22 @@ class Module:
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be parsed, and why."""
+
+    path: Path
+    line: int | None
+    why: str
+
+
 @dataclass
 class Tree:
     """Every module found under a folder, by dotted name."""
 
     top: Path
     modules: dict[str, Module]
-    skipped: list[tuple[Path, str]]  # (file, why)
+    skipped: list[Skipped]
 
 
 def python_files(top: Path) -> Iterator[Path]:
@@ -129,15 +138,15 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
                 module.imports[alias.asname or alias.name] = (source, alias.name)
 
 
-def read_module(path: Path) -> Module | str:
+def read_module(path: Path) -> Module | Skipped:
     """Parse one file, or say why it cannot be parsed."""
     try:
         source = path.read_bytes()
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
+        return Skipped(path, exc.lineno, exc.msg)
     except (OSError, ValueError) as exc:
-        return str(exc)
+        return Skipped(path, None, str(exc))
     root, name = import_root(path)
     module = Module(name=name, path=path, root=root, tree=tree)
     _collect_imports(module)
@@ -148,19 +157,19 @@ def read_module(path: Path) -> Module | str:
 def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
     """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
     modules: dict[str, Module] = {}
-    skipped: list[tuple[Path, str]] = []
+    skipped: list[Skipped] = []
     for path in python_files(top):
         if prefilter:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                skipped.append((path, str(exc)))
+                skipped.append(Skipped(path, None, str(exc)))
                 continue
             if not any(word in data for word in prefilter):
                 continue
         result = read_module(path)
-        if isinstance(result, str):
-            skipped.append((path, result))
+        if isinstance(result, Skipped):
+            skipped.append(result)
         else:
             modules.setdefault(result.name, result)
     return Tree(top, modules, skipped)

@@ -66,8 +66,9 @@ def parse(text: str, *, where: str = "the URL") -> URL:
             f"{where} is not a database URL",
             hint="expected something like postgresql+asyncpg://user:password@host/db",
         ) from exc
-    if url.drivername == "postgres":
-        url = url.set(drivername="postgresql")
+    if url.get_backend_name() == "postgres":  # Heroku-style; not a SQLAlchemy dialect name
+        driver = url.drivername.partition("+")[2]
+        url = url.set(drivername="postgresql" + (f"+{driver}" if driver else ""))
     return url
 
 
@@ -117,6 +118,13 @@ def derive_sync(url: URL, sync_driver: str) -> URL:
 def render(url: URL) -> str:
     """The URL as text, password included (for files only, never for output)."""
     return url.render_as_string(hide_password=False)
+
+
+def literal_password(text: str) -> str | None:
+    """The password exactly as written in a URL's text (whatever its encoding)."""
+    rest = text.strip().split("://", 1)[-1].split("?", 1)[0]
+    userinfo = rest.rsplit("@", 1)[0] if "@" in rest else ""
+    return userinfo.split(":", 1)[1] if ":" in userinfo else None
 
 
 def secrets_of(url: URL) -> set[str]:

@@ -135,16 +135,12 @@ def _tables_rung(project: Project, answers: Answers, result: dict[str, Any]) -> 
     return Rung("tables", "pass", f"{len(found)} tables in target_metadata, as in the models")
 
 
-def _offline_rung(project: Project) -> Rung:
-    done = _run(project, ["-m", "alembic", "upgrade", "head", "--sql"])
-    if done.returncode != 0:
-        return Rung(
-            "upgrade head --sql",
-            "fail",
-            _last_line(done.stderr),
-            "run `alembic upgrade head --sql` to see the whole error",
-        )
-    return Rung("upgrade head --sql", "pass", f"{len(done.stdout.splitlines())} lines of SQL")
+def _offline_rung(result: dict[str, Any]) -> Rung:
+    error = result.get("offline_error")
+    if error:
+        return Rung("upgrade head --sql", "fail", _error_text(error),
+                    "run `alembic upgrade head --sql` to see the whole error")  # fmt: skip
+    return Rung("upgrade head --sql", "pass", f"{result.get('offline_sql_lines', 0)} lines of SQL")
 
 
 def _wants_online(project: Project, answers: Answers, sync_url: str) -> tuple[bool, str]:
@@ -224,7 +220,7 @@ def verify(
         rungs = [
             Rung("env.py imports", "pass", "settings, .env and models load"),
             _tables_rung(project, answers, result),
-            _offline_rung(project),
+            _offline_rung(result),
         ]
         if go_online:
             rungs += _online_rungs(project, answers, result)

@@ -1,0 +1,113 @@
+"""Whole-process speed of alembic-wizard against the anchors SPEC.md names.
+
+    python benchmarks/run.py [--repeat N]
+
+Prints one line per comparison: our median, the anchor's median, and the ratio (lower is
+better; the targets are 1/3 for --help, 1.0 for the full run, 2.0 for inspecting 5,000
+modules). Times are wall-clock medians over N runs of fresh processes; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    found = BIN / name
+    return str(found) if found.exists() else shutil.which(name) or name
+
+
+def _time(setup: Callable[[], Path | None], commands: Callable[[Path | None], list[list[str]]],
+          repeat: int) -> float:  # fmt: skip
+    """Median wall time of running `commands` (in order) in a fresh `setup()` folder."""
+    samples = []
+    for _ in range(repeat):
+        folder = setup()
+        start = time.perf_counter()
+        for command in commands(folder):
+            subprocess.run(command, cwd=folder, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _example_copy() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="bench-")) / "blog"
+    shutil.copytree(REPO / "examples/blog", target, ignore=shutil.ignore_patterns("*.db"))
+    return target
+
+
+def _anchor_copy() -> Path:
+    """The example plus the alembic.ini a user would have after `alembic init` and pointing
+    sqlalchemy.url at the database (`alembic init` keeps an existing alembic.ini)."""
+    folder = _example_copy()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-init-"))
+    subprocess.run([_tool("alembic"), "init", "migrations"], cwd=scratch, check=True,
+                   capture_output=True)  # fmt: skip
+    ini = (scratch / "alembic.ini").read_text()
+    ini = ini.replace("driver://user:pass@localhost/dbname", "sqlite:///./blog.db")
+    (folder / "alembic.ini").write_text(ini)
+    return folder
+
+
+def _anchor_run(_: Path | None) -> list[list[str]]:
+    return [[_tool("alembic"), "init", "migrations"], [_tool("alembic"), "upgrade", "head", "--sql"]]
+
+
+def big_tree(modules: int = 5000) -> Path:
+    """A tree of `modules` files: a few models and settings, the rest unrelated code."""
+    top = Path(tempfile.mkdtemp(prefix="bench-tree-")) / "big"
+    shutil.copytree(REPO / "examples/blog", top, ignore=shutil.ignore_patterns("*.db"))
+    filler = "\n".join(f"def helper_{i}(x: int) -> int:\n    return x * {i}\n" for i in range(40))
+    for i in range(modules):
+        package = top / "blog" / f"feature_{i // 100}"
+        package.mkdir(exist_ok=True)
+        (package / "__init__.py").touch()
+        (package / f"module_{i}.py").write_text(f'"""Module {i}."""\n\n{filler}')
+    return top
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    repeat = parser.parse_args().repeat
+    rows = []
+
+    ours = _time(lambda: None, lambda _: [[_tool("alembic-wizard"), "--help"]], repeat)
+    anchor = _time(lambda: None, lambda _: [[_tool("alembic"), "--help"]], repeat)
+    rows.append(("alembic-wizard --help / alembic --help", ours, anchor, 1 / 3))
+
+    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--offline"]], repeat)
+    anchor = _time(_anchor_copy, _anchor_run, repeat)
+    rows.append(("full --yes run, offline verify / alembic init + upgrade head --sql",
+                 ours, anchor, 1.0))  # fmt: skip
+
+    tree = big_tree()
+    files = sum(1 for _ in tree.rglob("*.py"))
+    read = [sys.executable, "-c", "import pathlib,sys; [p.read_bytes() for p in "
+            "pathlib.Path(sys.argv[1]).rglob('*.py')]", str(tree)]  # fmt: skip
+    inspect = [_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree)]
+    ours = _time(lambda: None, lambda _: [inspect], repeat)
+    anchor = _time(lambda: None, lambda _: [read], repeat)
+    rows.append((f"inspect {files} modules (--dry-run) / read their files", ours, anchor, 2.0))
+
+    print(f"{'comparison':<72} {'ours':>8} {'anchor':>8} {'ratio':>6} {'target':>7}")
+    for name, ours, anchor, target in rows:
+        ratio = ours / anchor
+        flag = "" if ratio <= target else "  (over target)"
+        print(f"{name:<72} {ours:8.3f} {anchor:8.3f} {ratio:6.2f} {target:7.2f}{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

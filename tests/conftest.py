@@ -1,0 +1,110 @@
+"""Shared test helpers: fixture projects copied into tmp_path, real databases, real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def copy_project(name: str, tmp_path: Path) -> Path:
+    """A fresh copy of a fixture project (or of examples/<name>)."""
+    source = FIXTURES / name
+    if not source.exists():
+        source = REPO / "examples" / name
+    target = tmp_path / name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return target
+
+
+def tree_hash(top: Path) -> dict[str, str]:
+    """Every file under `top` with the hash of its bytes and its mode."""
+    found = {}
+    for path in sorted(top.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[path.relative_to(top).as_posix()] = f"{digest} {path.stat().st_mode:o}"
+    return found
+
+
+def wizard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+           timeout: int = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run `python -m wizard` in a subprocess, no terminal, no stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "wizard", "--no-color", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None,
+        timeout: int = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run a command with the test interpreter (`alembic`, the app's own scripts)."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+
+
+def alembic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Real Alembic in a subprocess; fails the test with its output when it fails."""
+    done = run("-m", "alembic", *args, cwd=cwd)
+    assert done.returncode == 0, f"alembic {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def set_env_line(path: Path, key: str, value: str) -> None:
+    """Replace the `key=` line of an env file (test setup only)."""
+    text = path.read_text()
+    new, count = re.subn(rf"(?m)^{key}=.*$", lambda _: f"{key}={value}", text)
+    assert count == 1, f"{key} not in {path}"
+    path.write_text(new)
+
+
+def _server_missing(name: str, exc: Exception) -> None:
+    message = f"{name} server is not reachable: {exc}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A new, uniquely named PostgreSQL database; dropped afterwards. Yields its name."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"wiz_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+                                autocommit=True, connect_timeout=5)  # fmt: skip
+    except psycopg.OperationalError as exc:
+        _server_missing("PostgreSQL (127.0.0.1:5432)", exc)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_tables(database: str) -> set[str]:
+    """The tables in a PostgreSQL database's public schema, read with psycopg directly."""
+    import psycopg
+
+    dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'public'"
+        ).fetchall()
+    return {r[0] for r in rows}

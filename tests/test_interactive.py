@@ -1,0 +1,121 @@
+"""The questions, asked for real: prompt_toolkit pipe input in-process, and a pseudo-terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from conftest import copy_project, tree_hash, wizard
+from wizard.cli import main
+
+ENTER, DOWN, SPACE, CLEAR_LINE = "\r", "\x1b[B", " ", "\x15"
+
+
+def _answer(keys: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()  # a question without an answer ends the input, it does not hang
+        with create_app_session(input=pipe, output=DummyOutput()):
+            code = main(["--no-color", *argv], interactive=True)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_answers_through_the_prompts_with_a_custom_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    keys = (
+        ENTER  # database: sqlite, the detected default
+        + ENTER  # model modules: all ticked
+        + CLEAR_LINE + "db/migrations" + ENTER  # a folder other than the default
+        + "y"  # write the files
+    )
+    code, out, err = _answer(keys, ["--project", str(project)], capsys)
+    assert code == 0, err + out
+    assert (project / "db/migrations/env.py").is_file()
+    assert "script_location = %(here)s/db/migrations" in (project / "alembic.ini").read_text()
+    assert not (project / "migrations").exists()
+    assert "ok  tables" in out
+
+
+def test_unticking_a_model_module_is_caught_by_verification(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    keys = ENTER + SPACE + ENTER + ENTER + "y"  # untick the first model module
+    code, out, err = _answer(keys, ["--project", str(project)], capsys)
+    assert code == 1, err + out
+    assert "FAILED  tables" in out
+    assert "not imported: notes.models.note" in out
+
+
+def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    code, _, err = _answer(ENTER + ENTER + ENTER + "n", ["--project", str(project)], capsys)
+    assert code == 0 and "nothing was written" in err
+    assert tree_hash(project) == before
+
+
+def test_missing_answer_is_an_error_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    code, _, err = _answer(ENTER, ["--project", str(project)], capsys)
+    assert code == 2 and "input ended" in err
+    assert tree_hash(project) == before
+
+
+def _spawn(project: Path) -> pexpect.spawn:
+    return pexpect.spawn(
+        sys.executable, ["-m", "wizard", "--project", str(project)],
+        encoding="utf-8", timeout=120, dimensions=(40, 120),
+    )  # fmt: skip
+
+
+def test_real_terminal_defaults(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    child = _spawn(project)
+    child.expect("Which database")
+    child.send(ENTER)
+    child.expect("Which model modules")
+    child.send(ENTER)
+    child.expect("migrations folder")
+    child.send(ENTER)
+    child.expect(r"Write these \d+ file")
+    child.send("y")
+    child.expect("Next:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (project / "migrations/env.py").is_file()
+
+
+def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    child = _spawn(project)
+    child.expect("Which database")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted" in (child.before or "")
+    assert tree_hash(project) == before
+
+
+def test_no_terminal_and_no_yes_is_a_clear_error(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    done = wizard("--project", str(project))
+    assert done.returncode == 2
+    assert "no terminal" in done.stderr and "--yes" in done.stderr
+    assert tree_hash(project) == before
