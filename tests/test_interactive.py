@@ -53,7 +53,8 @@ def test_unticking_a_model_module_is_caught_by_verification(
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
     assert code == 1, err + out
     assert "FAILED  tables" in out
-    assert "not imported: notes.models.note" in out
+    assert "missing from target_metadata: note" in out
+    assert "import notes.models.note in env.py" in out
 
 
 def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

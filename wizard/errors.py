@@ -28,7 +28,10 @@ class WizardError(Exception):
         """`path:line: ` or the empty string."""
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        path = Path(self.path)
+        if path.is_absolute() and Path.cwd() in path.parents:
+            path = path.relative_to(Path.cwd())
+        return f"{path}:{self.line}: " if self.line else f"{path}: "
 
     def __str__(self) -> str:
         return f"{self.where()}{self.message}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,17 +181,15 @@ def _env_context(project: Project, answers: Answers, sync_drivername: str) -> di
     settings, meta = answers.settings, answers.metadata
     if settings.instance:
         settings_import = f"from {settings.module} import {settings.instance} as app_settings"
-    elif settings.getter:
-        settings_import = (
-            f"from {settings.module} import {settings.getter}\n\napp_settings = {settings.getter}()"
-        )
+        settings_setup = ""
     else:
-        settings_import = (
-            f"from {settings.module} import {settings.cls}\n\napp_settings = {settings.cls}()"
-        )
+        factory = settings.getter or settings.cls
+        settings_import = f"from {settings.module} import {factory}"
+        settings_setup = f"app_settings = {factory}()\n\n"
     renames = {"ssl": "sslmode"} if sync_drivername.startswith("postgresql") else {}
     return {
         "settings_import": settings_import,
+        "settings_setup": settings_setup,
         "metadata_import": f"from {meta.module} import {meta.name}",
         "metadata_expr": meta.expr,
         "model_modules": answers.model_modules,
@@ -198,7 +197,7 @@ def _env_context(project: Project, answers: Answers, sync_drivername: str) -> di
         "sync_drivername": sync_drivername,
         "sync_field": settings.sync_field,
         "url_field": settings.url_field,
-        "query_renames": repr(renames),
+        "query_renames": json.dumps(renames),
         "render_as_batch": answers.dialect == "sqlite",
     }
 

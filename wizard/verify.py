@@ -12,6 +12,7 @@ from typing import Any
 
 from wizard import urls
 from wizard.answers import Answers
+from wizard.models import TableDef
 from wizard.project import Project
 from wizard.show import mask
 
@@ -80,7 +81,7 @@ def _last_line(text: str) -> str:
 def _probe(project: Project, answers: Answers, online: bool) -> dict[str, Any]:
     request = {
         "ini": str(project.root / "alembic.ini"),
-        "model_modules": list(answers.model_modules),
+        "model_modules": sorted({t.module for t in _expected(project, answers)}),
         "url_field": answers.settings.url_field,
         "online": online,
     }
@@ -109,9 +110,13 @@ def _import_fix(project: Project, error: dict[str, Any]) -> str:
     return "fix the error above; `python -c 'import <your models>'` shows the same"
 
 
+def _expected(project: Project, answers: Answers) -> list[TableDef]:
+    return [t for t in project.tables if t.metadata == answers.metadata]
+
+
 def _tables_rung(project: Project, answers: Answers, result: dict[str, Any]) -> Rung:
     found = {t.split(".")[-1] for t in result.get("tables", [])}
-    expected = [t for t in project.tables if t.metadata == answers.metadata]
+    expected = _expected(project, answers)
     missing = [t for t in expected if t.name is not None and t.name not in found]
     if result.get("target_metadata_none"):
         return Rung("tables", "fail", "target_metadata is None", "set target_metadata in env.py")
@@ -124,7 +129,7 @@ def _tables_rung(project: Project, answers: Answers, result: dict[str, Any]) -> 
             f"missing from target_metadata: {names}",
             f"import {', '.join(modules)} in env.py (MODEL_MODULES)",
         )
-    not_loaded = sorted(set(answers.model_modules) - set(result.get("loaded", [])))
+    not_loaded = sorted({t.module for t in expected} - set(result.get("loaded", [])))
     if len(found) < len(expected) or not_loaded:
         return Rung(
             "tables",
