@@ -28,8 +28,11 @@ def _tool(name: str) -> str:
     return str(found) if found.exists() else shutil.which(name) or name
 
 
-def _time(setup: Callable[[], Path | None], commands: Callable[[Path | None], list[list[str]]],
-          repeat: int) -> float:  # fmt: skip
+def _time(
+    setup: Callable[[], Path | None],
+    commands: Callable[[Path | None], list[list[str]]],
+    repeat: int,
+) -> float:
     """Median wall time of running `commands` (in order) in a fresh `setup()` folder."""
     samples = []
     for _ in range(repeat):
@@ -52,8 +55,9 @@ def _anchor_copy() -> Path:
     sqlalchemy.url at the database (`alembic init` keeps an existing alembic.ini)."""
     folder = _example_copy()
     scratch = Path(tempfile.mkdtemp(prefix="bench-init-"))
-    subprocess.run([_tool("alembic"), "init", "migrations"], cwd=scratch, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [_tool("alembic"), "init", "migrations"], cwd=scratch, check=True, capture_output=True
+    )
     ini = (scratch / "alembic.ini").read_text()
     ini = ini.replace("driver://user:pass@localhost/dbname", "sqlite:///./blog.db")
     (folder / "alembic.ini").write_text(ini)
@@ -61,7 +65,10 @@ def _anchor_copy() -> Path:
 
 
 def _anchor_run(_: Path | None) -> list[list[str]]:
-    return [[_tool("alembic"), "init", "migrations"], [_tool("alembic"), "upgrade", "head", "--sql"]]
+    return [
+        [_tool("alembic"), "init", "migrations"],
+        [_tool("alembic"), "upgrade", "head", "--sql"],
+    ]
 
 
 def big_tree(modules: int = 5000) -> Path:
@@ -89,13 +96,18 @@ def main() -> int:
 
     ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--offline"]], repeat)
     anchor = _time(_anchor_copy, _anchor_run, repeat)
-    rows.append(("full --yes run, offline verify / alembic init + upgrade head --sql",
-                 ours, anchor, 1.0))  # fmt: skip
+    rows.append(
+        ("full --yes run, offline verify / alembic init + upgrade head --sql", ours, anchor, 1.0)
+    )
 
     tree = big_tree()
     files = sum(1 for _ in tree.rglob("*.py"))
-    read = [sys.executable, "-c", "import pathlib,sys; [p.read_bytes() for p in "
-            "pathlib.Path(sys.argv[1]).rglob('*.py')]", str(tree)]  # fmt: skip
+    read = [
+        sys.executable,
+        "-c",
+        "import pathlib,sys; [p.read_bytes() for p in pathlib.Path(sys.argv[1]).rglob('*.py')]",
+        str(tree),
+    ]
     inspect = [_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree)]
     ours = _time(lambda: None, lambda _: [inspect], repeat)
     anchor = _time(lambda: None, lambda _: [read], repeat)

@@ -39,23 +39,36 @@ def tree_hash(top: Path) -> dict[str, str]:
     return found
 
 
-def wizard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-           timeout: int = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def wizard(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m wizard` in a subprocess, no terminal, no stdin."""
     return subprocess.run(
         [sys.executable, "-m", "wizard", "--no-color", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-        stdin=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None,
-        timeout: int = 300) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
     """Run a command with the test interpreter (`alembic`, the app's own scripts)."""
     return subprocess.run(
-        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=timeout, stdin=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def alembic(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -86,8 +99,11 @@ def pg_database() -> Iterator[str]:
     psycopg = pytest.importorskip("psycopg")
     name = f"wiz_{uuid.uuid4().hex[:12]}"
     try:
-        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-                                autocommit=True, connect_timeout=5)  # fmt: skip
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+            autocommit=True,
+            connect_timeout=5,
+        )
     except psycopg.OperationalError as exc:
         _server_missing("PostgreSQL (127.0.0.1:5432)", exc)
     with admin:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_project, tree_hash, wizard
+
 from wizard.apply import apply
 from wizard.errors import ApplyFailed, StaleFile
 from wizard.plan import Change
@@ -55,14 +55,26 @@ def _fails(project: Path, *args: str) -> str:
 
 
 def test_no_models(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/__init__.py": "", "app/config.py": SETTINGS,
-                                  ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n"})  # fmt: skip
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/config.py": SETTINGS,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n",
+        },
+    )
     assert "no SQLAlchemy or SQLModel tables found" in _fails(project)
 
 
 def test_no_settings_class(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS,
-                                  ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n"})  # fmt: skip
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n",
+        },
+    )
     err = _fails(project)
     assert "no settings class with a database URL field" in err and str(project) in err
 
@@ -85,24 +97,43 @@ def test_unparsable_env_line(tmp_path: Path) -> None:
 
 def test_several_settings_classes_and_yes(tmp_path: Path) -> None:
     other = SETTINGS.replace("class Settings", "class Other").replace("Settings()", "Other()")
-    project = _project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS,
-                                  "app/config.py": SETTINGS, "app/other.py": other,
-                                  ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n"})  # fmt: skip
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/config.py": SETTINGS,
+            "app/other.py": other,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n",
+        },
+    )
     err = _fails(project)
     assert "several settings class candidates" in err and "--settings" in err
 
 
 def test_sync_only_project_is_not_for_us(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS,
-                                  "app/config.py": SETTINGS,
-                                  ".env": "DATABASE_URL=postgresql+psycopg2://u@h/db\n"})  # fmt: skip
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/config.py": SETTINGS,
+            ".env": "DATABASE_URL=postgresql+psycopg2://u@h/db\n",
+        },
+    )
     assert "not async" in _fails(project)
 
 
 def test_memory_sqlite_is_refused(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS,
-                                  "app/config.py": SETTINGS,
-                                  ".env": "DATABASE_URL=sqlite+aiosqlite:///:memory:\n"})  # fmt: skip
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/config.py": SETTINGS,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///:memory:\n",
+        },
+    )
     assert "in-memory" in _fails(project)
 
 

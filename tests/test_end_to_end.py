@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
-
-from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
 
 PG_TABLES = {"users", "categories", "products", "tags", "product_tags", "orders", "order_lines"}
 SQLITE_TABLES = {"note", "notebook", "tag", "notetaglink"}
@@ -22,8 +21,9 @@ def _created_tables(revision_dir: Path) -> set[str]:
 
 def test_postgres_project_in_a_subfolder(tmp_path: Path, pg_database: str) -> None:
     repo = copy_project("pg_app", tmp_path)
-    set_env_line(repo / ".env", "DATABASE_URL",
-                 f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
+    set_env_line(
+        repo / ".env", "DATABASE_URL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    )
     done = wizard("--yes", "--project", str(repo))
     assert done.returncode == 0, done.stderr + done.stdout
     backend = repo / "backend"
@@ -54,8 +54,12 @@ def test_sqlite_sqlmodel_src_layout(tmp_path: Path) -> None:
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
     assert _created_tables(project / "migrations/versions") == SQLITE_TABLES
     alembic("upgrade", "head", cwd=project)
-    app = run("-m", "notes.check_tables", cwd=project,
-              env={**__import__("os").environ, "PYTHONPATH": "src"})  # fmt: skip
+    app = run(
+        "-m",
+        "notes.check_tables",
+        cwd=project,
+        env={**__import__("os").environ, "PYTHONPATH": "src"},
+    )
     assert app.returncode == 0, app.stderr
     assert {line.split()[0] for line in app.stdout.splitlines()} == SQLITE_TABLES
     # the app's own URL is untouched

@@ -18,9 +18,9 @@ CASES = [
         id="plain",
     ),
     pytest.param(
-        "A=1\r\nexport DATABASE_URL=\"postgresql+asyncpg://u:p@h/db\"\r\n\r\n# end\r\n",
-        f"A=1\r\nexport DATABASE_URL=\"postgresql+asyncpg://u:p@h/db\"\r\n"
-        f"export DATABASE_URL_SYNC=\"{SYNC}\"\r\n\r\n# end\r\n",
+        'A=1\r\nexport DATABASE_URL="postgresql+asyncpg://u:p@h/db"\r\n\r\n# end\r\n',
+        f'A=1\r\nexport DATABASE_URL="postgresql+asyncpg://u:p@h/db"\r\n'
+        f'export DATABASE_URL_SYNC="{SYNC}"\r\n\r\n# end\r\n',
         id="crlf-export-double-quotes",
     ),
     pytest.param(
@@ -35,7 +35,8 @@ CASES = [
     ),
     pytest.param(
         "  DATABASE_URL = postgresql+asyncpg://u:p@h/db   # async\nX=2\n",
-        f"  DATABASE_URL = postgresql+asyncpg://u:p@h/db   # async\n  DATABASE_URL_SYNC={SYNC}\nX=2\n",
+        "  DATABASE_URL = postgresql+asyncpg://u:p@h/db   # async\n"
+        f"  DATABASE_URL_SYNC={SYNC}\nX=2\n",
         id="indent-and-comment",
     ),
 ]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import copy_project, tree_hash, wizard
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from conftest import copy_project, tree_hash, wizard
 from wizard.cli import main
 
 ENTER, DOWN, SPACE, CLEAR_LINE = "\r", "\x1b[B", " ", "\x15"
@@ -34,7 +34,9 @@ def test_answers_through_the_prompts_with_a_custom_folder(
     keys = (
         ENTER  # database: sqlite, the detected default
         + ENTER  # model modules: all ticked
-        + CLEAR_LINE + "db/migrations" + ENTER  # a folder other than the default
+        + CLEAR_LINE
+        + "db/migrations"
+        + ENTER  # a folder other than the default
         + "y"  # write the files
     )
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
@@ -77,9 +79,12 @@ def test_missing_answer_is_an_error_not_a_hang(
 
 def _spawn(project: Path) -> pexpect.spawn:
     return pexpect.spawn(
-        sys.executable, ["-m", "wizard", "--project", str(project)],
-        encoding="utf-8", timeout=120, dimensions=(40, 120),
-    )  # fmt: skip
+        sys.executable,
+        ["-m", "wizard", "--project", str(project)],
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 120),
+    )
 
 
 def test_real_terminal_defaults(tmp_path: Path) -> None:

@@ -29,7 +29,10 @@ def test_field_goes_right_after_the_url_field_and_nothing_else_moves() -> None:
 def test_tab_indented_class_keeps_its_tabs() -> None:
     before = "class S(BaseSettings):\n\tDATABASE_URL: str\n"
     out = add_field(before, "S", "DATABASE_URL", "DATABASE_URL_SYNC: str | None = None\n")
-    assert out == "class S(BaseSettings):\n\tDATABASE_URL: str\n\tDATABASE_URL_SYNC: str | None = None\n"
+    assert (
+        out
+        == "class S(BaseSettings):\n\tDATABASE_URL: str\n\tDATABASE_URL_SYNC: str | None = None\n"
+    )
 
 
 def test_other_classes_with_the_same_field_are_left_alone() -> None:

@@ -11,21 +11,36 @@ from wizard import urls
 from wizard.errors import WizardError
 
 ROWS = [
-    ("postgresql+asyncpg://app:secret@db:5432/shop", "psycopg",
-     "postgresql+psycopg://app:secret@db:5432/shop"),
-    ("postgresql+asyncpg://app:secret@db/shop?ssl=require", "psycopg",
-     "postgresql+psycopg://app:secret@db/shop?sslmode=require"),
-    ("postgresql+asyncpg://app@db/shop?ssl=true", "psycopg2",
-     "postgresql+psycopg2://app@db/shop?sslmode=require"),
+    (
+        "postgresql+asyncpg://app:secret@db:5432/shop",
+        "psycopg",
+        "postgresql+psycopg://app:secret@db:5432/shop",
+    ),
+    (
+        "postgresql+asyncpg://app:secret@db/shop?ssl=require",
+        "psycopg",
+        "postgresql+psycopg://app:secret@db/shop?sslmode=require",
+    ),
+    (
+        "postgresql+asyncpg://app@db/shop?ssl=true",
+        "psycopg2",
+        "postgresql+psycopg2://app@db/shop?sslmode=require",
+    ),
     ("postgres+asyncpg://app@db/shop", "psycopg", "postgresql+psycopg://app@db/shop"),
-    ("postgresql+asyncpg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop", "psycopg",
-     "postgresql+psycopg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop"),
-    ("postgresql+asyncpg://app@/shop?host=/var/run/postgresql", "psycopg",
-     "postgresql+psycopg://app@/shop?host=%2Fvar%2Frun%2Fpostgresql"),
+    (
+        "postgresql+asyncpg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop",
+        "psycopg",
+        "postgresql+psycopg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop",
+    ),
+    (
+        "postgresql+asyncpg://app@/shop?host=/var/run/postgresql",
+        "psycopg",
+        "postgresql+psycopg://app@/shop?host=%2Fvar%2Frun%2Fpostgresql",
+    ),
     ("sqlite+aiosqlite:///./app.db", "pysqlite", "sqlite:///./app.db"),
     ("sqlite+aiosqlite:////var/data/app.db", "pysqlite", "sqlite:////var/data/app.db"),
     ("sqlite+aiosqlite:///data/app.db?timeout=10", "pysqlite", "sqlite:///data/app.db?timeout=10"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("async_text", "driver", "expected"), ROWS)
@@ -56,9 +71,10 @@ def test_unknown_database_is_a_clear_error() -> None:
 
 @given(
     password=st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s),
-    database=st.text(alphabet=st.characters(blacklist_characters="/?#\x00"), min_size=1,
-                     max_size=20),
-)  # fmt: skip
+    database=st.text(
+        alphabet=st.characters(blacklist_characters="/?#\x00"), min_size=1, max_size=20
+    ),
+)
 def test_any_password_and_database_survive(password: str, database: str) -> None:
     source = URL.create("postgresql+asyncpg", "user", password, "db.example", 5432, database)
     text = source.render_as_string(hide_password=False)

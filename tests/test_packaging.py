@@ -1,0 +1,77 @@
+"""The wheel ships the templates, and the README's Quickstart and CI agree and work."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import REPO
+
+
+def _quickstart() -> list[str]:
+    block = re.search(r"## Quickstart.*?```bash\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert block is not None
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
+    commands = _quickstart()
+    assert len(commands) == 2
+    assert commands[1] in (REPO / ".ci/run").read_text().splitlines()
+
+
+def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = tmp_path.glob("alembic_wizard-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in ("env.py.j2", "alembic.ini.j2", "script.py.mako"):
+        assert f"wizard/templates/{template}" in names
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin/python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+    )
+    where = subprocess.run(
+        [str(python), "-c", "import wizard.render as r; print(r.templates_dir())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(str(venv)), where
+    project = tmp_path / "blog"
+    subprocess.run(["cp", "-r", str(REPO / "examples/blog"), str(project)], check=True)
+    done = subprocess.run(
+        [str(venv / "bin/alembic-wizard"), "--yes", "--dry-run"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "+target_metadata = Base.metadata" in done.stdout
+
+
+def test_quickstart_first_command_on_the_example(tmp_path: Path) -> None:
+    command = _quickstart()[0].replace("$(mktemp -d)", str(tmp_path))
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, capture_output=True, text=True, check=False, timeout=600
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    blog = tmp_path / "blog"
+    (revision,) = (blog / "migrations/versions").glob("*.py")
+    assert revision.read_text().count("op.create_table(") == 3
+    assert "Running upgrade  -> " in done.stderr
+    assert (blog / "blog.db").is_file()
