@@ -23,8 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="setup",
-        choices=["setup", "verify"],
-        help="setup (default): plan, show, apply, verify; verify: only verify",
+        choices=["setup", "verify", "inspect"],
+        help="setup (default): plan, show, apply, verify; verify: only verify; "
+        "inspect: show what was found",
     )
     parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--python", metavar="PATH", help="the project's interpreter")
     parser.add_argument("--no-verify", action="store_true", help="skip verification")
     parser.add_argument("--offline", action="store_true", help="verify without the database")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (inspect)")
     parser.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
     parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--version", action="version", version=f"alembic-wizard {__version__}")

@@ -12,6 +12,7 @@ import io
 import json
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 
@@ -49,6 +50,16 @@ def offline_sql(ini: str) -> int:
     buffer = io.StringIO()
     command.upgrade(Config(ini, output_buffer=buffer, stdout=io.StringIO()), "head", sql=True)
     return len(buffer.getvalue().splitlines())
+
+
+def alembic_current(ini: str) -> list[str]:
+    """`alembic current`, the same command in this process (env.py's online path runs)."""
+    from alembic import command
+    from alembic.config import Config
+
+    buffer = io.StringIO()
+    command.current(Config(ini, stdout=buffer))
+    return [line.split()[0] for line in buffer.getvalue().splitlines() if line.strip()]
 
 
 def _fingerprint(conn: Any) -> list[str] | None:
@@ -92,12 +103,12 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
         with engine.connect() as conn:
             out["sync_fingerprint"] = _fingerprint(conn)
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            out["current"] = list(context.get_current_heads())
             diffs = compare_metadata(context, env.target_metadata)
             out["pending"] = [_describe(d) for d in diffs]
             conn.rollback()
     finally:
         engine.dispose()
+    out["current"] = alembic_current(request["ini"])
     settings = getattr(env, "app_settings", None)
     field = request.get("url_field")
     if settings is not None and field:
@@ -115,8 +126,27 @@ def _describe(diff: Any) -> str:
     return f"{op} {name}".strip()
 
 
+def _warm_up(modules: list[str]) -> None:
+    """Import libraries (never the project's own code, which the wizard may be editing)
+    while the wizard is still planning."""
+    import contextlib
+    import importlib
+
+    for name in ["alembic.command", "sqlalchemy.ext.asyncio", "sqlalchemy.orm", *modules]:
+        with contextlib.suppress(ImportError):  # reported properly when env.py is loaded
+            importlib.import_module(name)
+
+
 def main() -> int:
-    request = json.load(sys.stdin)
+    # like the `alembic` command: only prepend_sys_path puts the project on sys.path, and
+    # the wizard's own folder (where this file lives) must not shadow the project's modules
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    _warm_up(sys.argv[1:])
+    data = sys.stdin.read()
+    if not data.strip():  # the wizard stopped before verifying
+        return 0
+    request = json.loads(data)
     result: dict[str, Any] = {}
     try:
         env = load_env(request["ini"])

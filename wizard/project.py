@@ -28,7 +28,10 @@ _PREFILTER = (
 )
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
-DRIVER_MODULES = ("asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "sqlmodel", "alembic")
+DRIVER_MODULES = (
+    "asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "sqlmodel", "alembic",
+    "pydantic_settings", "greenlet",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 from wizard import prompts
-from wizard.answers import Flags
+from wizard.answers import Answers, Flags
 from wizard.apply import apply
+from wizard.describe import describe
 from wizard.plan import Plan, build
 from wizard.project import Project, inspect
 from wizard.questions import decide
 from wizard.show import show, status_line
-from wizard.verify import Rung, verify
+from wizard.verify import Probe, Rung, verify
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
 
@@ -38,13 +39,33 @@ def _say(message: str) -> None:
 def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> int:
     """Every stage in order; returns the exit status."""
     project = inspect(Path(args.project), python=args.python)
+    if args.command == "inspect":
+        print(describe(project, as_json=args.json))
+        return 0
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=color))
+    verifying = args.command == "verify" or not (args.dry_run or args.no_verify)
+    probe = Probe(project) if verifying else None
+    try:
+        return _stages(project, args, probe, interactive=interactive, color=color)
+    finally:
+        if probe is not None:
+            probe.close()
+
+
+def _stages(
+    project: Project,
+    args: argparse.Namespace,
+    probe: Probe | None,
+    *,
+    interactive: bool,
+    color: bool,
+) -> int:
     answers = decide(project, _flags(args), yes=args.yes, interactive=interactive)
     plan = build(project, answers)
     if args.command == "verify":
-        return _verify_and_report(project, answers, plan, args, color)
+        return _verify_and_report(project, answers, plan, args, probe)
     labels = {str(c.path): project.rel(c.path) for c in plan.changes}
     show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=color)
     if not plan.pending:
@@ -61,16 +82,15 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
             _say(f"backups of the modified files: {project.rel(backups)}")
     if args.no_verify or args.dry_run:
         return 0
-    return _verify_and_report(project, answers, plan, args, color)
+    return _verify_and_report(project, answers, plan, args, probe)
 
 
 def _verify_and_report(
-    project: Project, answers: object, plan: Plan, args: argparse.Namespace, color: bool
+    project: Project, answers: Answers, plan: Plan, args: argparse.Namespace, probe: Probe | None
 ) -> int:
-    from wizard.answers import Answers
-
-    assert isinstance(answers, Answers)
-    rungs = verify(project, answers, plan.sync_url, plan.secrets, online=not args.offline)
+    rungs = verify(
+        project, answers, plan.sync_url, plan.secrets, online=not args.offline, probe=probe
+    )
     print(report(project, rungs))
     return 1 if any(r.status == "fail" for r in rungs) else 0
 

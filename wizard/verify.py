@@ -59,39 +59,57 @@ _PACKAGES = {
 }
 
 
-def _run(
-    project: Project, args: list[str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [project.python, *args],
-        input=stdin,
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
 
 
-def _probe(project: Project, answers: Answers, online: bool) -> dict[str, Any]:
+class Probe:
+    """The probe process, started early so its imports overlap the wizard's own work."""
+
+    def __init__(self, project: Project) -> None:
+        libraries = [m for m in ("pydantic_settings", "sqlmodel") if m in project.installed]
+        self.process = subprocess.Popen(
+            [project.python, str(PROBE), *libraries],
+            cwd=project.root,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def ask(self, request: dict[str, Any]) -> tuple[str, str]:
+        """Send the request; the probe's stdout and stderr."""
+        return self.process.communicate(json.dumps(request), timeout=600)
+
+    def close(self) -> None:
+        """Stop the probe if it was never asked."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _probe(project: Project, answers: Answers, online: bool, probe: Probe | None) -> dict[str, Any]:
     request = {
         "ini": str(project.root / "alembic.ini"),
         "model_modules": sorted({t.module for t in _expected(project, answers)}),
         "url_field": answers.settings.url_field,
         "online": online,
     }
-    done = _run(project, [str(PROBE)], json.dumps(request))
+    probe = probe or Probe(project)
     try:
-        result: dict[str, Any] = json.loads(_last_line(done.stdout) or "{}")
+        stdout, stderr = probe.ask(request)
+    finally:
+        probe.close()
+    try:
+        result: dict[str, Any] = json.loads(_last_line(stdout) or "{}")
     except json.JSONDecodeError:
         result = {}
     if not result:
-        result = {"import_error": {"type": "ProbeFailed", "message": _last_line(done.stderr)}}
+        result = {"import_error": {"type": "ProbeFailed", "message": _last_line(stderr)}}
     return result
 
 
@@ -187,14 +205,7 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
             )
         )
     current = ", ".join(online.get("current") or []) or "no revision applied"
-    done = _run(project, ["-m", "alembic", "current"])
-    rungs.append(
-        Rung(
-            "alembic current",
-            "pass" if done.returncode == 0 else "fail",
-            current if done.returncode == 0 else _last_line(done.stderr),
-        )
-    )
+    rungs.append(Rung("alembic current", "pass", current))
     pending = online.get("pending", [])
     shown = "; ".join(pending[:5]) + (f"; and {len(pending) - 5} more" if len(pending) > 5 else "")
     rungs.append(
@@ -214,10 +225,11 @@ def verify(
     secrets: frozenset[str],
     *,
     online: bool = True,
+    probe: Probe | None = None,
 ) -> list[Rung]:
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, sync_url) if online else (False, "")
-    result = _probe(project, answers, go_online)
+    result = _probe(project, answers, go_online, probe)
     error = result.get("import_error")
     if error:
         rungs = [Rung("env.py imports", "fail", _error_text(error), _import_fix(project, error))]
