@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, tree_hash, wizard
 
+from conftest import copy_project, tree_hash, wizard
 from wizard.apply import apply
 from wizard.errors import ApplyFailed, StaleFile
 from wizard.plan import Change

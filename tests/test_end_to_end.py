@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
+
+from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
 
 PG_TABLES = {"users", "categories", "products", "tags", "product_tags", "orders", "order_lines"}
 SQLITE_TABLES = {"note", "notebook", "tag", "notetaglink"}

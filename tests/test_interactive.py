@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import copy_project, tree_hash, wizard
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from conftest import copy_project, tree_hash, wizard
 from wizard.cli import main
 
 ENTER, DOWN, SPACE, CLEAR_LINE = "\r", "\x1b[B", " ", "\x15"

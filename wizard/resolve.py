@@ -27,7 +27,7 @@ class Resolver:
             base = root.joinpath(*name.split("."))
             for path in (base / "__init__.py", base.with_suffix(".py")):
                 if path.is_file():
-                    loaded = read_module(path)
+                    loaded = read_module(path, self.tree.top)
                     if isinstance(loaded, Module):
                         self.tree.modules[name] = loaded
                         return loaded

@@ -10,6 +10,7 @@ import ast
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 SKIP_DIRS = frozenset(
@@ -89,14 +90,28 @@ def python_files(top: Path) -> Iterator[Path]:
                 yield Path(dirpath, name)
 
 
-def import_root(path: Path) -> tuple[Path, str]:
-    """The folder to put on sys.path for `path`, and its dotted module name."""
+def import_root(path: Path, top: Path | None = None) -> tuple[Path, str]:
+    """The folder to put on sys.path for `path`, and its dotted module name.
+
+    A folder without `__init__.py` still counts as a (namespace) package when a folder above
+    it, inside `top`, is a regular package: `app/__init__.py` + `app/users/models.py`.
+    """
     parts = [] if path.name == "__init__.py" else [path.stem]
     folder = path.parent
-    while (folder / "__init__.py").exists() and folder.name.isidentifier():
+    while folder.name.isidentifier() and folder != top and _in_package(folder, top):
         parts.insert(0, folder.name)
         folder = folder.parent
     return folder, ".".join(parts) or path.parent.name
+
+
+@lru_cache(maxsize=4096)
+def _in_package(folder: Path, top: Path | None) -> bool:
+    if (folder / "__init__.py").exists():
+        return True
+    parent = folder.parent
+    if top is None or parent in (folder, top) or top not in parent.parents:
+        return False
+    return parent.name.isidentifier() and _in_package(parent, top)
 
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:
@@ -138,7 +153,7 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
                 module.imports[alias.asname or alias.name] = (source, alias.name)
 
 
-def read_module(path: Path) -> Module | Skipped:
+def read_module(path: Path, top: Path | None = None) -> Module | Skipped:
     """Parse one file, or say why it cannot be parsed."""
     try:
         source = path.read_bytes()
@@ -147,7 +162,7 @@ def read_module(path: Path) -> Module | Skipped:
         return Skipped(path, exc.lineno, exc.msg)
     except (OSError, ValueError) as exc:
         return Skipped(path, None, str(exc))
-    root, name = import_root(path)
+    root, name = import_root(path, top)
     module = Module(name=name, path=path, root=root, tree=tree)
     _collect_imports(module)
     _collect_defined(module)
@@ -167,7 +182,7 @@ def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
                 continue
             if not any(word in data for word in prefilter):
                 continue
-        result = read_module(path)
+        result = read_module(path, top)
         if isinstance(result, Skipped):
             skipped.append(result)
         else:

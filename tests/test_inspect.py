@@ -1,0 +1,128 @@
+"""Static inspection on small trees: what is a table, which settings field holds the URL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import copy_project, wizard
+from wizard.project import inspect
+
+ENV = ".env"
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def _tables(tmp_path: Path, files: dict[str, str]) -> dict[str | None, str]:
+    project = inspect(_tree(tmp_path, {"app/__init__.py": "", **files}))
+    return {t.name: t.metadata.label for t in project.tables}
+
+
+def test_intermediate_base_mixin_abstract_and_single_table_inheritance(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {
+        "app/db/__init__.py": "from .base import Base as Base\n",
+        "app/db/base.py": (
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+            "class Base(DeclarativeBase):\n    pass\n"
+            "class Model(Base):\n    __abstract__ = True\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            "class Stamped:\n    created: Mapped[int]\n"
+        ),
+        "app/users/models.py": (
+            "from sqlalchemy.orm import Mapped\nfrom app.db.base import Model, Stamped\n"
+            "class User(Stamped, Model):\n    __tablename__ = 'users'\n"
+            "class Admin(User):\n    level: Mapped[int]\n"  # single-table: no new table
+        ),
+        "app/shop/models.py": (
+            "from sqlalchemy import Column, ForeignKey, Table\nfrom app.db import Base\n"
+            "links = Table('links', Base.metadata, Column('u', ForeignKey('users.id')))\n"
+        ),
+    })  # fmt: skip
+    assert found == {"users": "app.db.base.Base.metadata", "links": "app.db.base.Base.metadata"}
+
+
+def test_declarative_base_function_and_bare_metadata(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {
+        "app/models.py": (
+            "from sqlalchemy import Column, Integer, MetaData, Table\n"
+            "from sqlalchemy.orm import declarative_base\n"
+            "Base = declarative_base()\n"
+            "class Thing(Base):\n    __tablename__ = 'things'\n    id = Column(Integer, primary_key=True)\n"
+        ),
+        "app/core.py": (
+            "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+            "events = sa.Table('events', metadata, sa.Column('id', sa.Integer))\n"
+        ),
+    })  # fmt: skip
+    assert found == {"things": "app.models.Base.metadata", "events": "app.core.metadata"}
+
+
+def test_sqlmodel_tables_only_with_table_true(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {
+        "app/models.py": (
+            "from sqlmodel import Field, SQLModel\n"
+            "class HeroBase(SQLModel):\n    name: str\n"
+            "class Hero(HeroBase, table=True):\n    id: int | None = Field(default=None, primary_key=True)\n"
+            "class Team(SQLModel, table=True):\n    __tablename__ = 'teams'\n    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    assert found == {"hero": "sqlmodel.SQLModel.metadata", "teams": "sqlmodel.SQLModel.metadata"}
+
+
+def test_settings_upper_case_dsn_prefix_and_alias(tmp_path: Path) -> None:
+    project = inspect(_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "from sqlmodel import SQLModel\nclass T(SQLModel, table=True):\n    id: int\n",
+        "app/config.py": (
+            "from pydantic import PostgresDsn, Field\n"
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+            "class Base(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='APP_')\n"
+            "class Settings(Base):\n"
+            "    model_config = SettingsConfigDict(env_prefix='APP_', env_file=('.env', '.env.prod'))\n"
+            "    DATABASE_URL: PostgresDsn\n"
+            "class Other(BaseSettings):\n    primary: PostgresDsn = Field(alias='PG_URL')\n"
+            "def get_settings():\n    return Settings()\n"
+        ),
+    }))  # fmt: skip
+    by_class = {s.cls: s for s in project.settings}
+    settings = by_class["Settings"]
+    assert (settings.url_field, settings.env_key, settings.sync_env_key) == (
+        "DATABASE_URL", "APP_DATABASE_URL", "APP_DATABASE_URL_SYNC")  # fmt: skip
+    assert settings.sync_field == "DATABASE_URL_SYNC"
+    assert settings.env_files == (".env", ".env.prod") and settings.getter == "get_settings"
+    assert (by_class["Other"].env_key, by_class["Other"].sync_env_key) == ("PG_URL", "PG_URL_SYNC")
+    assert by_class["Base"].url_field is None
+
+
+def test_files_in_newer_grammar_are_skipped_not_fatal(tmp_path: Path) -> None:
+    project = inspect(_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "from sqlmodel import SQLModel\nclass T(SQLModel, table=True):\n    id: int\n",
+        "app/future.py": "import sqlalchemy\nmatch x:\n    case 1 if (y := 2) ->> 3: pass\n",
+    }))  # fmt: skip
+    assert [t.name for t in project.tables] == ["t"]
+    assert [(s.path.name, s.line) for s in project.skipped] == [("future.py", 3)]
+
+
+def test_inspect_command_reports_the_subfolder_project(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    done = wizard("inspect", "--json", "--project", str(repo))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["root"] == "backend" and data["prepend_sys_path"] == "."
+    (meta,) = data["metadata"]
+    assert len(meta["tables"]) == 7
+    assert "postgres" not in done.stdout.split('"installed"')[0]  # no URL values are printed
+
+
+def test_project_flag_on_the_subfolder_finds_the_parent_env(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    done = wizard("--yes", "--dry-run", "--project", str(repo / "backend"))
+    assert done.returncode == 0, done.stderr
+    assert "+DATABASE_URL_SYNC=postgresql+psycopg://postgres@127.0.0.1:5432/shop" in done.stdout
+    assert "create  alembic.ini" in done.stderr
