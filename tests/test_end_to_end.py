@@ -9,7 +9,16 @@ from urllib.parse import quote
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
+from conftest import (
+    FIXTURES,
+    alembic,
+    copy_project,
+    pg_tables,
+    run,
+    set_env_line,
+    tree_hash,
+    wizard,
+)
 
 PG_TABLES = {"users", "categories", "products", "tags", "product_tags", "orders", "order_lines"}
 SQLITE_TABLES = {"note", "notebook", "tag", "notetaglink"}
@@ -32,6 +41,14 @@ def test_postgres_project_in_a_subfolder(tmp_path: Path, pg_database: str) -> No
     env = dotenv_values(repo / ".env")
     assert env["DATABASE_URL_SYNC"] == f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
     assert "ok  same database" in done.stdout
+    example = dotenv_values(repo / ".env.example")
+    assert example["DATABASE_URL_SYNC"] == "postgresql+psycopg://user:password@localhost:5432/shop"
+    original = (FIXTURES / "pg_app/backend/app/core/config.py").read_text().splitlines()
+    edited = (backend / "app/core/config.py").read_text().splitlines()
+    assert [line for line in edited if line not in original] == [
+        "    database_url_sync: str | None = None"
+    ]
+    assert [line for line in edited if "database_url_sync" not in line] == original
 
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
     assert _created_tables(backend / "migrations/versions") == PG_TABLES
@@ -114,4 +131,15 @@ def test_password_with_special_characters(tmp_path: Path, pg_database: str) -> N
         for form in (password, quote(password, safe=""), make_url(sync).password, "w%rd", "w%25rd"):
             assert form not in text
     assert "***" in dry.stdout  # the diff shows the new line, masked
+    assert password not in (repo / ".env.example").read_text()
     assert "postgres:" not in (backend / "alembic.ini").read_text()
+
+
+def test_unreachable_database_keeps_the_offline_result(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    set_env_line(repo / ".env", "DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:1/shop")
+    done = wizard("--yes", "--project", str(repo))
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "ok  upgrade head --sql" in done.stdout
+    assert "skipped  database: not reachable, online checks skipped" in done.stdout
+    assert "ok  sync URL connects" not in done.stdout

@@ -126,3 +126,19 @@ def test_project_flag_on_the_subfolder_finds_the_parent_env(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "+DATABASE_URL_SYNC=postgresql+psycopg://postgres@127.0.0.1:5432/shop" in done.stdout
     assert "create  alembic.ini" in done.stderr
+
+
+def test_the_projects_own_virtualenv_is_used(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    project = copy_project("sqlite_app", tmp_path)
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
+                    str(project / ".venv")], check=True)  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    done = wizard("inspect", "--json", cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["python"] == str(project.resolve() / ".venv/bin/python")
+    explicit = wizard("inspect", "--json", "--python", sys.executable, cwd=project, env=env)
+    assert json.loads(explicit.stdout)["python"] == sys.executable
