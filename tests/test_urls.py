@@ -10,47 +10,77 @@ from sqlalchemy.engine import URL, make_url
 from wizard import urls
 from wizard.errors import WizardError
 
+PW = "p%40ss%3Aw%25rd%2F%23x y"  # p@ss:w%rd/#x y, encoded as a user would
 ROWS = [
-    (
-        "postgresql+asyncpg://app:secret@db:5432/shop",
-        "psycopg",
-        "postgresql+psycopg://app:secret@db:5432/shop",
-    ),
-    (
-        "postgresql+asyncpg://app:secret@db/shop?ssl=require",
-        "psycopg",
-        "postgresql+psycopg://app:secret@db/shop?sslmode=require",
-    ),
-    (
-        "postgresql+asyncpg://app@db/shop?ssl=true",
-        "psycopg2",
-        "postgresql+psycopg2://app@db/shop?sslmode=require",
-    ),
+    # (async URL, sync driver, expected sync URL)
+    ("postgresql+asyncpg://app:secret@db:5432/shop", "psycopg", "postgresql+psycopg://app:secret@db:5432/shop"),
+    ("postgresql+asyncpg://app:secret@db/shop?ssl=require", "psycopg", "postgresql+psycopg://app:secret@db/shop?sslmode=require"),
+    ("postgresql+asyncpg://app@db/shop?ssl=true", "psycopg2", "postgresql+psycopg2://app@db/shop?sslmode=require"),
+    ("postgresql+asyncpg://app@db/shop?ssl=false", "psycopg", "postgresql+psycopg://app@db/shop?sslmode=disable"),
+    ("postgresql+asyncpg://app@db/shop?ssl=verify-full", "pg8000", "postgresql+pg8000://app@db/shop?sslmode=verify-full"),
     ("postgres+asyncpg://app@db/shop", "psycopg", "postgresql+psycopg://app@db/shop"),
-    (
-        "postgresql+asyncpg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop",
-        "psycopg",
-        "postgresql+psycopg://app:p%40ss%3Aw%25rd%2F%23x y@[::1]:6543/shop",
-    ),
-    (
-        "postgresql+asyncpg://app@/shop?host=/var/run/postgresql",
-        "psycopg",
-        "postgresql+psycopg://app@/shop?host=%2Fvar%2Frun%2Fpostgresql",
-    ),
+    (f"postgresql+asyncpg://app:{PW}@[::1]:6543/shop", "psycopg", f"postgresql+psycopg://app:{PW}@[::1]:6543/shop"),
+    ("postgresql+asyncpg://app@/shop?host=/var/run/postgresql", "psycopg", "postgresql+psycopg://app@/shop?host=/var/run/postgresql"),
+    ("postgresql+asyncpg://app@db/shop?timeout=10&command_timeout=60&prepared_statement_cache_size=0", "psycopg", "postgresql+psycopg://app@db/shop?connect_timeout=10"),
+    ("postgresql+asyncpg://app@/shop?host=h1:5432&host=h2:5433", "psycopg", "postgresql+psycopg://app@/shop?host=h1:5432&host=h2:5433"),
+    ("postgresql+asyncpg://us%40er:pw@db/shop%20data", "psycopg", "postgresql+psycopg://us%40er:pw@db/shop%20data"),
+    ("postgresql+psycopg_async://app:pw@db/shop?sslmode=require", "psycopg", "postgresql+psycopg://app:pw@db/shop?sslmode=require"),
+    ("postgresql+psycopg://app:pw@db/shop?application_name=api", "psycopg", "postgresql+psycopg://app:pw@db/shop?application_name=api"),
+    ("mysql+asyncmy://root:pw@127.0.0.1:3306/shop?charset=utf8mb4", "pymysql", "mysql+pymysql://root:pw@127.0.0.1:3306/shop?charset=utf8mb4"),
+    ("mysql+aiomysql://root:pw@db/shop?charset=utf8mb4", "mysqldb", "mysql+mysqldb://root:pw@db/shop?charset=utf8mb4"),
+    ("mariadb+asyncmy://root@db/shop", "pymysql", "mariadb+pymysql://root@db/shop"),
+    ("mysql+aiomysql://app:pw@db/shop?ssl_ca=/etc/ssl/ca.pem&ssl_check_hostname=false", "pymysql", "mysql+pymysql://app:pw@db/shop?ssl_ca=/etc/ssl/ca.pem&ssl_check_hostname=false"),
+    ("mysql+asyncmy://app@localhost/shop?unix_socket=/run/mysqld/mysqld.sock", "pymysql", "mysql+pymysql://app@localhost/shop?unix_socket=/run/mysqld/mysqld.sock"),
+    (f"mariadb+aiomysql://app:{PW}@[::1]:3307/shop", "mysqldb", f"mariadb+mysqldb://app:{PW}@[::1]:3307/shop"),
     ("sqlite+aiosqlite:///./app.db", "pysqlite", "sqlite:///./app.db"),
     ("sqlite+aiosqlite:////var/data/app.db", "pysqlite", "sqlite:////var/data/app.db"),
     ("sqlite+aiosqlite:///data/app.db?timeout=10", "pysqlite", "sqlite:///data/app.db?timeout=10"),
-]
+    ("sqlite+aiosqlite:///file:app.db?mode=ro&uri=true", "pysqlite", "sqlite:///file:app.db?mode=ro&uri=true"),
+    ("mssql+aioodbc://sa:pw@db:1433/shop?driver=ODBC+Driver+18+for+SQL+Server", "pyodbc", "mssql+pyodbc://sa:pw@db:1433/shop?driver=ODBC+Driver+18+for+SQL+Server"),
+    ("mssql+aioodbc://sa:pw@db/shop?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes", "pyodbc", "mssql+pyodbc://sa:pw@db/shop?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes"),
+    ("oracle+oracledb_async://scott:tiger@db:1521/?service_name=FREEPDB1", "oracledb", "oracle+oracledb://scott:tiger@db:1521/?service_name=FREEPDB1"),
+    ("oracle+oracledb://scott:tiger@db:1521/?service_name=FREEPDB1", "oracledb", "oracle+oracledb://scott:tiger@db:1521/?service_name=FREEPDB1"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("async_text", "driver", "expected"), ROWS)
 def test_derivation_table(async_text: str, driver: str, expected: str) -> None:
-    derived = urls.derive_sync(urls.parse(async_text), driver)
-    assert urls.render(derived) == expected
-    back, original = make_url(urls.render(derived)), urls.parse(async_text)
+    derived = make_url(urls.render(urls.derive_sync(urls.parse(async_text), driver)))
+    wanted, original = make_url(expected), urls.parse(async_text)
+    assert derived.drivername == wanted.drivername
     for part in ("username", "password", "host", "port", "database"):
-        assert getattr(back, part) == getattr(make_url(expected), part), part
-        assert getattr(back, part) == getattr(original, part), part
+        assert getattr(derived, part) == getattr(original, part) == getattr(wanted, part), part
+    assert dict(derived.query) == dict(wanted.query)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg"),
+        ("postgresql://u@h/db", "postgresql+psycopg"),
+        ("mysql://u@h/db", "mysql+mysqldb"),
+        ("mariadb://u@h/db", "mariadb+mysqldb"),
+        ("sqlite:///x.db", "sqlite"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg"),
+    ],
+)
+def test_driverless_urls_are_made_explicit(text: str, meant: str) -> None:
+    assert urls.explicit(urls.parse(text)).drivername == meant  # SQLAlchemy 2.1 meanings
+
+
+def test_async_detection_knows_dual_drivers() -> None:
+    psycopg = urls.parse("postgresql+psycopg://u@h/db")
+    assert not urls.is_async(psycopg)
+    assert urls.is_async(psycopg, async_engine=True)
+    assert urls.default_sync_driver(psycopg) == "psycopg"
+    assert urls.is_async(urls.parse("mysql+asyncmy://u@h/db"))
+    assert not urls.is_async(urls.parse("mysql+pymysql://u@h/db"), async_engine=True)
+    assert urls.default_sync_driver(urls.parse("mysql+asyncmy://u@h/db")) == "pymysql"
+    only_mysqlclient = frozenset({"MySQLdb"})
+    assert (
+        urls.default_sync_driver(urls.parse("mysql+aiomysql://u@h/db"), only_mysqlclient)
+        == "mysqldb"
+    )
 
 
 def test_memory_sqlite_is_refused_with_a_reason() -> None:

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard import envfile, pyedit, urls
 from wizard.answers import Answers
@@ -17,6 +18,9 @@ from wizard.project import EnvSource, Project
 from wizard.questions import async_url_text
 from wizard.render import render
 from wizard.textio import read_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ def _settings_change(project: Project, answers: Answers) -> list[Change]:
 
 
 def _alembic_files(
-    project: Project, answers: Answers, sync_drivername: str, async_url: object
+    project: Project, answers: Answers, sync_drivername: str, async_url: URL
 ) -> list[Change]:
     folder = project.root / answers.migrations
     prepend = (
@@ -154,7 +158,7 @@ def _alembic_files(
         if (project.import_root != project.root)
         else "."
     )
-    context = _env_context(project, answers, sync_drivername)
+    context = _env_context(project, answers, sync_drivername, async_url)
     files = {
         folder / "env.py": (render("env.py.j2", **context), "runs migrations with the sync driver"),
         project.root / "alembic.ini": (
@@ -177,7 +181,9 @@ def _alembic_files(
     return out
 
 
-def _env_context(project: Project, answers: Answers, sync_drivername: str) -> dict[str, object]:
+def _env_context(
+    project: Project, answers: Answers, sync_drivername: str, async_url: URL
+) -> dict[str, object]:
     settings, meta = answers.settings, answers.metadata
     if settings.instance:
         settings_import = f"from {settings.module} import {settings.instance} as app_settings"
@@ -186,7 +192,7 @@ def _env_context(project: Project, answers: Answers, sync_drivername: str) -> di
         factory = settings.getter or settings.cls
         settings_import = f"from {settings.module} import {factory}"
         settings_setup = f"app_settings = {factory}()\n\n"
-    renames = {"ssl": "sslmode"} if sync_drivername.startswith("postgresql") else {}
+    renames = urls.query_renames(urls.driver_of(async_url), answers.sync_driver)
     return {
         "settings_import": settings_import,
         "settings_setup": settings_setup,
@@ -197,9 +203,16 @@ def _env_context(project: Project, answers: Answers, sync_drivername: str) -> di
         "sync_drivername": sync_drivername,
         "sync_field": settings.sync_field,
         "url_field": settings.url_field,
-        "query_renames": json.dumps(renames),
+        "query_renames": _py_dict(renames),
         "render_as_batch": answers.dialect == "sqlite",
     }
+
+
+def _py_dict(mapping: dict[str, str | None]) -> str:
+    """A dict literal as ruff format writes it: double quotes, one line."""
+    items = ", ".join(f"{json.dumps(k)}: {'None' if v is None else json.dumps(v)}"
+                      for k, v in mapping.items())  # fmt: skip
+    return "{" + items + "}"
 
 
 def _check_parses(change: Change) -> None:

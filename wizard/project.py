@@ -29,9 +29,11 @@ _PREFILTER = (
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 DRIVER_MODULES = (
-    "asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "sqlmodel", "alembic",
-    "pydantic_settings", "greenlet",
+    "asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "asyncmy", "aiomysql", "pymysql",
+    "MySQLdb", "aioodbc", "pyodbc", "oracledb", "sqlmodel", "alembic", "pydantic_settings",
+    "greenlet",
 )  # fmt: skip
+_ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Project:
     skipped: tuple[Skipped, ...]
     alembic_ini: Path | None
     script_location: str | None
+    async_engine: bool  # the project imports SQLAlchemy's asyncio extension
 
     @property
     def metadatas(self) -> list[Metadata]:
@@ -116,6 +119,11 @@ def inspect(top: Path, python: str | None = None) -> Project:
         skipped=tuple(tree.skipped),
         alembic_ini=ini if ini.exists() else None,
         script_location=_script_location(ini) if ini.exists() else None,
+        async_engine=any(
+            source.startswith(_ASYNC_MODULES)
+            for module in tree.modules.values()
+            for source, _ in module.imports.values()
+        ),
     )
 
 

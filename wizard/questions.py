@@ -125,7 +125,7 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
         env_file = Path(decider.choose("env file", "--env-file", given, env_paths, env_default))
     url = urls.parse(async_url_text(project, settings, env_file), where=f"{key}")
     detected = urls.dialect_of(url).name
-    if not urls.is_async(url):
+    if not urls.is_async(url, async_engine=project.async_engine):
         raise NotForUs(
             f"{key} uses the sync driver {url.drivername!r}: this app is not async",
             hint="plain `alembic init` fits a sync project",

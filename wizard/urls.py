@@ -6,7 +6,7 @@ Table-driven and built on SQLAlchemy's own `make_url` / `URL.set`, never string 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wizard.errors import WizardError
@@ -20,38 +20,63 @@ class Dialect:
     """What the wizard knows of one database family."""
 
     name: str
-    async_drivers: tuple[str, ...]
-    sync_drivers: tuple[str, ...]  # first is the default
+    async_drivers: tuple[str, ...]  # drivers that are async whatever engine they are given
+    dual_drivers: tuple[str, ...]  # async only when given to create_async_engine
+    sync_drivers: tuple[str, ...]  # the first is the default
     modules: Mapping[str, str]  # driver -> module that must import
+    packages: Mapping[str, str] = field(default_factory=dict)  # driver -> what to install
 
 
+_PG = Dialect(
+    "postgresql",
+    async_drivers=("asyncpg", "psycopg_async"),
+    dual_drivers=("psycopg",),
+    sync_drivers=("psycopg", "psycopg2", "pg8000"),
+    modules={"asyncpg": "asyncpg", "psycopg": "psycopg", "psycopg_async": "psycopg",
+             "psycopg2": "psycopg2", "pg8000": "pg8000"},
+    packages={"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pg8000": "pg8000"},
+)  # fmt: skip
+_MYSQL_MODULES = {"asyncmy": "asyncmy", "aiomysql": "aiomysql", "pymysql": "pymysql",
+                  "mysqldb": "MySQLdb"}  # fmt: skip
+_MYSQL_PACKAGES = {"pymysql": "pymysql", "mysqldb": "mysqlclient"}
 DIALECTS: dict[str, Dialect] = {
-    "postgresql": Dialect(
-        "postgresql",
-        async_drivers=("asyncpg", "psycopg_async"),
-        sync_drivers=("psycopg", "psycopg2", "pg8000"),
-        modules={
-            "asyncpg": "asyncpg",
-            "psycopg": "psycopg",
-            "psycopg2": "psycopg2",
-            "pg8000": "pg8000",
-        },
-    ),
-    "sqlite": Dialect(
-        "sqlite",
-        async_drivers=("aiosqlite",),
-        sync_drivers=("pysqlite",),
-        modules={"aiosqlite": "aiosqlite", "pysqlite": "sqlite3"},
-    ),
-}
+    "postgresql": _PG,
+    "mysql": Dialect("mysql", ("asyncmy", "aiomysql"), (), ("pymysql", "mysqldb"),
+                     _MYSQL_MODULES, _MYSQL_PACKAGES),
+    "mariadb": Dialect("mariadb", ("asyncmy", "aiomysql"), (), ("pymysql", "mysqldb"),
+                       _MYSQL_MODULES, _MYSQL_PACKAGES),
+    "sqlite": Dialect("sqlite", ("aiosqlite",), (), ("pysqlite",),
+                      {"aiosqlite": "aiosqlite", "pysqlite": "sqlite3"}),
+    "mssql": Dialect("mssql", ("aioodbc",), (), ("pyodbc",),
+                     {"aioodbc": "aioodbc", "pyodbc": "pyodbc"}, {"pyodbc": "pyodbc"}),
+    "oracle": Dialect("oracle", ("oracledb_async",), ("oracledb",), ("oracledb",),
+                      {"oracledb": "oracledb", "oracledb_async": "oracledb"},
+                      {"oracledb": "oracledb"}),
+}  # fmt: skip
 
-# query parameters that mean the same thing under another name, per (async, sync) driver
-_QUERY_RENAMES: dict[tuple[str, str], dict[str, str]] = {
-    ("asyncpg", "psycopg"): {"ssl": "sslmode"},
-    ("asyncpg", "psycopg2"): {"ssl": "sslmode"},
+# asyncpg's connect() arguments and what libpq (psycopg, psycopg2, pg8000) calls them;
+# None: asyncpg-only, no libpq meaning, dropped from the sync URL
+_ASYNCPG_TO_LIBPQ: dict[str, str | None] = {
+    "ssl": "sslmode",
+    "timeout": "connect_timeout",
+    "command_timeout": None,
+    "prepared_statement_cache_size": None,
+    "statement_cache_size": None,
+    "max_cached_statement_lifetime": None,
+    "max_cacheable_statement_size": None,
 }
-# asyncpg's ssl= accepts booleans-as-strings that libpq's sslmode does not
+# asyncpg's ssl= also takes booleans, which libpq's sslmode does not
 _SSL_VALUES = {"true": "require", "false": "disable", "1": "require", "0": "disable"}
+# a driver-less URL means the dialect's default DBAPI (SQLAlchemy 2.1: psycopg for postgresql)
+_DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "mysqldb", "mariadb": "mysqldb",
+                    "sqlite": "pysqlite", "mssql": "pyodbc", "oracle": "oracledb"}  # fmt: skip
+
+
+def query_renames(async_driver: str, sync_driver: str) -> dict[str, str | None]:
+    """Query parameters spelled differently (or meaningless) for the sync driver."""
+    if async_driver == "asyncpg" and sync_driver in ("psycopg", "psycopg2", "pg8000"):
+        return dict(_ASYNCPG_TO_LIBPQ)
+    return {}
 
 
 def parse(text: str, *, where: str = "the URL") -> URL:
@@ -82,14 +107,49 @@ def dialect_of(url: URL) -> Dialect:
         raise WizardError(f"the {name!r} database is not supported yet (known: {known})") from None
 
 
-def is_async(url: URL) -> bool:
-    """True when the URL names an async driver."""
-    return url.get_driver_name() in dialect_of(url).async_drivers
+def driver_of(url: URL) -> str:
+    """The URL's driver, made explicit for a driver-less URL."""
+    if "+" in url.drivername:
+        return url.drivername.partition("+")[2]
+    return _DEFAULT_DRIVERS.get(url.get_backend_name(), "")
+
+
+def explicit(url: URL) -> URL:
+    """`postgresql://` as `postgresql+psycopg://`: what the URL means, said out loud."""
+    if "+" in url.drivername:
+        return url
+    driver = driver_of(url)
+    if driver == "pysqlite":
+        return url
+    if url.get_backend_name() == "postgresql" and _sqlalchemy_before_2_1():
+        driver = "psycopg2"
+    return url.set(drivername=f"{url.get_backend_name()}+{driver}")
+
+
+def _sqlalchemy_before_2_1() -> bool:
+    import sqlalchemy
+
+    major, minor = (int(p) for p in sqlalchemy.__version__.split(".")[:2])
+    return (major, minor) < (2, 1)
+
+
+def is_async(url: URL, *, async_engine: bool = False) -> bool:
+    """True when the app reaches the URL asynchronously; `async_engine`: the project calls
+    create_async_engine (psycopg and oracledb serve both worlds)."""
+    dialect = dialect_of(url)
+    driver = url.get_driver_name() if "+" in url.drivername else ""
+    return driver in dialect.async_drivers or (async_engine and driver in dialect.dual_drivers)
 
 
 def default_sync_driver(url: URL, installed: frozenset[str] = frozenset()) -> str:
-    """The sync driver to propose: the dialect's first, unless only another is installed."""
+    """The sync driver to propose: the app's own when it serves both worlds, else the
+    dialect's first, unless only another is installed."""
     dialect = dialect_of(url)
+    own = url.get_driver_name()
+    if own in dialect.dual_drivers:
+        return own
+    if own == "psycopg_async":
+        return "psycopg"
     for driver in dialect.sync_drivers:
         if dialect.modules.get(driver) in installed:
             return driver
@@ -102,14 +162,19 @@ def derive_sync(url: URL, sync_driver: str) -> URL:
     if dialect.name == "sqlite" and url.database in (None, "", ":memory:"):
         raise WizardError(
             "an in-memory SQLite database cannot be migrated",
-            hint="each connection gets a new empty database; use a file path",
+            hint="each connection gets a new empty database; give the app a file path",
         )
+    if sync_driver not in dialect.sync_drivers:
+        choices = ", ".join(dialect.sync_drivers)
+        raise WizardError(f"{sync_driver!r} is not a sync driver for {dialect.name} ({choices})")
     drivername = dialect.name if sync_driver == "pysqlite" else f"{dialect.name}+{sync_driver}"
-    renames = _QUERY_RENAMES.get((url.get_driver_name(), sync_driver), {})
+    renames = query_renames(driver_of(url), sync_driver)
     query: dict[str, str | tuple[str, ...]] = {}
     for key, value in url.query.items():
         new_key = renames.get(key, key)
-        if new_key == "sslmode" and isinstance(value, str):
+        if new_key is None:
+            continue
+        if new_key == "sslmode" and key == "ssl" and isinstance(value, str):
             value = _SSL_VALUES.get(value.lower(), value)
         query[new_key] = value
     return url.set(drivername=drivername, query=query)
@@ -131,11 +196,8 @@ def secrets_of(url: URL) -> set[str]:
     """The strings that must never be printed: the password raw and as rendered."""
     if not url.password:
         return set()
-    password = str(url.password)
-    rendered = render(url)
-    found = {password}
-    # the encoded form sits between ':' and the last '@' of the authority
-    authority = rendered.split("://", 1)[1].rsplit("@", 1)[0]
-    if ":" in authority:
-        found.add(authority.split(":", 1)[1])
+    found = {str(url.password)}
+    literal = literal_password(render(url))
+    if literal:
+        found.add(literal)
     return {s for s in found if s}
