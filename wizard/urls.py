@@ -85,7 +85,7 @@ def parse(text: str, *, where: str = "the URL") -> URL:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        url = make_url(text.strip())
+        url = make_url(text)
     except (ArgumentError, ValueError) as exc:
         raise WizardError(
             f"{where} is not a database URL",
