@@ -142,4 +142,4 @@ def test_unreachable_database_keeps_the_offline_result(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr + done.stdout
     assert "ok  upgrade head --sql" in done.stdout
     assert "skipped  database: not reachable, online checks skipped" in done.stdout
-    assert "ok  sync URL connects" not in done.stdout
+    assert "ok  Alembic URL connects" not in done.stdout

@@ -20,6 +20,7 @@ class Answers:
     settings: Settings
     env_file: Path | None
     migrations: str  # folder, relative to the project root
+    mode: str = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,4 @@ class Flags:
     settings: str | None = None
     env_file: str | None = None
     migrations: str | None = None
+    mode: str | None = None

@@ -45,7 +45,7 @@ class Plan:
 
     changes: tuple[Change, ...]
     async_url: str
-    sync_url: str
+    sync_url: str  # the URL Alembic uses: the sync one, or the app's own in async mode
     secrets: frozenset[str]
 
     @property
@@ -64,17 +64,22 @@ def build(project: Project, answers: Answers) -> Plan:
     async_url = urls.parse(async_text)
     sync_url = urls.derive_sync(async_url, answers.sync_driver)
     sync_text = urls.render(sync_url)
-    changes = [
-        *_env_changes(project, answers, sync_text),
-        *_settings_change(project, answers),
-        *_alembic_files(project, answers, sync_url.drivername, async_url),
-    ]
+    if answers.mode == "async":  # Alembic uses the app's own URL: nothing to add
+        changes = _alembic_files(project, answers, async_url.drivername, async_url)
+        migration_text = async_text
+    else:
+        changes = [
+            *_env_changes(project, answers, sync_text),
+            *_settings_change(project, answers),
+            *_alembic_files(project, answers, sync_url.drivername, async_url),
+        ]
+        migration_text = sync_text
     for change in changes:
         _check_parses(change)
     secrets = frozenset(
         urls.secrets_of(async_url) | urls.secrets_of(sync_url) | env_secrets(project)
     )
-    return Plan(tuple(changes), async_text, sync_text, secrets)
+    return Plan(tuple(changes), async_text, migration_text, secrets)
 
 
 _SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
@@ -160,13 +165,17 @@ def _alembic_files(
     )
     context = _env_context(project, answers, sync_drivername, async_url)
     files = {
-        folder / "env.py": (render("env.py.j2", **context), "runs migrations with the sync driver"),
+        folder / "env.py": (
+            render("env.py.j2", **context),
+            f"runs migrations ({answers.mode} mode)",
+        ),
         project.root / "alembic.ini": (
             render(
                 "alembic.ini.j2",
                 migrations=answers.migrations,
                 prepend_sys_path=prepend,
                 sync_env_key=context["sync_env_key"],
+                mode=answers.mode,
             ),
             "Alembic's configuration, without credentials",
         ),
@@ -200,7 +209,8 @@ def _env_context(
         "metadata_expr": meta.expr,
         "model_modules": answers.model_modules,
         "sync_env_key": settings.sync_env_key,
-        "sync_drivername": sync_drivername,
+        "drivername": sync_drivername,
+        "mode": answers.mode,
         "sync_field": settings.sync_field,
         "url_field": settings.url_field,
         "query_renames": _py_dict(renames),

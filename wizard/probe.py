@@ -90,30 +90,54 @@ async def _async_fingerprint(url: str) -> list[str] | None:
         await engine.dispose()
 
 
-def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Connect with the sync URL, compare with the async URL, summarise pending operations."""
+def _examine(conn: Any, metadata: Any) -> dict[str, Any]:
+    """Read-only look through an open sync connection: where it is, what is pending."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
+
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    found = {
+        "sync_fingerprint": _fingerprint(conn),
+        "pending": [_describe(d) for d in compare_metadata(context, metadata)],
+    }
+    conn.rollback()
+    return found
+
+
+async def _examine_async(url: Any, metadata: Any) -> dict[str, Any]:
+    from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    out: dict[str, Any] = {}
-    engine = create_engine(env.get_url(), poolclass=NullPool)
+    engine = create_async_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
-            out["sync_fingerprint"] = _fingerprint(conn)
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diffs = compare_metadata(context, env.target_metadata)
-            out["pending"] = [_describe(d) for d in diffs]
-            conn.rollback()
+        async with engine.connect() as conn:
+            return await conn.run_sync(_examine, metadata)
     finally:
-        engine.dispose()
+        await engine.dispose()
+
+
+def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Connect with Alembic's URL, compare with the app's, summarise pending operations."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    url = make_url(env.get_url())
+    if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
+        out = asyncio.run(_examine_async(url, env.target_metadata))
+    else:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                out = _examine(conn, env.target_metadata)
+        finally:
+            engine.dispose()
     out["current"] = alembic_current(request["ini"])
     settings = getattr(env, "app_settings", None)
     field = request.get("url_field")
     if settings is not None and field:
-        url = str(getattr(settings, field))
-        out["async_fingerprint"] = asyncio.run(_async_fingerprint(url))
+        app_url = str(getattr(settings, field))
+        out["async_fingerprint"] = asyncio.run(_async_fingerprint(app_url))
     return out
 
 

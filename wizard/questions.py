@@ -10,6 +10,7 @@ from wizard.answers import Answers, Flags
 from wizard.errors import Ambiguous, NotForUs, NotInteractive, WizardError
 from wizard.project import Project, blame_skipped
 from wizard.settings import Settings
+from wizard.textio import read_text
 
 
 class Decider:
@@ -133,13 +134,22 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     dialect = decider.choose("database", "--dialect", flags.dialect, list(urls.DIALECTS), detected)
     if dialect != detected:
         raise WizardError(f"the URL in {key} is {detected}, not {dialect}")
+    mode = decider.choose(
+        f"migration mode ({MODE_HELP})", "--mode", flags.mode, list(MODES),
+        recommend_mode(project),
+    )  # fmt: skip
     drivers = urls.DIALECTS[dialect].sync_drivers
-    sync_driver = decider.choose(
-        "sync driver for Alembic",
-        "--sync-driver",
-        flags.sync_driver,
-        list(drivers),
-        urls.default_sync_driver(url, project.installed),
+    default_driver = urls.default_sync_driver(url, project.installed)
+    sync_driver = (
+        default_driver
+        if mode == "async"
+        else decider.choose(
+            "sync driver for Alembic",
+            "--sync-driver",
+            flags.sync_driver,
+            list(drivers),
+            default_driver,
+        )  # fmt: skip
     )
     labels = [m.label for m in project.metadatas]
     meta_label = decider.choose(
@@ -151,7 +161,27 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     migrations = decider.text(
         "migrations folder", "--migrations", flags.migrations, _default_migrations(project)
     )
-    return Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations)
+    return Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations, mode)
+
+
+MODES = ("sync", "async")
+MODE_HELP = (
+    "sync: Alembic gets its own sync driver and URL, the app is untouched; "
+    "async: Alembic runs on the app's async URL through run_sync, no extra driver"
+)
+
+
+def existing_env(project: Project) -> str | None:
+    """The text of the project's current env.py, if there is one."""
+    folder = project.root / _default_migrations(project)
+    path = folder / "env.py"
+    return read_text(path) if path.is_file() else None
+
+
+def recommend_mode(project: Project) -> str:
+    """Keep a working async env.py async; otherwise the sync-driver mode."""
+    text = existing_env(project) or ""
+    return "async" if "run_sync" in text or "async_engine_from_config" in text else "sync"
 
 
 def _default_migrations(project: Project) -> str:

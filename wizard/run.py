@@ -29,6 +29,7 @@ def _flags(args: argparse.Namespace) -> Flags:
         settings=args.settings,
         env_file=args.env_file,
         migrations=args.migrations,
+        mode=args.mode,
     )
 
 

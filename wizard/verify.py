@@ -180,7 +180,7 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
     if error:
         if error["type"] == "ModuleNotFoundError":
             return [
-                Rung("sync URL connects", "fail", _error_text(error), _import_fix(project, error))
+                Rung("Alembic URL connects", "fail", _error_text(error), _import_fix(project, error))
             ]
         if error["type"] in _UNREACHABLE or "connect" in error["message"].lower():
             return [
@@ -190,9 +190,9 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
                     f"not reachable, online checks skipped: {error['type']}: {error['message']}",
                 )
             ]
-        return [Rung("sync URL connects", "fail", _error_text(error))]
+        return [Rung("Alembic URL connects", "fail", _error_text(error))]
     online = result["online"]
-    rungs = [Rung("sync URL connects", "pass")]
+    rungs = [Rung("Alembic URL connects", "pass")]
     sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
     if sync_fp and async_fp:
         same = sync_fp == async_fp

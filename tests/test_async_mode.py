@@ -1,0 +1,92 @@
+"""The async migration mode (run_sync on the app's own URL) and psycopg's async mode."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from dotenv import dotenv_values
+from test_end_to_end import PG_TABLES, SQLITE_TABLES, _created_tables
+
+from conftest import alembic, copy_project, pg_tables, run, set_env_line, tree_hash, wizard
+
+SRC = {**os.environ, "PYTHONPATH": "src"}
+
+
+def test_async_mode_end_to_end_on_sqlite(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    env_before = (project / ".env").read_bytes()
+    settings_before = (project / "src/notes/settings.py").read_bytes()
+    done = wizard("--yes", "--mode", "async", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    env_py = (project / "migrations/env.py").read_text()
+    assert "connection.run_sync(run_migrations_with)" in env_py
+    assert "asyncio.run(" in env_py and "get_event_loop" not in env_py
+    # no sync URL and no settings field in this mode
+    assert (project / ".env").read_bytes() == env_before
+    assert (project / "src/notes/settings.py").read_bytes() == settings_before
+
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    assert _created_tables(project / "migrations/versions") == SQLITE_TABLES
+    alembic("upgrade", "head", cwd=project)
+    app = run("-m", "notes.check_tables", cwd=project, env=SRC)
+    assert app.returncode == 0, app.stderr
+    assert {line.split()[0] for line in app.stdout.splitlines()} == SQLITE_TABLES
+
+    again = tree_hash(project)
+    second = wizard("--yes", "--offline", cwd=project)  # the mode is recognised, not asked
+    assert "nothing to change" in second.stderr and second.returncode == 0
+    assert tree_hash(project) == again
+
+
+def test_async_mode_inside_a_running_loop_and_with_a_handed_in_connection(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--mode", "async", "--no-verify", cwd=project).returncode == 0
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+
+    inside_loop = (
+        "import asyncio\nfrom alembic import command\nfrom alembic.config import Config\n"
+        "async def main():\n    command.upgrade(Config('alembic.ini'), 'head')\n"
+        "asyncio.run(main())\n"
+    )
+    done = run("-c", inside_loop, cwd=project, env=SRC)
+    assert done.returncode != 0
+    assert "RuntimeError: Alembic was called from inside a running event loop" in done.stderr
+    assert "asyncio.to_thread" in done.stderr
+
+    handed_in = (
+        "import asyncio\nfrom alembic import command\nfrom alembic.config import Config\n"
+        "from sqlalchemy.ext.asyncio import create_async_engine\n"
+        "def upgrade(sync_conn):\n    cfg = Config('alembic.ini')\n"
+        "    cfg.attributes['connection'] = sync_conn\n    command.upgrade(cfg, 'head')\n"
+        "async def main():\n    engine = create_async_engine('sqlite+aiosqlite:///./notes.db')\n"
+        "    async with engine.begin() as conn:\n        await conn.run_sync(upgrade)\n"
+        "    await engine.dispose()\n"
+        "asyncio.run(main())\n"
+    )
+    done = run("-c", handed_in, cwd=project, env=SRC)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(project / "notes.db") as db:
+        names = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
+    assert names == SQLITE_TABLES | {"alembic_version"}
+
+
+def test_psycopg_async_app_keeps_its_url(tmp_path: Path, pg_database: str) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
+    set_env_line(repo / ".env", "DATABASE_URL", url)
+    done = wizard("--yes", "--project", str(repo))
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert dotenv_values(repo / ".env")["DATABASE_URL_SYNC"] == url  # same driver, same URL
+    assert "ok  same database" in done.stdout
+    backend = repo / "backend"
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
+    assert _created_tables(backend / "migrations/versions") == PG_TABLES
+    alembic("upgrade", "head", cwd=backend)
+    assert pg_tables(pg_database) == PG_TABLES | {"alembic_version"}
+    app = run("-m", "app.check_tables", cwd=backend)  # psycopg through create_async_engine
+    assert app.returncode == 0, app.stderr
+    assert {line.split()[0] for line in app.stdout.splitlines()} == PG_TABLES
+    second = wizard("--yes", "--dry-run", "--project", str(repo))
+    assert "nothing to change" in second.stderr
