@@ -33,6 +33,7 @@ def test_answers_through_the_prompts_with_a_custom_folder(
     project = copy_project("sqlite_app", tmp_path)
     keys = (
         ENTER  # database: sqlite, the detected default
+        + ENTER  # migration mode: sync, the recommended one
         + ENTER  # model modules: all ticked
         + CLEAR_LINE
         + "db/migrations"
@@ -51,7 +52,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project("sqlite_app", tmp_path)
-    keys = ENTER + SPACE + ENTER + ENTER + "y"  # untick the first model module
+    keys = ENTER + ENTER + SPACE + ENTER + ENTER + "y"  # untick the first model module
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
     assert code == 1, err + out
     assert "FAILED  tables" in out
@@ -62,7 +63,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
 def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)
-    code, _, err = _answer(ENTER + ENTER + ENTER + "n", ["--project", str(project)], capsys)
+    code, _, err = _answer(ENTER * 4 + "n", ["--project", str(project)], capsys)
     assert code == 0 and "nothing was written" in err
     assert tree_hash(project) == before
 
@@ -91,6 +92,8 @@ def test_real_terminal_defaults(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     child = _spawn(project)
     child.expect("Which database")
+    child.send(ENTER)
+    child.expect("Which migration mode")
     child.send(ENTER)
     child.expect("Which model modules")
     child.send(ENTER)
