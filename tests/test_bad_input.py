@@ -163,3 +163,25 @@ def test_failure_midway_puts_everything_back(tmp_path: Path) -> None:
     assert first.read_bytes() == b"original\r\nbytes"
     assert not (tmp_path / "new_dir").exists()
     assert blocker.read_text() == "a file where a folder must go"
+
+
+def test_failed_apply_leaves_no_backup_folder_behind(tmp_path: Path) -> None:
+    first = tmp_path / "a.txt"
+    first.write_text("x")
+    changes = [Change(first, "x", "y", "t"), Change(first / "no/such", None, "x", "t")]
+    with pytest.raises(ApplyFailed):
+        apply(changes, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_backups_keep_the_mode_and_files_outside_the_project(tmp_path: Path) -> None:
+    top = tmp_path / "backend"
+    top.mkdir()
+    env = tmp_path / ".env"  # ../.env, beside the project folder
+    env.write_text("A=1\n")
+    env.chmod(0o600)
+    backups = apply([Change(env, "A=1\n", "A=1\nB=2\n", "t")], top)
+    assert backups is not None
+    (saved,) = [p for p in backups.rglob(".env")]
+    assert saved.read_text() == "A=1\n" and (saved.stat().st_mode & 0o777) == 0o600
+    assert (env.stat().st_mode & 0o777) == 0o600 and env.read_text() == "A=1\nB=2\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,15 +31,24 @@ def backup(changes: Sequence[Change], top: Path) -> Path | None:
     if not modified:
         return None
     folder = top / BACKUP_DIR / time.strftime("backup-%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # backups may hold secrets
     for change in modified:
-        assert change.before is not None
-        target = folder / change.path.relative_to(top)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(change.path.read_bytes())
+        target = folder / _backup_name(change.path, top)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.copy2(change.path, target)  # bytes and mode, so a 0600 .env stays 0600
     ignore = top / BACKUP_DIR / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# backups of alembic-wizard; never commit them\n*\n", encoding="utf-8")
     return folder
+
+
+def _backup_name(path: Path, top: Path) -> Path:
+    """Where a file's backup goes: its path inside the project, or its absolute path
+    (a `../.env` beside a sub-folder project) under `_outside/`."""
+    try:
+        return path.relative_to(top)
+    except ValueError:
+        return Path("_outside", *path.resolve().parts[1:])
 
 
 def apply(changes: Sequence[Change], top: Path) -> Path | None:
@@ -46,6 +56,7 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
     pending = [c for c in changes if c.action != "identical"]
     for change in pending:
         _check_fresh(change)
+    had_backups = (top / BACKUP_DIR).exists()
     backups = backup(pending, top)
     done: list[Change] = []
     made_dirs: list[Path] = []
@@ -56,6 +67,8 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
             done.append(change)
     except BaseException as exc:
         _roll_back(done, made_dirs)
+        if backups is not None:  # nothing changed, so nothing to keep a backup of
+            shutil.rmtree(backups if had_backups else top / BACKUP_DIR, ignore_errors=True)
         if isinstance(exc, OSError):
             where = getattr(exc, "filename", None) or (pending[len(done)].path)
             raise ApplyFailed(

@@ -73,6 +73,12 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
         if exc.hint:
             sys.stderr.write(f"hint: {exc.hint}\n")
         return exc.exit_code
+    except Exception as exc:  # a bug of ours: one line, never a value that may be a secret
+        if args.traceback:
+            raise
+        sys.stderr.write(f"error: internal error ({type(exc).__name__}); nothing was written\n")
+        sys.stderr.write("hint: rerun with --traceback and report it\n")
+        return EXIT_FINDING
 
 
 def run() -> None:

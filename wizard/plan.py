@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from wizard import envfile, pyedit, urls
 from wizard.answers import Answers
 from wizard.errors import WizardError
 from wizard.project import EnvSource, Project
-from wizard.questions import async_url_text
+from wizard.questions import find_app_url
 from wizard.render import render
 from wizard.textio import read_text
 
@@ -60,8 +61,9 @@ def _existing(path: Path) -> str | None:
 def build(project: Project, answers: Answers) -> Plan:
     """Every change the wizard would make, each output checked to parse."""
     settings = answers.settings
-    async_text = async_url_text(project, settings, answers.env_file)
-    async_url = urls.parse(async_text)
+    app_url = find_app_url(project, settings, answers.env_file)
+    async_text = app_url.text
+    async_url = app_url.parse(settings.env_key or "the URL")
     sync_url = urls.derive_sync(async_url, answers.sync_driver)
     sync_text = urls.render(sync_url)
     if answers.mode == "async":  # Alembic uses the app's own URL: nothing to add
@@ -69,7 +71,7 @@ def build(project: Project, answers: Answers) -> Plan:
         migration_text = async_text
     else:
         changes = [
-            *_env_changes(project, answers, sync_text),
+            *_env_changes(project, answers, sync_text if app_url.literal else None),
             *_settings_change(project, answers),
             *_alembic_files(project, answers, sync_url.drivername, async_url),
         ]
@@ -103,7 +105,9 @@ def env_secrets(project: Project) -> set[str]:
     return {s for s in found if s}
 
 
-def _env_changes(project: Project, answers: Answers, sync_text: str) -> list[Change]:
+def _env_changes(project: Project, answers: Answers, sync_text: str | None) -> list[Change]:
+    """`.env` gets the sync URL (None: it is built from `${VAR}`s, so env.py derives it at
+    run time instead of freezing a copy); example files get a placeholder."""
     settings = answers.settings
     key, sync_key = settings.env_key, settings.sync_env_key
     assert key and sync_key
@@ -122,14 +126,23 @@ def _env_changes(project: Project, answers: Answers, sync_text: str) -> list[Cha
         after = envfile.insert_after(
             source.env, source.text, anchor.key if anchor else key, sync_key, value
         )
+        _check_reads_back(source.path, after, sync_key, value)
         out.append(Change(source.path, source.text, after, why))
     return out
+
+
+def _check_reads_back(path: Path, text: str, key: str, value: str) -> None:
+    """python-dotenv (what pydantic-settings uses) must read back exactly what we wrote."""
+    from dotenv import dotenv_values
+
+    if dotenv_values(stream=io.StringIO(text)).get(key) != value:
+        raise WizardError(f"internal error: {key} would not read back as written", path=path)
 
 
 def _placeholder(source: EnvSource, key: str, case_sensitive: bool, driver: str) -> str | None:
     """The example's own URL with the sync driver: same shape, never a real secret."""
     binding = source.env.get(key, case_sensitive=case_sensitive)
-    if binding is None or not binding.value:
+    if binding is None or not binding.value or "${" in binding.value:
         return None
     try:
         return urls.render(urls.derive_sync(urls.parse(binding.value), driver))

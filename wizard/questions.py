@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard import prompts, urls
 from wizard.answers import Answers, Flags
@@ -11,6 +14,9 @@ from wizard.errors import Ambiguous, NotForUs, NotInteractive, WizardError
 from wizard.project import Project, blame_skipped
 from wizard.settings import Settings
 from wizard.textio import read_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 
 class Decider:
@@ -90,16 +96,41 @@ def _settings(project: Project, decider: Decider) -> Settings:
     return with_url[labels.index(label)]
 
 
-def async_url_text(project: Project, settings: Settings, env_file: Path | None) -> str:
-    """The app's async URL: from the env file, else the field's default."""
-    key = settings.env_key
-    for source in project.env_files:
-        if source.path == env_file and key:
-            binding = source.env.get(key, case_sensitive=settings.case_sensitive)
-            if binding is not None and binding.value:
-                return binding.value
+@dataclass(frozen=True)
+class AppUrl:
+    """The app's async URL and where it came from."""
+
+    text: str  # as the app sees it (`${VAR}` references resolved)
+    path: Path | None
+    line: int | None
+    literal: bool  # False: built from `${VAR}`s or only an example file has it
+
+    def parse(self, key: str) -> URL:
+        """The parsed URL; a bad one is an error naming the file and line."""
+        return urls.parse(self.text, where=key, path=self.path, line=self.line)
+
+
+def find_app_url(project: Project, settings: Settings, env_file: Path | None) -> AppUrl:
+    """The app's async URL: the env file, else the field's default, else an example file."""
+    key = settings.env_key or ""
+    sources = [s for s in project.env_files if s.path == env_file]
+    sources += [s for s in project.env_files if s.example]
+    for source in sources:
+        binding = source.env.get(key, case_sensitive=settings.case_sensitive)
+        if binding is None or not binding.value:
+            continue
+        if source.example and settings.url_default:
+            break
+        text, literal = binding.value, not source.example
+        if "${" in text:  # resolved the way pydantic-settings (python-dotenv) resolves it
+            from dotenv import dotenv_values
+
+            text = dotenv_values(stream=io.StringIO(source.text)).get(binding.key) or text
+            literal = False
+        return AppUrl(text, source.path, binding.line, literal)
     if settings.url_default:
-        return settings.url_default
+        path = project.module_paths.get(settings.module)
+        return AppUrl(settings.url_default, path, settings.url_field_line, False)
     where = env_file or project.root / ".env"
     raise WizardError(
         f"no value for {key} found",
@@ -124,7 +155,7 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     if env_paths:
         given = str(Path(flags.env_file).resolve()) if flags.env_file else None
         env_file = Path(decider.choose("env file", "--env-file", given, env_paths, env_default))
-    url = urls.parse(async_url_text(project, settings, env_file), where=f"{key}")
+    url = find_app_url(project, settings, env_file).parse(key)
     detected = urls.dialect_of(url).name
     if not urls.is_async(url, async_engine=project.async_engine):
         raise NotForUs(

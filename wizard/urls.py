@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from wizard.errors import WizardError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.engine import URL
 
 
@@ -79,7 +81,9 @@ def query_renames(async_driver: str, sync_driver: str) -> dict[str, str | None]:
     return {}
 
 
-def parse(text: str, *, where: str = "the URL") -> URL:
+def parse(
+    text: str, *, where: str = "the URL", path: Path | None = None, line: int | None = None
+) -> URL:
     """Parse a URL or raise a one-line error that never shows the password."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -89,6 +93,8 @@ def parse(text: str, *, where: str = "the URL") -> URL:
     except (ArgumentError, ValueError) as exc:
         raise WizardError(
             f"{where} is not a database URL",
+            path=path,
+            line=line,
             hint="expected something like postgresql+asyncpg://user:password@host/db",
         ) from exc
     if url.get_backend_name() == "postgres":  # Heroku-style; not a SQLAlchemy dialect name

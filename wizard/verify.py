@@ -180,7 +180,9 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
     if error:
         if error["type"] == "ModuleNotFoundError":
             return [
-                Rung("Alembic URL connects", "fail", _error_text(error), _import_fix(project, error))
+                Rung(
+                    "Alembic URL connects", "fail", _error_text(error), _import_fix(project, error)
+                )
             ]
         if error["type"] in _UNREACHABLE or "connect" in error["message"].lower():
             return [
