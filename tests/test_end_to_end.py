@@ -143,3 +143,13 @@ def test_unreachable_database_keeps_the_offline_result(tmp_path: Path) -> None:
     assert "ok  upgrade head --sql" in done.stdout
     assert "skipped  database: not reachable, online checks skipped" in done.stdout
     assert "ok  Alembic URL connects" not in done.stdout
+
+
+def test_a_server_that_refuses_is_a_failure_not_a_skip(tmp_path: Path, pg_database: str) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    set_env_line(repo / ".env", "DATABASE_URL",
+                 f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}_missing")  # fmt: skip
+    done = wizard("--yes", "--project", str(repo))
+    assert done.returncode == 1, done.stderr + done.stdout
+    assert "FAILED  Alembic URL connects" in done.stdout
+    assert "does not exist" in done.stdout

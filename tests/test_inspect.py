@@ -95,7 +95,7 @@ def test_settings_upper_case_dsn_prefix_and_alias(tmp_path: Path) -> None:
         "DATABASE_URL", "APP_DATABASE_URL", "APP_DATABASE_URL_SYNC")  # fmt: skip
     assert settings.sync_field == "DATABASE_URL_SYNC"
     assert settings.env_files == (".env", ".env.prod") and settings.getter == "get_settings"
-    assert (by_class["Other"].env_key, by_class["Other"].sync_env_key) == ("PG_URL", "PG_URL_SYNC")
+    assert (by_class["Other"].env_key, by_class["Other"].sync_env_key) == ("PG_URL", "PRIMARY_SYNC")
     assert by_class["Base"].url_field is None
 
 
@@ -142,3 +142,34 @@ def test_the_projects_own_virtualenv_is_used(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["python"] == str(project.resolve() / ".venv/bin/python")
     explicit = wizard("inspect", "--json", "--python", sys.executable, cwd=project, env=env)
     assert json.loads(explicit.stdout)["python"] == sys.executable
+
+
+def test_settings_inherited_from_a_parent_class(tmp_path: Path) -> None:
+    project = _tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": "from sqlmodel import Field, SQLModel\nclass T(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n",
+        "app/base_settings.py": (
+            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+            "class DatabaseSettings(BaseSettings):\n"
+            "    model_config = SettingsConfigDict(env_prefix='APP_')\n"
+            "    database_url: str\n"
+        ),
+        "app/config.py": (
+            "from pydantic_settings import SettingsConfigDict\n"
+            "from app.base_settings import DatabaseSettings\n"
+            "class Settings(DatabaseSettings):\n"
+            "    model_config = SettingsConfigDict(env_prefix='APP_', env_file='.env')\n"
+            "    debug: bool = False\n"
+            "settings = Settings()\n"
+        ),
+        ".env": "APP_DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
+    })  # fmt: skip
+    done = wizard("--yes", "--offline", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert (
+        "from app.config import settings as app_settings"
+        in (project / "migrations/env.py").read_text()
+    )
+    assert "database_url_sync: str | None = None" in (project / "app/base_settings.py").read_text()
+    assert "APP_DATABASE_URL_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
+    assert "ok  env.py imports" in done.stdout

@@ -45,3 +45,10 @@ def test_other_classes_with_the_same_field_are_left_alone() -> None:
 def test_missing_field_is_an_error_not_a_silent_no_op() -> None:
     with pytest.raises(WizardError):
         add_field("class S:\n    x: int\n", "S", "database_url", FIELD)
+
+
+def test_a_byte_order_mark_is_kept() -> None:
+    before = "\ufeffclass S:\n    database_url: str\n"
+    assert add_field(before, "S", "database_url", FIELD) == (
+        "\ufeffclass S:\n    database_url: str\n    database_url_sync: str | None = None\n"
+    )

@@ -155,10 +155,10 @@ def _settings_change(project: Project, answers: Answers) -> list[Change]:
     field = settings.sync_field
     if field is None or field in settings.field_names or settings.url_field is None:
         return []
-    path = project.module_paths[settings.module]
+    path = project.module_paths[settings.owner_module]
     before = read_text(path)
     after = pyedit.add_field(
-        before, settings.cls, settings.url_field, f"{field}: str | None = None\n"
+        before, settings.owner_cls, settings.url_field, f"{field}: str | None = None\n"
     )
     return [
         Change(

@@ -18,14 +18,9 @@ from wizard.textio import read_text
 
 # bytes that a file must contain to be worth parsing (keeps 5,000-file trees fast)
 _PREFILTER = (
-    b"sqlalchemy",
-    b"sqlmodel",
-    b"__tablename__",
-    b"table=True",
-    b"BaseSettings",
-    b"MetaData",
-    b"declarative",
-)
+    b"sqlalchemy", b"sqlmodel", b"__tablename__", b"table=True", b"Settings", b"MetaData",
+    b"declarative", b"Mapped", b"Column(", b"relationship(",
+)  # fmt: skip
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 DRIVER_MODULES = (
@@ -147,7 +142,10 @@ def _import_root(tree: Tree, tables: list[TableDef]) -> Path:
     roots = {tree.modules[t.module].root for t in tables}
     if len(roots) > 1:
         shown = ", ".join(sorted(str(r) for r in roots))
-        raise WizardError(f"models live under several import roots: {shown}")
+        raise WizardError(
+            f"models live under several import roots: {shown}",
+            hint="point --project at the folder of the application whose models you migrate",
+        )
     return roots.pop()
 
 

@@ -9,7 +9,8 @@ def add_field(source: str, cls: str, after: str, statement: str) -> str:
     """`source` with `statement` added to class `cls` on the line after field `after`."""
     import libcst as cst
 
-    module = cst.parse_module(source)
+    bom = "\ufeff" if source.startswith("\ufeff") else ""  # LibCST would drop it
+    module = cst.parse_module(source[len(bom) :])
     new_stmt = cst.parse_statement(statement, config=module.config_for_parsing)
 
     class AddField(cst.CSTTransformer):
@@ -28,7 +29,7 @@ def add_field(source: str, cls: str, after: str, statement: str) -> str:
             return updated.with_changes(body=updated.body.with_changes(body=body))
 
     transformer = AddField()
-    result = module.visit(transformer).code
+    result = bom + module.visit(transformer).code
     if not transformer.done:
         raise WizardError(f"class {cls} has no field {after} to add {statement.strip()} after")
     return result

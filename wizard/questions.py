@@ -91,7 +91,11 @@ def _settings(project: Project, decider: Decider) -> Settings:
             hint="add `database_url: str` to your pydantic-settings class",
         )
     labels = [s.label for s in with_url]
-    default = labels[0] if len(labels) == 1 else None
+    bases = {a for s in with_url for a in s.ancestors}
+    # the one the app uses: not just a base of another, and instantiated somewhere
+    used = [s.label for s in with_url if s.label not in bases and (s.instance or s.getter)]
+    leaves = [s.label for s in with_url if s.label not in bases]
+    default = next((c[0] for c in (labels, used, leaves) if len(c) == 1), None)
     label = decider.choose("settings class", "--settings", decider.flags.settings, labels, default)
     return with_url[labels.index(label)]
 
@@ -150,7 +154,8 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
         for s in project.env_files
         if not s.example and s.env.get(key, case_sensitive=settings.case_sensitive)
     ]
-    env_default = holding[0] if holding else (env_paths[0] if env_paths else None)
+    # pydantic-settings lets a later env_file override an earlier one: the last one wins
+    env_default = holding[-1] if holding else (env_paths[0] if env_paths else None)
     env_file = None
     if env_paths:
         given = str(Path(flags.env_file).resolve()) if flags.env_file else None
@@ -191,7 +196,12 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     chosen = decider.many("model modules", "--models", flags.models, modules)
     migrations = decider.text(
         "migrations folder", "--migrations", flags.migrations, _default_migrations(project)
-    )
+    ).strip("/")
+    if not migrations or "%" in migrations or ".." in Path(migrations).parts:
+        raise WizardError(
+            f"{migrations!r} cannot be the migrations folder",
+            hint="a folder inside the project, without '%' (alembic.ini would misread it)",
+        )
     return Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations, mode)
 
 

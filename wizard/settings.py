@@ -32,7 +32,10 @@ class Settings:
     case_sensitive: bool
     instance: str | None  # `settings` for `settings = Settings()`
     getter: str | None  # `get_settings` for a function returning Settings()
-    field_names: tuple[str, ...]
+    field_names: tuple[str, ...]  # inherited ones included
+    owner_module: str = ""  # the class that declares the URL field (where the sync one goes)
+    owner_cls: str = ""
+    ancestors: tuple[str, ...] = ()  # labels of the project settings classes it inherits
 
     @property
     def env_key(self) -> str | None:
@@ -53,9 +56,8 @@ class Settings:
 
     @property
     def sync_env_key(self) -> str | None:
-        """The environment variable for the sync field."""
-        if self.url_alias:
-            return self.url_alias + ("_SYNC" if self.url_alias.isupper() else "_sync")
+        """The environment variable for the sync field, which has no alias: its own name
+        (a `DB_URL_SYNC` beside an aliased `DB_URL` would be an unknown key to the app)."""
         if self.sync_field is None:
             return None
         key = self.env_prefix + self.sync_field
@@ -156,8 +158,7 @@ def _default(field: ast.AnnAssign) -> str | None:
     return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
 
 
-def _url_field(cls: ast.ClassDef) -> ast.AnnAssign | None:
-    fields = _fields(cls)
+def _url_field(fields: list[ast.AnnAssign]) -> ast.AnnAssign | None:
     for field in fields:
         assert isinstance(field.target, ast.Name)
         if _URL_NAME.match(field.target.id):
@@ -191,18 +192,44 @@ def _instance(module: Module, cls_name: str) -> tuple[str | None, str | None]:
 
 
 def find_settings(resolver: Resolver) -> list[Settings]:
-    """Every settings class, the ones with a URL field first."""
+    """Every settings class, the most useful first: with a URL field, used by the app (an
+    instance or a getter), and not merely the base of another one."""
     found: list[Settings] = []
     for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
         for node in module.tree.body:
             if isinstance(node, ast.ClassDef) and _is_settings(resolver, module, node):
-                found.append(_describe(module, node))
-    return sorted(found, key=lambda s: s.url_field is None)
+                found.append(_describe(resolver, module, node))
+    bases = {label for s in found for label in s.ancestors}
+    return sorted(
+        found,
+        key=lambda s: (s.url_field is None, s.label in bases, not (s.instance or s.getter)),
+    )
 
 
-def _describe(module: Module, cls: ast.ClassDef) -> Settings:
-    config = _config(cls)
-    field = _url_field(cls)
+def _lineage(
+    resolver: Resolver, module: Module, cls: ast.ClassDef
+) -> list[tuple[Module, ast.ClassDef]]:
+    """The project's settings classes this one inherits from, farthest first, then itself."""
+    chain: list[tuple[Module, ast.ClassDef]] = []
+    for base in cls.bases:
+        target = resolver.expr(module, base)
+        parent = _lookup_class(resolver, target) if target else None
+        if parent and parent[1] is not cls and len(chain) < 20:
+            chain += [c for c in _lineage(resolver, *parent) if c not in chain]
+    return [*chain, (module, cls)]
+
+
+def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings:
+    lineage = _lineage(resolver, module, cls)
+    config: dict[str, object] = {}
+    fields: list[tuple[Module, ast.ClassDef, ast.AnnAssign]] = []
+    for owner_module, owner in lineage:  # a subclass overrides its bases
+        config.update(_config(owner))
+        fields += [(owner_module, owner, f) for f in _fields(owner)]
+    url = _url_field([f for _, _, f in fields])
+    owner_module, owner, field = next(
+        ((m, c, f) for m, c, f in fields if f is url), (module, cls, None)
+    )
     env_file = config.get("env_file")
     files = env_file if isinstance(env_file, tuple) else (env_file,) if env_file else ()
     instance, getter = _instance(module, cls.name)
@@ -219,5 +246,8 @@ def _describe(module: Module, cls: ast.ClassDef) -> Settings:
         case_sensitive=bool(config.get("case_sensitive", False)),
         instance=instance,
         getter=getter,
-        field_names=tuple(f.target.id for f in _fields(cls) if isinstance(f.target, ast.Name)),
+        field_names=tuple(f.target.id for _, _, f in fields if isinstance(f.target, ast.Name)),
+        owner_module=owner_module.name,
+        owner_cls=owner.name,
+        ancestors=tuple(f"{m.name}.{c.name}" for m, c in lineage[:-1]),
     )

@@ -17,16 +17,15 @@ from wizard.project import Project
 from wizard.show import mask
 
 PROBE = Path(__file__).with_name("probe.py")
+# messages that mean "no server answered" (skip the online rungs), as opposed to a server
+# that answered and refused (wrong password, no such database: a failure to report)
 _UNREACHABLE = (
-    "OperationalError",
-    "ConnectionRefusedError",
-    "InterfaceError",
-    "OSError",
-    "TimeoutError",
-    "gaierror",
-    "InvalidCatalogNameError",
-    "CannotConnectNowError",
-)
+    "connection refused", "could not connect to server", "connect call failed",
+    "could not translate host name", "name or service not known", "no route to host",
+    "network is unreachable", "temporary failure in name resolution", "timeout expired",
+    "timed out", "can't connect to mysql server", "can't connect to server",
+    "nodename nor servname",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
                     "Alembic URL connects", "fail", _error_text(error), _import_fix(project, error)
                 )
             ]
-        if error["type"] in _UNREACHABLE or "connect" in error["message"].lower():
+        if any(phrase in error["message"].lower() for phrase in _UNREACHABLE):
             return [
                 Rung(
                     "database",
@@ -192,7 +191,8 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
                     f"not reachable, online checks skipped: {error['type']}: {error['message']}",
                 )
             ]
-        return [Rung("Alembic URL connects", "fail", _error_text(error))]
+        fix = "check the user, password, host and database name in the URL Alembic uses"
+        return [Rung("Alembic URL connects", "fail", _error_text(error), fix)]
     online = result["online"]
     rungs = [Rung("Alembic URL connects", "pass")]
     sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
