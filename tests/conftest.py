@@ -114,6 +114,39 @@ def pg_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def mysql_database() -> Iterator[str]:
+    """A new, uniquely named MariaDB/MySQL database; dropped afterwards. Yields its name."""
+    pymysql = pytest.importorskip("pymysql")
+    name = f"wiz_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="",
+                                autocommit=True, connect_timeout=5)  # fmt: skip
+    except pymysql.MySQLError as exc:
+        _server_missing("MariaDB (127.0.0.1:3306)", exc)
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.close()
+
+
+def mysql_tables(database: str) -> set[str]:
+    """The tables of a MariaDB database, read with pymysql directly."""
+    import pymysql
+
+    conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", database=database)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW TABLES")
+            return {row[0] for row in cursor.fetchall()}
+    finally:
+        conn.close()
+
+
 def pg_tables(database: str) -> set[str]:
     """The tables in a PostgreSQL database's public schema, read with psycopg directly."""
     import psycopg

@@ -71,6 +71,8 @@ def _fingerprint(conn: Any) -> list[str] | None:
             "select current_database(), pg_postmaster_start_time()::text,"
             " (select oid::text from pg_database where datname = current_database())"
         )
+    elif name in ("mysql", "mariadb"):
+        sql = "select database(), @@hostname, @@port, @@datadir"
     elif name == "sqlite":
         sql = "select file from pragma_database_list where name = 'main'"
     else:
