@@ -49,6 +49,10 @@ def test_postgres_project_in_a_subfolder(tmp_path: Path, pg_database: str) -> No
         "    database_url_sync: str | None = None"
     ]
     assert [line for line in edited if "database_url_sync" not in line] == original
+    pyproject = (backend / "pyproject.toml").read_text()
+    original_pyproject = (FIXTURES / "pg_app/backend/pyproject.toml").read_text()
+    assert pyproject.startswith(original_pyproject.split('    "pydantic-settings')[0])
+    assert '    "alembic>=1.13",\n    "psycopg[binary]",\n]' in pyproject
 
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
     assert _created_tables(backend / "migrations/versions") == PG_TABLES

@@ -38,6 +38,7 @@ def test_answers_through_the_prompts_with_a_custom_folder(
         + CLEAR_LINE
         + "db/migrations"
         + ENTER  # a folder other than the default
+        + "n"  # do not declare alembic in pyproject.toml
         + "y"  # write the files
     )
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
@@ -45,6 +46,7 @@ def test_answers_through_the_prompts_with_a_custom_folder(
     assert (project / "db/migrations/env.py").is_file()
     assert "script_location = %(here)s/db/migrations" in (project / "alembic.ini").read_text()
     assert not (project / "migrations").exists()
+    assert "alembic" not in (project / "pyproject.toml").read_text()  # the "n" was heard
     assert "ok  tables" in out
 
 
@@ -52,7 +54,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project("sqlite_app", tmp_path)
-    keys = ENTER + ENTER + SPACE + ENTER + ENTER + "y"  # untick the first model module
+    keys = ENTER + ENTER + SPACE + ENTER + ENTER + "y" + "y"  # untick the first model module
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
     assert code == 1, err + out
     assert "FAILED  tables" in out
@@ -63,7 +65,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
 def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)
-    code, _, err = _answer(ENTER * 4 + "n", ["--project", str(project)], capsys)
+    code, _, err = _answer(ENTER * 4 + "y" + "n", ["--project", str(project)], capsys)
     assert code == 0 and "nothing was written" in err
     assert tree_hash(project) == before
 
@@ -99,6 +101,8 @@ def test_real_terminal_defaults(tmp_path: Path) -> None:
     child.send(ENTER)
     child.expect("migrations folder")
     child.send(ENTER)
+    child.expect("Declare alembic>=1.13 in pyproject.toml")
+    child.send("y")
     child.expect(r"Write these \d+ file")
     child.send("y")
     child.expect("Next:")
@@ -106,6 +110,7 @@ def test_real_terminal_defaults(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert (project / "migrations/env.py").is_file()
+    assert '"alembic>=1.13",' in (project / "pyproject.toml").read_text()
 
 
 def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ class Answers:
     env_file: Path | None
     migrations: str  # folder, relative to the project root
     mode: str = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
+    add_deps: bool = True  # declare alembic and the driver in pyproject.toml
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,4 @@ class Flags:
     env_file: str | None = None
     migrations: str | None = None
     mode: str | None = None
+    add_deps: bool | None = None

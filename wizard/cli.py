@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--settings", help="settings class, e.g. app.core.config.Settings")
     q.add_argument("--env-file", help="the env file that holds the async URL")
     q.add_argument("--mode", help="sync (a sync driver for Alembic) or async (run_sync)")
+    q.add_argument(
+        "--add-deps",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="declare alembic and the driver in pyproject.toml (default: yes)",
+    )
     q.add_argument("--migrations", help="migrations folder, relative to the project")
     return parser
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import envfile, pyedit, urls
+from wizard import deps, envfile, pyedit, urls
 from wizard.answers import Answers
 from wizard.errors import WizardError
 from wizard.project import EnvSource, Project
@@ -69,11 +69,13 @@ def build(project: Project, answers: Answers) -> Plan:
     if answers.mode == "async":  # Alembic uses the app's own URL: nothing to add
         changes = _alembic_files(project, answers, async_url.drivername, async_url)
         migration_text = async_text
+        changes += _deps_change(project, answers, async_url)
     else:
         changes = [
             *_env_changes(project, answers, sync_text if app_url.literal else None),
             *_settings_change(project, answers),
             *_alembic_files(project, answers, sync_url.drivername, async_url),
+            *_deps_change(project, answers, sync_url),
         ]
         migration_text = sync_text
     for change in changes:
@@ -148,6 +150,22 @@ def _placeholder(source: EnvSource, key: str, case_sensitive: bool, driver: str)
         return urls.render(urls.derive_sync(urls.parse(binding.value), driver))
     except WizardError:
         return None
+
+
+def _deps_change(project: Project, answers: Answers, url: URL) -> list[Change]:
+    """Alembic and the driver it needs, added to `[project].dependencies` when asked."""
+    path = project.root / "pyproject.toml"
+    if not answers.add_deps or not path.is_file():
+        return []
+    from wizard.verify import needed_drivers
+
+    before = read_text(path)
+    wanted = ["alembic>=1.13", *needed_drivers(answers, url).values()]
+    adding = deps.missing(before, wanted)
+    if not adding:
+        return []
+    why = f"declares {', '.join(adding)} (what Alembic needs here)"
+    return [Change(path, before, deps.add(before, adding), why)]
 
 
 def _settings_change(project: Project, answers: Answers) -> list[Change]:
@@ -248,7 +266,11 @@ def _check_parses(change: Change) -> None:
             configparser.ConfigParser().read_string(change.after, source=str(change.path))
         elif name.startswith(".env"):
             envfile.parse(change.after, change.path)
-    except (SyntaxError, configparser.Error, WizardError) as exc:
+        elif name.endswith(".toml"):
+            import tomlkit  # tomllib only from Python 3.11; tomlkit's errors are ValueErrors
+
+            tomlkit.parse(change.after)
+    except (SyntaxError, configparser.Error, WizardError, ValueError) as exc:
         raise WizardError(
             f"internal error: the planned file does not parse: {exc}", path=change.path
         ) from exc

@@ -187,6 +187,9 @@ def main() -> int:
     )
     result["target_metadata_none"] = metadata is None
     result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
+    import importlib.util
+
+    result["missing"] = [m for m in request.get("drivers", []) if not importlib.util.find_spec(m)]
     try:
         result["offline_sql_lines"] = offline_sql(request["ini"])
     except BaseException as exc:

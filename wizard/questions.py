@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import prompts, urls
+from wizard import deps, prompts, urls
 from wizard.answers import Answers, Flags
 from wizard.errors import Ambiguous, NotForUs, NotInteractive, WizardError
 from wizard.project import Project, blame_skipped
@@ -70,6 +70,14 @@ class Decider:
         if not picked:
             raise WizardError(f"no {what} chosen", hint="tick at least one with the space bar")
         return tuple(picked)
+
+    def yes_no(self, question: str, flag: str, given: bool | None, default: bool) -> bool:
+        """A yes-or-no question."""
+        if given is not None:
+            return given
+        if not self._may_ask(question, flag):
+            return default
+        return prompts.confirm(question, default)
 
     def text(self, what: str, flag: str, given: str | None, default: str) -> str:
         """Free text with a default."""
@@ -202,7 +210,27 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
             f"{migrations!r} cannot be the migrations folder",
             hint="a folder inside the project, without '%' (alembic.ini would misread it)",
         )
-    return Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations, mode)
+    answers = Answers(dialect, sync_driver, metadata, chosen, settings, env_file, migrations, mode)
+    pyproject = project.root / "pyproject.toml"
+    if pyproject.is_file():
+        from wizard.verify import needed_drivers
+
+        wanted = [
+            "alembic>=1.13",
+            *needed_drivers(
+                answers, urls.derive_sync(url, sync_driver) if mode == "sync" else url
+            ).values(),
+        ]
+        adding = deps.missing(read_text(pyproject), wanted)
+        if adding:
+            add = decider.yes_no(
+                f"Declare {', '.join(adding)} in pyproject.toml?",
+                "--add-deps",
+                flags.add_deps,
+                True,
+            )
+            answers = replace(answers, add_deps=add)
+    return answers
 
 
 MODES = ("sync", "async")

@@ -30,6 +30,7 @@ def _flags(args: argparse.Namespace) -> Flags:
         env_file=args.env_file,
         migrations=args.migrations,
         mode=args.mode,
+        add_deps=args.add_deps,
     )
 
 

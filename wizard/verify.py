@@ -8,13 +8,16 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard import urls
 from wizard.answers import Answers
 from wizard.models import TableDef
 from wizard.project import Project
 from wizard.show import mask
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 PROBE = Path(__file__).with_name("probe.py")
 # messages that mean "no server answered" (skip the online rungs), as opposed to a server
@@ -38,13 +41,30 @@ class Rung:
     fix: str = ""
 
 
-def install_command(project: Project, package: str) -> str:
-    """How this project adds a package: uv, poetry, or pip."""
-    if (project.root / "uv.lock").exists() or (project.top / "uv.lock").exists():
-        return f"uv add '{package}'"
+def install_command(project: Project, *packages: str) -> str:
+    """How this project adds packages: uv, poetry, or pip (and requirements.txt)."""
+    quoted = " ".join(f"'{p}'" for p in packages)
+    if any((folder / "uv.lock").exists() for folder in (project.root, project.top)):
+        return f"uv add {quoted}"
     if (project.root / "poetry.lock").exists():
-        return f"poetry add '{package}'"
-    return f"{project.python} -m pip install '{package}'"
+        return f"poetry add {quoted}"
+    pip = f"{project.python} -m pip install {quoted}"
+    if (project.root / "requirements.txt").exists():
+        return f"add {', '.join(packages)} to requirements.txt, then {pip}"
+    return pip
+
+
+def needed_drivers(answers: Answers, url: URL) -> dict[str, str]:
+    """Module -> package that Alembic's URL needs in the project's interpreter."""
+    dialect = urls.dialect_of(url)
+    if answers.mode == "async":
+        driver = url.get_driver_name()
+        module = dialect.modules.get(driver, driver)
+        return {"greenlet": "greenlet", module: dialect.packages.get(driver, module)}
+    module = dialect.modules.get(answers.sync_driver, answers.sync_driver)
+    if module == "sqlite3":
+        return {}
+    return {module: dialect.packages.get(answers.sync_driver, module)}
 
 
 _PACKAGES = {
@@ -91,12 +111,15 @@ class Probe:
                 stream.close()
 
 
-def _probe(project: Project, answers: Answers, online: bool, probe: Probe | None) -> dict[str, Any]:
+def _probe(
+    project: Project, answers: Answers, sync_url: str, online: bool, probe: Probe | None
+) -> dict[str, Any]:
     request = {
         "ini": str(project.root / "alembic.ini"),
         "model_modules": sorted({t.module for t in _expected(project, answers)}),
         "url_field": answers.settings.url_field,
         "online": online,
+        "drivers": list(needed_drivers(answers, urls.parse(sync_url))),
     }
     probe = probe or Probe(project)
     try:
@@ -165,6 +188,16 @@ def _offline_rung(result: dict[str, Any]) -> Rung:
     return Rung("upgrade head --sql", "pass", f"{result.get('offline_sql_lines', 0)} lines of SQL")
 
 
+def _driver_rung(project: Project, answers: Answers, url: str, result: dict[str, Any]) -> Rung:
+    needed = needed_drivers(answers, urls.parse(url))
+    missing = [needed[m] for m in result.get("missing", []) if m in needed]
+    if missing:
+        command = install_command(project, *missing)
+        return Rung("driver installed", "fail", f"{', '.join(missing)} is not installed",
+                    f"install it: {command}")  # fmt: skip
+    return Rung("driver installed", "pass", ", ".join(needed) or "sqlite3 (standard library)")
+
+
 def _wants_online(project: Project, answers: Answers, sync_url: str) -> tuple[bool, str]:
     if answers.dialect == "sqlite":
         database = urls.parse(sync_url).database or ""
@@ -231,7 +264,7 @@ def verify(
 ) -> list[Rung]:
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, sync_url) if online else (False, "")
-    result = _probe(project, answers, go_online, probe)
+    result = _probe(project, answers, sync_url, go_online, probe)
     error = result.get("import_error")
     if error:
         rungs = [Rung("env.py imports", "fail", _error_text(error), _import_fix(project, error))]
@@ -240,6 +273,7 @@ def verify(
             Rung("env.py imports", "pass", "settings, .env and models load"),
             _tables_rung(project, answers, result),
             _offline_rung(result),
+            _driver_rung(project, answers, sync_url, result),
         ]
         if go_online:
             rungs += _online_rungs(project, answers, result)
