@@ -90,3 +90,31 @@ def test_psycopg_async_app_keeps_its_url(tmp_path: Path, pg_database: str) -> No
     assert {line.split()[0] for line in app.stdout.splitlines()} == PG_TABLES
     second = wizard("--yes", "--dry-run", "--project", str(repo))
     assert "nothing to change" in second.stderr
+
+
+def test_asyncpg_app_in_async_mode(tmp_path: Path, pg_database: str) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    set_env_line(repo / ".env", "DATABASE_URL",
+                 f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
+    done = wizard("--yes", "--mode", "async", "--project", str(repo))
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "DATABASE_URL_SYNC" not in (repo / ".env").read_text()
+    assert "ok  driver installed: greenlet, asyncpg" in done.stdout
+    backend = repo / "backend"
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
+    assert _created_tables(backend / "migrations/versions") == PG_TABLES
+    alembic("upgrade", "head", cwd=backend)
+    assert pg_tables(pg_database) == PG_TABLES | {"alembic_version"}
+    app = run("-m", "app.check_tables", cwd=backend)
+    assert app.returncode == 0, app.stderr
+    second = wizard("--yes", "--project", str(repo))
+    assert second.returncode == 0 and "nothing to change" in second.stderr
+    assert "pending operations: 0 to autogenerate" in second.stdout
+
+
+def test_paas_style_postgres_url_rewritten_by_the_app(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    set_env_line(repo / ".env", "DATABASE_URL", "postgres://app:pw@db.internal:5432/shop")
+    done = wizard("--yes", "--dry-run", "--project", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "+DATABASE_URL_SYNC=postgresql+psycopg://app:***@db.internal:5432/shop" in done.stdout

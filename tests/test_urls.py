@@ -53,6 +53,22 @@ def test_derivation_table(async_text: str, driver: str, expected: str) -> None:
     assert dict(derived.query) == dict(wanted.query)
 
 
+BACK_AND_FORTH = [
+    ("postgresql+asyncpg://app:pw@db/shop?ssl=require&timeout=5", "psycopg"),
+    ("postgresql+asyncpg://app@/shop?host=/var/run/postgresql&ssl=verify-full", "psycopg2"),
+    ("mysql+asyncmy://root:pw@db/shop?charset=utf8mb4", "pymysql"),
+    ("mssql+aioodbc://sa:pw@db/shop?driver=ODBC+Driver+18", "pyodbc"),
+]
+
+
+@pytest.mark.parametrize(("async_text", "sync_driver"), BACK_AND_FORTH)
+def test_translation_in_both_directions(async_text: str, sync_driver: str) -> None:
+    original = urls.parse(async_text)
+    there = urls.derive_sync(original, sync_driver)
+    back = urls.derive_async(make_url(urls.render(there)), original.get_driver_name())
+    assert urls.render(back) == urls.render(original)
+
+
 @pytest.mark.parametrize(
     ("text", "meant"),
     [

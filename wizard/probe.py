@@ -139,7 +139,10 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
     field = request.get("url_field")
     if settings is not None and field:
         app_url = str(getattr(settings, field))
-        out["async_fingerprint"] = asyncio.run(_async_fingerprint(app_url))
+        try:
+            out["async_fingerprint"] = asyncio.run(_async_fingerprint(app_url))
+        except Exception as exc:  # the app's URL may need the app's own rewriting first
+            out["async_error"] = _error(exc)
     return out
 
 

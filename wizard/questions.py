@@ -170,7 +170,10 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
         env_file = Path(decider.choose("env file", "--env-file", given, env_paths, env_default))
     url = find_app_url(project, settings, env_file).parse(key)
     detected = urls.dialect_of(url).name
-    if not urls.is_async(url, async_engine=project.async_engine):
+    # a driver-less URL (`postgres://` from a PaaS) in an app that uses create_async_engine:
+    # the app swaps in its async driver at run time; only the sync mode fits it
+    driverless = "+" not in url.drivername and project.async_engine
+    if not driverless and not urls.is_async(url, async_engine=project.async_engine):
         raise NotForUs(
             f"{key} uses the sync driver {url.drivername!r}: this app is not async",
             hint="plain `alembic init` fits a sync project",
@@ -179,8 +182,8 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
     if dialect != detected:
         raise WizardError(f"the URL in {key} is {detected}, not {dialect}")
     mode = decider.choose(
-        f"migration mode ({MODE_HELP})", "--mode", flags.mode, list(MODES),
-        recommend_mode(project),
+        f"migration mode ({MODE_HELP})", "--mode", flags.mode,
+        ["sync"] if driverless else list(MODES), recommend_mode(project, url),
     )  # fmt: skip
     drivers = urls.DIALECTS[dialect].sync_drivers
     default_driver = urls.default_sync_driver(url, project.installed)
@@ -247,10 +250,19 @@ def existing_env(project: Project) -> str | None:
     return read_text(path) if path.is_file() else None
 
 
-def recommend_mode(project: Project) -> str:
-    """Keep a working async env.py async; otherwise the sync-driver mode."""
+def recommend_mode(project: Project, url: URL) -> str:
+    """Keep a working async env.py async; async when no sync driver is installed but the
+    app's own driver is (nothing to install); otherwise the sync-driver mode."""
     text = existing_env(project) or ""
-    return "async" if "run_sync" in text or "async_engine_from_config" in text else "sync"
+    if "run_sync" in text or "async_engine_from_config" in text:
+        return "async"
+    dialect = urls.dialect_of(url)
+    installed = project.installed | {"sqlite3"}  # the standard library's
+    sync_installed = any(dialect.modules.get(d) in installed for d in dialect.sync_drivers)
+    own_installed = dialect.modules.get(url.get_driver_name()) in project.installed
+    if not sync_installed and own_installed and "greenlet" in project.installed:
+        return "async"
+    return "sync"
 
 
 def _default_migrations(project: Project) -> str:

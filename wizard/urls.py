@@ -186,6 +186,18 @@ def derive_sync(url: URL, sync_driver: str) -> URL:
     return url.set(drivername=drivername, query=query)
 
 
+def derive_async(url: URL, async_driver: str) -> URL:
+    """The other direction: a sync URL for an async driver (libpq's `sslmode` becomes
+    asyncpg's `ssl`, `connect_timeout` its `timeout`)."""
+    dialect = dialect_of(url)
+    if async_driver not in dialect.async_drivers + dialect.dual_drivers:
+        choices = ", ".join(dialect.async_drivers + dialect.dual_drivers)
+        raise WizardError(f"{async_driver!r} is not an async driver for {dialect.name} ({choices})")
+    back = {new: old for old, new in query_renames(async_driver, driver_of(url)).items() if new}
+    query = {back.get(key, key): value for key, value in url.query.items()}
+    return url.set(drivername=f"{dialect.name}+{async_driver}", query=query)
+
+
 def render(url: URL) -> str:
     """The URL as text, password included (for files only, never for output)."""
     return url.render_as_string(hide_password=False)

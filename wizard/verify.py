@@ -229,6 +229,9 @@ def _online_rungs(project: Project, answers: Answers, result: dict[str, Any]) ->
     online = result["online"]
     rungs = [Rung("Alembic URL connects", "pass")]
     sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
+    if online.get("async_error"):
+        why = _error_text(online["async_error"])
+        rungs.append(Rung("same database", "skip", f"the app's URL did not connect as is: {why}"))
     if sync_fp and async_fp:
         same = sync_fp == async_fp
         rungs.append(
