@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,18 @@ def templates_dir() -> Path:
     raise FileNotFoundError("alembic-wizard's templates are missing from this installation")
 
 
-def render(name: str, **context: Any) -> str:
-    """Render one template with `context`; undefined names are errors, not blanks."""
+@lru_cache(maxsize=1)
+def _environment() -> Any:
     import jinja2
 
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
-    return env.get_template(name).render(**context)
+
+
+def render(name: str, **context: Any) -> str:
+    """Render one template with `context`; undefined names are errors, not blanks."""
+    return str(_environment().get_template(name).render(**context))
