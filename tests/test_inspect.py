@@ -173,3 +173,15 @@ def test_settings_inherited_from_a_parent_class(tmp_path: Path) -> None:
     assert "database_url_sync: str | None = None" in (project / "app/base_settings.py").read_text()
     assert "APP_DATABASE_URL_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
     assert "ok  env.py imports" in done.stdout
+
+
+def test_base_reexported_through_a_star_import(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {
+        "app/db/__init__.py": "from app.db.base_class import *  # noqa\n",
+        "app/db/base_class.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/models.py": (
+            "from sqlalchemy.orm import Mapped, mapped_column\nfrom app.db import Base\n"
+            "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    assert found == {"users": "app.db.base_class.Base.metadata"}

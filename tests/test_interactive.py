@@ -46,7 +46,8 @@ def test_answers_through_the_prompts_with_a_custom_folder(
     assert (project / "db/migrations/env.py").is_file()
     assert "script_location = %(here)s/db/migrations" in (project / "alembic.ini").read_text()
     assert not (project / "migrations").exists()
-    assert "alembic" not in (project / "pyproject.toml").read_text()  # the "n" was heard
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"alembic>=1.13"' not in pyproject and "add-deps = false" in pyproject  # "n" heard
     assert "ok  tables" in out
 
 

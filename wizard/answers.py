@@ -22,6 +22,7 @@ class Answers:
     migrations: str  # folder, relative to the project root
     mode: str = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
     add_deps: bool = True  # declare alembic and the driver in pyproject.toml
+    notes: tuple[str, ...] = ()  # what the user should know about how these were decided
 
 
 @dataclass(frozen=True)

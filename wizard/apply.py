@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from wizard.errors import ApplyFailed, StaleFile
+from wizard.errors import ApplyFailed, StaleFile, WizardError
 from wizard.plan import Change
 from wizard.textio import read_text, write_atomic
 
@@ -27,10 +29,15 @@ def _check_fresh(change: Change) -> None:
 
 def backup(changes: Sequence[Change], top: Path) -> Path | None:
     """Copy every file about to be modified under `.alembic-wizard/backup-<time>/`."""
-    modified = [c for c in changes if c.before is not None]
-    if not modified:
+    if not changes:
         return None
-    folder = top / BACKUP_DIR / time.strftime("backup-%Y%m%d-%H%M%S")
+    modified = [c for c in changes if c.before is not None]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = top / BACKUP_DIR / f"backup-{stamp}"
+    for n in range(2, 100):  # two applies within a second
+        if not folder.exists():
+            break
+        folder = top / BACKUP_DIR / f"backup-{stamp}-{n}"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # backups may hold secrets
     for change in modified:
         target = folder / _backup_name(change.path, top)
@@ -65,6 +72,7 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
             made_dirs += _missing_dirs(change.path.parent)
             write_atomic(change.path, change.after)
             done.append(change)
+        _write_manifest(backups, pending, made_dirs, top)
     except BaseException as exc:
         _roll_back(done, made_dirs)
         if backups is not None:  # nothing changed, so nothing to keep a backup of
@@ -76,6 +84,65 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
             ) from exc
         raise
     return backups
+
+
+MANIFEST = "manifest.json"
+
+
+def _write_manifest(backups: Path | None, done: Sequence[Change], dirs: list[Path],
+                    top: Path) -> None:  # fmt: skip
+    """What `undo` needs: each file written, its backup (None: it was created), its hash."""
+    if backups is None:
+        return
+    entries = [
+        {"path": str(c.path), "backup": str(_backup_name(c.path, top)) if c.before is not None
+         else None, "sha256": hashlib.sha256(c.path.read_bytes()).hexdigest()}
+        for c in done
+    ]  # fmt: skip
+    manifest = {"files": entries, "dirs": [str(d) for d in dirs]}
+    (backups / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def undo(top: Path) -> tuple[Path, list[Path]]:
+    """Put back what the last apply changed, byte for byte; the backup and the files it
+    touched. Refuses when a file changed since the wizard wrote it."""
+    folder = _last_backup(top)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    files = manifest["files"]
+    for entry in files:
+        path = Path(entry["path"])
+        now = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        if now != entry["sha256"]:
+            raise StaleFile(
+                "changed since the wizard wrote it; nothing was undone",
+                path=path,
+                hint="restore it by hand from the backup folder, or keep it",
+            )
+    for entry in files:
+        path = Path(entry["path"])
+        if entry["backup"] is None:
+            path.unlink()
+        else:
+            _restore(folder / entry["backup"], path)
+    for name in sorted(manifest["dirs"], key=lambda d: len(Path(d).parts), reverse=True):
+        with contextlib.suppress(OSError):
+            Path(name).rmdir()
+    folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
+    return folder, [Path(e["path"]) for e in files]
+
+
+def _last_backup(top: Path) -> Path:
+    found = sorted((top / BACKUP_DIR).glob(f"backup-*/{MANIFEST}"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise WizardError("nothing to undo: no apply recorded", path=top / BACKUP_DIR)
+    return found[-1].parent
+
+
+def _restore(saved: Path, path: Path) -> None:
+    """Copy the backup back in one step (bytes and mode)."""
+    tmp = path.with_name(f".{path.name}.undo.tmp")
+    shutil.copy2(saved, tmp)
+    tmp.replace(path)
 
 
 def _missing_dirs(folder: Path) -> list[Path]:

@@ -23,9 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="setup",
-        choices=["setup", "verify", "inspect"],
+        choices=["setup", "verify", "inspect", "undo", "doctor"],
         help="setup (default): plan, show, apply, verify; verify: only verify; "
-        "inspect: show what was found",
+        "inspect: show what was found; undo: put back what the last setup changed; "
+        "doctor: diagnose without changing anything (exit 1 on findings)",
     )
     parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
@@ -33,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--python", metavar="PATH", help="the project's interpreter")
     parser.add_argument("--no-verify", action="store_true", help="skip verification")
     parser.add_argument("--offline", action="store_true", help="verify without the database")
+    parser.add_argument(
+        "--error",
+        metavar="TEXT",
+        help="doctor: explain a pasted error message ('-': read it from stdin)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output (inspect)")
     parser.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
     parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")

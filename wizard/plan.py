@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import deps, envfile, pyedit, urls
+from wizard import deps, envfile, memory, pyedit, urls
 from wizard.answers import Answers
 from wizard.errors import WizardError
 from wizard.project import EnvSource, Project
@@ -69,13 +69,13 @@ def build(project: Project, answers: Answers) -> Plan:
     if answers.mode == "async":  # Alembic uses the app's own URL: nothing to add
         changes = _alembic_files(project, answers, async_url.drivername, async_url)
         migration_text = async_text
-        changes += _deps_change(project, answers, async_url)
+        changes += _config_change(project, answers, async_url)
     else:
         changes = [
             *_env_changes(project, answers, sync_text if app_url.literal else None),
             *_settings_change(project, answers),
             *_alembic_files(project, answers, sync_url.drivername, async_url),
-            *_deps_change(project, answers, sync_url),
+            *_config_change(project, answers, sync_url),
         ]
         migration_text = sync_text
     for change in changes:
@@ -152,20 +152,27 @@ def _placeholder(source: EnvSource, key: str, case_sensitive: bool, driver: str)
         return None
 
 
-def _deps_change(project: Project, answers: Answers, url: URL) -> list[Change]:
-    """Alembic and the driver it needs, added to `[project].dependencies` when asked."""
-    path = project.root / "pyproject.toml"
-    if not answers.add_deps or not path.is_file():
-        return []
+def _config_change(project: Project, answers: Answers, url: URL) -> list[Change]:
+    """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember, and alembic and
+    the driver in `[project].dependencies` when asked. One change for both edits."""
     from wizard.verify import needed_drivers
 
-    before = read_text(path)
-    wanted = ["alembic>=1.13", *needed_drivers(answers, url).values()]
-    adding = deps.missing(before, wanted)
-    if not adding:
+    path = memory.config_path(project.root)
+    before = _existing(path)
+    after = before or ""
+    whys = []
+    if answers.add_deps and before is not None and path.name == "pyproject.toml":
+        adding = deps.missing(after, ["alembic>=1.13", *needed_drivers(answers, url).values()])
+        if adding:
+            after = deps.add(after, adding)
+            whys.append(f"declares {', '.join(adding)}")
+    remembered = memory.remember(after, project.root, answers)
+    if remembered is not None:
+        after = remembered
+        whys.append(f"remembers the answers in [{memory.TABLE}]")
+    if not whys:
         return []
-    why = f"declares {', '.join(adding)} (what Alembic needs here)"
-    return [Change(path, before, deps.add(before, adding), why)]
+    return [Change(path, before, after, "; ".join(whys))]
 
 
 def _settings_change(project: Project, answers: Answers) -> list[Change]:

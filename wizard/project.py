@@ -58,6 +58,7 @@ class Project:
     alembic_ini: Path | None
     script_location: str | None
     async_engine: bool  # the project imports SQLAlchemy's asyncio extension
+    remembered: dict[str, object]  # the answers of the last run (`[tool.alembic-wizard]`)
 
     @property
     def metadatas(self) -> list[Metadata]:
@@ -114,6 +115,7 @@ def inspect(top: Path, python: str | None = None) -> Project:
         skipped=tuple(tree.skipped),
         alembic_ini=ini if ini.exists() else None,
         script_location=_script_location(ini) if ini.exists() else None,
+        remembered=_remembered(root),
         async_engine=any(
             source.startswith(_ASYNC_MODULES)
             for module in tree.modules.values()
@@ -211,6 +213,18 @@ def installed_modules(python: str) -> frozenset[str]:
     except (OSError, subprocess.SubprocessError) as exc:
         raise WizardError(f"cannot run the project's Python: {exc}", path=python) from exc
     return frozenset(out.split())
+
+
+def _remembered(root: Path) -> dict[str, object]:
+    from wizard import memory
+
+    path = memory.config_path(root)
+    if not path.is_file():
+        return {}
+    try:
+        return memory.load(root, read_text(path))
+    except ValueError as exc:  # tomlkit's parse errors
+        raise WizardError(f"cannot parse: {exc}", path=path) from exc
 
 
 def _script_location(ini: Path) -> str | None:

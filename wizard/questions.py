@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard import deps, prompts, urls
 from wizard.answers import Answers, Flags
@@ -151,8 +151,50 @@ def find_app_url(project: Project, settings: Settings, env_file: Path | None) ->
     )
 
 
+def _remembered_text(
+    memory: dict[str, Any], key: str, allowed: list[str] | None = None
+) -> str | None:
+    value = memory.get(key)
+    if not isinstance(value, str) or (allowed is not None and value not in allowed):
+        return None
+    return value
+
+
+def _with_memory(project: Project, flags: Flags) -> tuple[Flags, list[str]]:
+    """Flags win; remembered answers fill the rest, where they still fit the project."""
+    memory: dict[str, Any] = dict(project.remembered)
+    notes: list[str] = []
+    static = set(project.model_modules)
+    models: tuple[str, ...] | None = None
+    if isinstance(memory.get("models"), list):
+        new = sorted(static - set(memory["models"]))
+        if new:  # the project changed since: ask again (all ticked by default)
+            notes.append(f"new model modules since the last run: {', '.join(new)}")
+        else:
+            models = tuple(m for m in memory["models"] if m in static) or None
+    env_file = _remembered_text(memory, "env-file")
+    add_deps = memory.get("add-deps")
+    remembered = Flags(
+        settings=_remembered_text(memory, "settings", [s.label for s in project.settings]),
+        metadata=_remembered_text(memory, "metadata", [m.label for m in project.metadatas]),
+        env_file=str(project.root / env_file) if env_file else None,
+        mode=_remembered_text(memory, "mode", list(MODES)),
+        dialect=_remembered_text(memory, "dialect", list(urls.DIALECTS)),
+        sync_driver=_remembered_text(memory, "sync-driver"),
+        models=models,
+        migrations=_remembered_text(memory, "migrations"),
+        add_deps=add_deps if isinstance(add_deps, bool) else None,
+    )
+    merged = {name: getattr(flags, name) for name in Flags.__dataclass_fields__}
+    for name, value in merged.items():
+        if value is None:
+            merged[name] = getattr(remembered, name)
+    return Flags(**merged), notes
+
+
 def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> Answers:
     """Every answer, asked in the order a user thinks about them."""
+    flags, notes = _with_memory(project, flags)
     decider = Decider(flags, yes=yes, interactive=interactive)
     settings = _settings(project, decider)
     env_paths = [str(s.path) for s in project.env_files if not s.example]
@@ -233,7 +275,7 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
                 True,
             )
             answers = replace(answers, add_deps=add)
-    return answers
+    return replace(answers, notes=tuple(notes))
 
 
 MODES = ("sync", "async")

@@ -38,7 +38,7 @@ class Resolver:
         if _depth > 20 or name in module.defined:
             return (module.name, name)
         if name not in module.imports:
-            return (module.name, name)
+            return self._through_star(module, name, _depth)
         source, attr = module.imports[name]
         if attr is None:
             return (source, "")
@@ -47,6 +47,14 @@ class Resolver:
             sub = self.module(f"{source}.{attr}")
             return (sub.name, "") if sub is not None else (source, attr)
         return self.symbol(target, attr, _depth + 1)
+
+    def _through_star(self, module: Module, name: str, depth: int) -> Symbol:
+        """A name that may come in through `from x import *` (a re-exporting __init__)."""
+        for source in module.star_imports:
+            target = self.module(source)
+            if target is not None and (name in target.defined or name in target.imports):
+                return self.symbol(target, name, depth + 1)
+        return (module.name, name)
 
     def expr(self, module: Module, node: ast.expr) -> Symbol | None:
         """Resolve a `Name` or dotted `Attribute` expression; None for anything else."""

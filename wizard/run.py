@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from wizard import prompts
 from wizard.answers import Answers, Flags
-from wizard.apply import apply
+from wizard.apply import apply, undo
 from wizard.describe import describe
 from wizard.plan import Plan, build
 from wizard.project import Project, inspect
@@ -40,10 +41,28 @@ def _say(message: str) -> None:
 
 def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> int:
     """Every stage in order; returns the exit status."""
+    if args.command == "undo":
+        return _undo(Path(args.project).resolve(), color)
+    if args.command == "doctor" and args.error is not None:
+        from wizard.doctor import explain
+
+        text = sys.stdin.read() if args.error == "-" else args.error
+        explained = explain(text)
+        print(explained or "no known rule explains this message")
+        return 0 if explained else 1
     project = inspect(Path(args.project), python=args.python)
     if args.command == "inspect":
         print(describe(project, as_json=args.json))
         return 0
+    if args.command == "doctor":
+        from wizard import doctor
+
+        findings = doctor.diagnose(project)
+        if args.json:
+            print(json.dumps(doctor.as_dicts(findings), indent=2))
+        else:
+            print(doctor.report(findings))
+        return 1 if findings else 0
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=color))
@@ -56,6 +75,19 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
             probe.close()
 
 
+def _undo(top: Path, color: bool) -> int:
+    folder, paths = undo(top)
+    for path in paths:
+        try:
+            shown = path.relative_to(top).as_posix()
+        except ValueError:
+            shown = str(path)
+        _say(status_line("restore", shown, color=color))
+    kept = folder.name.replace("backup-", "undone-", 1)
+    _say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
+    return 0
+
+
 def _stages(
     project: Project,
     args: argparse.Namespace,
@@ -65,6 +97,8 @@ def _stages(
     color: bool,
 ) -> int:
     answers = decide(project, _flags(args), yes=args.yes, interactive=interactive)
+    for note in answers.notes:
+        _say(f"note: {note}")
     plan = build(project, answers)
     if args.command == "verify":
         return _verify_and_report(project, answers, plan, args, probe)

@@ -49,6 +49,7 @@ class Module:
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     # local name -> (module, attribute or None for `import x`)
     defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
+    star_imports: list[str] = field(default_factory=list)  # `from x import *` sources
 
     @property
     def is_package(self) -> bool:
@@ -150,7 +151,9 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
             _resolve_relative(module, node.level, node.module) if node.level else node.module or ""
         )
         for alias in node.names:
-            if alias.name != "*":
+            if alias.name == "*":
+                module.star_imports.append(source)
+            else:
                 module.imports[alias.asname or alias.name] = (source, alias.name)
 
 

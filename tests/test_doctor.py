@@ -1,0 +1,132 @@
+"""`doctor`: findings with stable IDs on broken setups, error lookup from real tracebacks,
+and `setup` repairing what doctor found."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import (
+    alembic,
+    copy_project,
+    mysql_tables,
+    run,
+    set_env_line,
+    wizard,
+)
+
+
+def _doctor(project: Path, *args: str) -> tuple[int, str]:
+    done = wizard("doctor", *args, cwd=project)
+    return done.returncode, done.stdout + done.stderr
+
+
+def _explain(traceback: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "wizard", "doctor", "--error", "-"],
+                          input=traceback, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    return done.stdout
+
+
+def test_async_template_with_a_sync_url_and_a_missing_model(
+    tmp_path: Path, mysql_database: str
+) -> None:
+    project = copy_project("mysql_app", tmp_path)
+    set_env_line(project / ".env", "SHOP_DATABASE_URL",
+                 f"mysql+asyncmy://root@127.0.0.1:3306/{mysql_database}?charset=utf8mb4")  # fmt: skip
+    # a model package whose __init__ misses one module
+    (project / "shop/models/__init__.py").write_text("from shop.models.customer import Customer\n")
+    alembic("init", "-t", "async", "migrations", cwd=project)  # Alembic's own async template
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace(
+        "driver://user:pass@localhost/dbname", f"mysql+pymysql://root@127.0.0.1:3306/{mysql_database}"))  # fmt: skip
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None",
+        "from shop.database import Base\nimport shop.models.customer  # invoice forgotten\n\n"
+        "target_metadata = Base.metadata"))  # fmt: skip
+    alembic("revision", "-m", "first", cwd=project)
+    (first,) = (project / "migrations/versions").glob("*.py")
+    first_bytes = first.read_bytes()
+
+    code, out = _doctor(project)
+    assert code == 1
+    assert re.search(r"AW102  alembic.ini:\d+  async env.py, sync driver 'mysql\+pymysql'", out)
+    assert "AW103  migrations/env.py  shop.models.invoice is not imported (invoices)" in out
+    findings = json.loads(wizard("doctor", "--json", cwd=project).stdout)
+    assert {f["rule"] for f in findings} >= {"AW102", "AW103"}
+
+    broken = run("-m", "alembic", "upgrade", "head", cwd=project)  # the real failure
+    assert broken.returncode != 0 and "Traceback" in broken.stderr
+    assert "AW102 sync-url-in-async-env" in _explain(broken.stderr)
+
+    fixed = wizard("--yes", cwd=project)  # setup repairs: the app's own URL, every model
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "sqlalchemy.url" not in ini.read_text()
+    alembic("upgrade", "head", cwd=project)
+    assert first.read_bytes() == first_bytes  # the existing revision is kept
+    done = alembic("revision", "--autogenerate", "-m", "tables", cwd=project)
+    assert "Detected added table 'invoices'" in done.stderr
+    alembic("upgrade", "head", cwd=project)
+    assert mysql_tables(mysql_database) == {"customers", "invoices", "alembic_version"}
+    assert _doctor(project) == (0, "healthy: no findings\n")
+
+
+GENERIC_ENV_EDIT = (
+    "from app.core.config import settings\nfrom app.db.base import Base\n"
+    "import app.users.models, app.catalog.models, app.orders.models.order\n"
+    "config.set_main_option('sqlalchemy.url', settings.database_url)\n\n"
+    "target_metadata = Base.metadata"
+)
+
+
+def _hand_written_sync_setup(repo: Path, url: str) -> Path:
+    set_env_line(repo / ".env", "DATABASE_URL", url)
+    backend = repo / "backend"
+    alembic("init", "migrations", cwd=backend)  # the generic (sync) template
+    env_py = backend / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace("target_metadata = None", GENERIC_ENV_EDIT))
+    return backend
+
+
+def test_hand_written_sync_env_with_the_async_url(tmp_path: Path, pg_database: str) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    backend = _hand_written_sync_setup(
+        repo, f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    )
+    code, out = _doctor(backend)
+    assert code == 1
+    assert re.search(r"AW101  migrations/env.py:\d+  sync env.py uses the app's async URL", out)
+    assert re.search(r"AW107  migrations/env.py:\d+  config.set_main_option", out)
+    assert "AW103  migrations/env.py  app.orders.models.line is not imported (order_lines)" in out
+
+    broken = run("-m", "alembic", "upgrade", "head", cwd=backend)
+    assert "greenlet_spawn has not been called" in broken.stderr
+    assert "AW101 async-url-in-sync-env" in _explain(broken.stderr)
+
+
+def test_percent_in_the_password_through_set_main_option(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    backend = _hand_written_sync_setup(repo, "postgresql+asyncpg://app:p%40ss@127.0.0.1:1/shop")
+    broken = run("-m", "alembic", "upgrade", "head", "--sql", cwd=backend)
+    assert "invalid interpolation syntax" in broken.stderr
+    explained = _explain(broken.stderr)
+    assert "AW107 url-through-configparser" in explained and "p%40ss" not in explained
+
+
+def test_wizard_output_is_healthy_and_unknown_errors_say_so(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    assert _doctor(project) == (0, "healthy: no findings\n")
+    unknown = wizard("doctor", "--error", "KeyError: 'banana'", cwd=project)
+    assert unknown.returncode == 1 and "no known rule" in unknown.stdout
+
+
+def test_no_setup_at_all(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    code, out = _doctor(project)
+    assert code == 1 and out.startswith("AW118")
