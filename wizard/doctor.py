@@ -108,6 +108,9 @@ RULES = {r.id: r for r in [
          "alembic merge heads -m \"merge\"", ("multiple head revisions are present",)),
     Rule("AW117", "driver-not-installed", "connecting fails with ModuleNotFoundError",
          "install the driver named in the URL"),
+    Rule("AW119", "sync-url-missing",
+         "env.py reads the sync URL from a variable that is not set: it fails or falls back to "
+         "the app's async URL", "add the sync URL to .env (alembic-wizard derives it)"),
     Rule("AW118", "no-alembic-setup", "there is nothing to run migrations with",
          "run alembic-wizard"),
 ]}  # fmt: skip
@@ -375,8 +378,34 @@ def _check_heads(setup: _Setup) -> Iterator[Finding]:
                          f"{len(heads)} heads: {', '.join(heads)}")  # fmt: skip
 
 
+def _check_sync_url(setup: _Setup) -> Iterator[Finding]:
+    """The sync URL env.py reads: present (unless env.py can derive it) and its driver
+    installed in the project's interpreter."""
+    for settings in setup.project.settings[:1]:
+        key = settings.sync_env_key
+        if not key or key not in setup.env_text:
+            continue
+        for source in setup.project.env_files:
+            if source.example:
+                continue
+            binding = source.env.get(key, case_sensitive=settings.case_sensitive)
+            if binding is None:
+                if "drivername=" not in setup.env_text:  # no derivation to fall back on
+                    yield setup.find("AW119", source.path, None, f"{key} is not set")
+                continue
+            try:
+                url = urls.parse(binding.value or "")
+                dialect = urls.dialect_of(url)
+            except WizardError:
+                continue
+            module = dialect.modules.get(urls.driver_of(url), "")
+            if module and module != "sqlite3" and module not in setup.project.installed:
+                what = f"{key} needs {module}, which {setup.project.python} lacks"
+                yield setup.find("AW117", source.path, binding.line, what)
+
+
 CHECKS: list[Callable[[_Setup], Iterator[Finding]]] = [
-    _check_urls, _check_env_py, _check_models, _check_ini, _check_files,
+    _check_urls, _check_env_py, _check_models, _check_ini, _check_files, _check_sync_url,
 ]  # fmt: skip
 
 

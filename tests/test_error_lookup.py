@@ -1,0 +1,109 @@
+"""`doctor --error` on real tracebacks: each broken setup is run with real Alembic (or the
+real driver), and what it printed is mapped to the rule that explains it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import alembic, copy_project, run
+
+MODELS = (
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+    "class Base(DeclarativeBase):\n    pass\n\n\n"
+    "class Item(Base):\n    __tablename__ = 'items'\n"
+    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+)
+
+
+def _explain(text: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "wizard", "doctor", "--error", "-"],
+                          input=text, capture_output=True, text=True, check=False)  # fmt: skip
+    return done.stdout
+
+
+def _generic(tmp_path: Path, url: str) -> Path:
+    """`alembic init` and a hand-edited URL, the way the tutorial goes."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/models.py").write_text(MODELS)
+    alembic("init", "migrations", cwd=tmp_path)
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", url))
+    return tmp_path
+
+
+def _fails(*args: str, cwd: Path) -> str:
+    done = run(*args, cwd=cwd)
+    assert done.returncode != 0, done.stdout
+    return done.stderr
+
+
+def test_target_metadata_none(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "sqlite:///./app.db")
+    error = _fails("-m", "alembic", "revision", "--autogenerate", "-m", "x", cwd=project)
+    assert "AW104 target-metadata-none" in _explain(error)
+
+
+def test_postgres_scheme(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "postgres://app@db/shop")
+    error = _fails("-m", "alembic", "upgrade", "head", "--sql", cwd=project)
+    assert "AW109 driverless-url" in _explain(error)
+
+
+def test_several_heads(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "sqlite:///./app.db")
+    alembic("revision", "-m", "one", "--rev-id", "aaa", cwd=project)
+    alembic("revision", "-m", "two", "--rev-id", "bbb", "--head", "base", "--splice", cwd=project)
+    error = _fails("-m", "alembic", "upgrade", "head", "--sql", cwd=project)
+    assert "AW116 several-heads" in _explain(error)
+    code = subprocess.run([sys.executable, "-m", "wizard", "doctor"], cwd=project,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert "AW116  migrations/versions  2 heads: aaa, bbb" in code.stdout
+
+
+def test_app_not_on_sys_path(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "sqlite:///./app.db")
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None", "from app.models import Base\ntarget_metadata = Base.metadata"))  # fmt: skip
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("prepend_sys_path = .", "prepend_sys_path = migrations"))
+    elsewhere = project / "migrations"  # run from another folder, as people do
+    error = _fails("-m", "alembic", "-c", str(ini), "upgrade", "head", "--sql", cwd=elsewhere)
+    assert "No module named 'app'" in error
+    assert "AW105 app-not-on-sys-path" in _explain(error)
+
+
+def test_asyncpg_given_sslmode(tmp_path: Path, pg_database: str) -> None:
+    code = (
+        "import asyncio\nfrom sqlalchemy.ext.asyncio import create_async_engine\n"
+        "async def main():\n"
+        f"    engine = create_async_engine('postgresql+asyncpg://postgres@127.0.0.1/{pg_database}"
+        "?sslmode=disable')\n"
+        "    async with engine.connect():\n        pass\n"
+        "asyncio.run(main())\n"
+    )
+    error = _fails("-c", code, cwd=tmp_path)
+    assert "AW110 asyncpg-sslmode" in _explain(error)
+
+
+@pytest.mark.parametrize("rule", ["AW101", "AW102", "AW104", "AW105", "AW107", "AW109",
+                                  "AW110", "AW113", "AW114", "AW116"])  # fmt: skip
+def test_every_rule_with_patterns_is_reachable(rule: str) -> None:
+    from wizard.doctor import RULES, lookup
+
+    assert RULES[rule].patterns
+    assert rule in [r.id for r in lookup(RULES[rule].patterns[0].upper())]
+
+
+def test_doctor_names_a_missing_sync_driver(tmp_path: Path) -> None:
+    project = copy_project("mysql_app", tmp_path)
+    assert run("-m", "wizard", "--yes", "--no-verify", "--sync-driver", "mysqldb",
+               cwd=project).returncode == 0  # fmt: skip
+    done = run("-m", "wizard", "doctor", cwd=project)
+    assert done.returncode == 1
+    assert "AW117  .env:3  SHOP_DATABASE_URL_SYNC needs MySQLdb" in done.stdout
