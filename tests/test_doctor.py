@@ -130,3 +130,65 @@ def test_no_setup_at_all(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     code, out = _doctor(project)
     assert code == 1 and out.startswith("AW118")
+
+
+HOOK = '''
+
+IGNORED_TABLES = {"legacy_audit"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave tables that another tool owns alone."""
+    return not (type_ == "table" and name in IGNORED_TABLES)
+'''
+
+
+def test_repair_keeps_include_object_and_the_users_ini_lines(
+    tmp_path: Path, pg_database: str
+) -> None:
+    import psycopg
+
+    repo = copy_project("pg_app", tmp_path)
+    backend = _hand_written_sync_setup(
+        repo, f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    )
+    env_py = backend / "migrations/env.py"
+    text = env_py.read_text().replace(
+        "target_metadata = Base.metadata", "target_metadata = Base.metadata" + HOOK
+    )
+    env_py.write_text(
+        text.replace(
+            "target_metadata=target_metadata",
+            "target_metadata=target_metadata, include_object=include_object",
+        )
+    )
+    ini = backend / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace(
+            "[alembic]", "[alembic]\n# team note: keep this line\ntruncate_slug_length = 30"
+        )
+    )
+    with psycopg.connect(
+        f"host=127.0.0.1 user=postgres dbname={pg_database}", autocommit=True
+    ) as conn:
+        conn.execute("create table legacy_audit (id int)")
+
+    fixed = wizard("--yes", "--project", str(repo))
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    new_env = env_py.read_text()
+    assert "def include_object(obj, name, type_, reflected, compare_to):" in new_env
+    assert 'IGNORED_TABLES = {"legacy_audit"}' in new_env
+    assert "        include_object=include_object,\n" in new_env
+    assert "set_main_option" not in new_env
+    new_ini = ini.read_text()
+    assert "# team note: keep this line\n" in new_ini and "truncate_slug_length = 30" in new_ini
+    assert "sqlalchemy.url" not in new_ini and "[logger_alembic]" in new_ini
+    assert _doctor(backend)[0] == 0
+
+    done = alembic("revision", "--autogenerate", "-m", "tables", cwd=backend)
+    (script,) = (backend / "migrations/versions").glob("*.py")
+    assert "legacy_audit" not in script.read_text()  # the hook was honoured
+    assert "Detected added table 'order_lines'" in done.stderr
+    alembic("upgrade", "head", cwd=backend)
+    second = wizard("--yes", "--dry-run", "--project", str(repo))
+    assert "nothing to change" in second.stderr, second.stderr

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard import deps, envfile, memory, pyedit, urls
+from wizard import deps, envfile, envmerge, iniedit, memory, pyedit, urls
 from wizard.answers import Answers
 from wizard.errors import WizardError
 from wizard.project import EnvSource, Project
@@ -202,13 +202,23 @@ def _alembic_files(
         else "."
     )
     context = _env_context(project, answers, sync_drivername, async_url)
+    env_py = render("env.py.j2", **context)
+    existing_env = _existing(folder / "env.py")
+    parts = envmerge.extract(existing_env, envmerge.bindings(env_py)) if existing_env else None
+    if parts:  # the user's hooks and configure() options survive the rewrite
+        env_py = render("env.py.j2", **{**context, **_user_context(parts)})
+    existing_ini = _existing(project.root / "alembic.ini")
+    managed = {
+        "script_location": f"%(here)s/{answers.migrations}",
+        "prepend_sys_path": prepend,
+        "path_separator": "os",
+    }
     files = {
-        folder / "env.py": (
-            render("env.py.j2", **context),
-            f"runs migrations ({answers.mode} mode)",
-        ),
+        folder / "env.py": (env_py, f"runs migrations ({answers.mode} mode)"),
         project.root / "alembic.ini": (
-            render(
+            iniedit.update(existing_ini, managed)  # the user's own lines kept
+            if existing_ini is not None
+            else render(
                 "alembic.ini.j2",
                 migrations=answers.migrations,
                 prepend_sys_path=prepend,
@@ -226,6 +236,14 @@ def _alembic_files(
     if not (folder / "versions").is_dir():
         out.append(Change(folder / "versions" / ".gitkeep", None, "", "the revisions folder"))
     return out
+
+
+def _user_context(parts: envmerge.UserParts) -> dict[str, object]:
+    return {
+        "user_imports": "\n".join(parts.imports),
+        "user_code": "\n\n\n".join(parts.code),
+        "extra_options": list(parts.options),
+    }
 
 
 def _env_context(
@@ -253,14 +271,21 @@ def _env_context(
         "url_field": settings.url_field,
         "query_renames": _py_dict(renames),
         "render_as_batch": answers.dialect == "sqlite",
+        "user_imports": "",
+        "user_code": "",
+        "extra_options": [],
     }
 
 
 def _py_dict(mapping: dict[str, str | None]) -> str:
-    """A dict literal as ruff format writes it: double quotes, one line."""
-    items = ", ".join(f"{json.dumps(k)}: {'None' if v is None else json.dumps(v)}"
-                      for k, v in mapping.items())  # fmt: skip
-    return "{" + items + "}"
+    """A dict literal as ruff format writes it: double quotes, one item a line."""
+    if not mapping:
+        return "{}"
+    items = "".join(
+        f"    {json.dumps(k)}: {'None' if v is None else json.dumps(v)},\n"
+        for k, v in mapping.items()
+    )
+    return "{\n" + items + "}"
 
 
 def _check_parses(change: Change) -> None:

@@ -1,0 +1,106 @@
+"""Keep what the user added to env.py when the wizard rewrites it: hook functions
+(`include_object`, `process_revision_directives`, ...), the extra `context.configure(...)`
+options that use them, and the imports and constants those need."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# what the wizard's own env.py defines, and Alembic's templates' names for the same things
+OWN_FUNCTIONS = frozenset({
+    "get_url", "configure", "run_migrations_offline", "run_migrations_online",
+    "run_migrations_with", "run_async_migrations", "do_run_migrations",
+})  # fmt: skip
+OWN_NAMES = frozenset({
+    "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
+    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES",
+})  # fmt: skip
+MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
+                             "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UserParts:
+    """What to carry into the new env.py."""
+
+    imports: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()  # top-level definitions, in their order
+    options: tuple[tuple[str, str], ...] = ()  # extra context.configure keyword arguments
+
+    def __bool__(self) -> bool:
+        return bool(self.imports or self.code or self.options)
+
+
+def _names_used(nodes: list[ast.AST]) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _bound(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    return set()
+
+
+def _configure_options(tree: ast.Module) -> list[ast.keyword]:
+    found: dict[str, ast.keyword] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "configure"
+        ):
+            for kw in node.keywords:
+                if kw.arg and kw.arg not in MANAGED_OPTIONS:
+                    found.setdefault(kw.arg, kw)
+    return list(found.values())
+
+
+def extract(source: str, own_bindings: set[str]) -> UserParts:
+    """The user's additions in `source` (an env.py), given the names the new one binds."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return UserParts()
+    options = _configure_options(tree)
+    functions = [
+        n for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and n.name not in OWN_FUNCTIONS
+    ]  # fmt: skip
+    needed = _names_used([*functions, *(kw.value for kw in options)])
+    chosen: list[ast.stmt] = list(functions)
+    for _ in range(5):  # constants used by the hooks, and what those use
+        extra = [
+            n for n in tree.body
+            if isinstance(n, ast.Assign | ast.AnnAssign) and n not in chosen
+            and _bound(n) & needed and not _bound(n) & (OWN_NAMES | own_bindings)
+        ]  # fmt: skip
+        if not extra:
+            break
+        chosen += extra
+        needed |= _names_used(list(extra))
+    imports = [
+        n for n in tree.body
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        and _bound(n) & needed and not _bound(n) <= own_bindings
+    ]  # fmt: skip
+    code = [n for n in tree.body if n in chosen]  # in the file's order
+    return UserParts(
+        imports=tuple(ast.get_source_segment(source, n) or "" for n in imports),
+        code=tuple(ast.get_source_segment(source, n) or "" for n in code),
+        options=tuple(
+            (kw.arg or "", ast.get_source_segment(source, kw.value) or "") for kw in options
+        ),  # fmt: skip
+    )
+
+
+def bindings(source: str) -> set[str]:
+    """The top-level names an env.py binds (to tell the user's additions from ours)."""
+    return {name for node in ast.parse(source).body for name in _bound(node)}
