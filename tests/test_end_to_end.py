@@ -41,6 +41,7 @@ def test_postgres_project_in_a_subfolder(tmp_path: Path, pg_database: str) -> No
     env = dotenv_values(repo / ".env")
     assert env["DATABASE_URL_SYNC"] == f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
     assert "ok  same database" in done.stdout
+    assert (repo / ".gitignore").read_text().endswith("\n.alembic-wizard/\n")
     example = dotenv_values(repo / ".env.example")
     assert example["DATABASE_URL_SYNC"] == "postgresql+psycopg://user:password@localhost:5432/shop"
     original = (FIXTURES / "pg_app/backend/app/core/config.py").read_text().splitlines()
@@ -100,7 +101,7 @@ def test_dry_run_leaves_the_tree_byte_identical(tmp_path: Path) -> None:
 
 
 def test_second_run_plans_zero_changes(tmp_path: Path) -> None:
-    for name in ("sqlite_app", "pg_app", "blog"):
+    for name in ("sqlite_app", "pg_app", "blog", "mysql_app"):
         project = copy_project(name, tmp_path)
         first = wizard("--yes", "--no-verify", cwd=project)
         assert first.returncode == 0, first.stderr

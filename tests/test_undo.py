@@ -37,3 +37,39 @@ def test_undo_refuses_a_file_edited_since(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "migrations/env.py: changed since the wizard wrote it" in done.stderr
     assert tree_hash(project) == state
+
+
+def test_edits_the_new_env_py_would_drop_are_a_conflict(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "    text = os.environ.get(SYNC_URL_ENV)", "    print('using my URL')\n    text = os.environ.get(SYNC_URL_ENV)"))  # fmt: skip
+    state = tree_hash(project)
+    refused = wizard("--yes", "--no-verify", "--sync-driver", "pysqlite", "--migrations", "migrations",
+                     "--mode", "async", cwd=project)  # fmt: skip
+    assert refused.returncode == 2
+    assert (
+        "migrations/env.py: your edits would be lost:\n        print('using my URL')"
+        in refused.stderr
+    )
+    assert tree_hash(project) == state
+    forced = wizard("--yes", "--no-verify", "--mode", "async", "--force", cwd=project)
+    assert forced.returncode == 0, forced.stderr
+    assert "using my URL" not in env_py.read_text()
+
+
+def test_a_hook_added_to_the_wizards_env_py_is_kept(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    env_py = project / "migrations/env.py"
+    text = env_py.read_text().replace(
+        "        compare_type=True,\n",
+        "        compare_type=True,\n        include_schemas=True,\n",
+    )
+    env_py.write_text(text + "\n\ndef include_name(name, type_, parent_names):\n    return True\n")
+    done = wizard("--yes", "--no-verify", "--mode", "async", cwd=project)  # a real change of mode
+    assert done.returncode == 0, done.stderr
+    new = env_py.read_text()
+    assert "connection.run_sync(run_migrations_with)" in new
+    assert "def include_name(name, type_, parent_names):" in new and "include_schemas=True," in new

@@ -73,6 +73,7 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
             write_atomic(change.path, change.after)
             done.append(change)
         _write_manifest(backups, pending, made_dirs, top)
+        _keep_written(pending, top)
     except BaseException as exc:
         _roll_back(done, made_dirs)
         if backups is not None:  # nothing changed, so nothing to keep a backup of
@@ -87,6 +88,15 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
 
 
 MANIFEST = "manifest.json"
+
+
+def _keep_written(done: Sequence[Change], top: Path) -> None:
+    """A copy of each env.py as written, so a re-run can tell the user's edits from ours."""
+    for change in done:
+        if change.path.name == "env.py":
+            copy = top / BACKUP_DIR / "written" / _backup_name(change.path, top)
+            copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(copy, change.after)
 
 
 def _write_manifest(backups: Path | None, done: Sequence[Change], dirs: list[Path],
@@ -124,6 +134,7 @@ def undo(top: Path) -> tuple[Path, list[Path]]:
             path.unlink()
         else:
             _restore(folder / entry["backup"], path)
+        (top / BACKUP_DIR / "written" / _backup_name(path, top)).unlink(missing_ok=True)
     for name in sorted(manifest["dirs"], key=lambda d: len(Path(d).parts), reverse=True):
         with contextlib.suppress(OSError):
             Path(name).rmdir()

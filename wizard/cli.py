@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
     parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
     parser.add_argument("-y", "--yes", action="store_true", help="take the detected defaults")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite your edits of env.py that cannot be kept (backed up)",
+    )
     parser.add_argument("--python", metavar="PATH", help="the project's interpreter")
     parser.add_argument("--no-verify", action="store_true", help="skip verification")
     parser.add_argument("--offline", action="store_true", help="verify without the database")

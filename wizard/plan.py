@@ -8,7 +8,7 @@ import contextlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,8 @@ class Change:
     before: str | None  # None: the file does not exist yet
     after: str
     why: str
+    lost: tuple[str, ...] = ()  # lines the user added since the wizard wrote the file, and
+    # that the new version would not keep: a conflict to show and ask about
 
     @property
     def action(self) -> str:
@@ -78,6 +80,7 @@ def build(project: Project, answers: Answers) -> Plan:
             *_config_change(project, answers, sync_url),
         ]
         migration_text = sync_text
+    changes += _gitignore_change(project)
     for change in changes:
         _check_parses(change)
     secrets = frozenset(
@@ -152,6 +155,24 @@ def _placeholder(source: EnvSource, key: str, case_sensitive: bool, driver: str)
         return None
 
 
+def _gitignore_change(project: Project) -> list[Change]:
+    """`.alembic-wizard/` (backups, which may hold secrets) in the project's .gitignore.
+    Without one, the folder ignores itself (apply writes a `*` .gitignore inside it)."""
+    path = next(
+        (f / ".gitignore" for f in (project.top, project.root) if (f / ".gitignore").is_file()),
+        None,
+    )
+    if path is None:
+        return []
+    before = read_text(path)
+    if any(line.strip().strip("/") == ".alembic-wizard" for line in before.splitlines()):
+        return []
+    newline = "\r\n" if "\r\n" in before else "\n"
+    sep = "" if not before or before.endswith(("\n", "\r")) else newline
+    after = f"{before}{sep}# alembic-wizard's backups{newline}.alembic-wizard/{newline}"
+    return [Change(path, before, after, "keeps the wizard's backups out of git")]
+
+
 def _config_change(project: Project, answers: Answers, url: URL) -> list[Change]:
     """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember, and alembic and
     the driver in `[project].dependencies` when asked. One change for both edits."""
@@ -213,6 +234,7 @@ def _alembic_files(
         "prepend_sys_path": prepend,
         "path_separator": "os",
     }
+    lost = _lost_user_lines(existing_env, written_copy(project.top, folder / "env.py"), env_py)
     files = {
         folder / "env.py": (env_py, f"runs migrations ({answers.mode} mode)"),
         project.root / "alembic.ini": (
@@ -233,9 +255,30 @@ def _alembic_files(
         ),
     }
     out = [Change(path, _existing(path), text, why) for path, (text, why) in files.items()]
+    out[0] = replace(out[0], lost=lost)
     if not (folder / "versions").is_dir():
         out.append(Change(folder / "versions" / ".gitkeep", None, "", "the revisions folder"))
     return out
+
+
+WRITTEN_DIR = "written"  # under .alembic-wizard/: what the wizard last wrote, to tell user edits
+
+
+def written_copy(top: Path, path: Path) -> str | None:
+    """What the wizard last wrote to `path`, if it kept a copy."""
+    from wizard.apply import BACKUP_DIR, _backup_name
+
+    copy = top / BACKUP_DIR / WRITTEN_DIR / _backup_name(path, top)
+    return read_text(copy) if copy.is_file() else None
+
+
+def _lost_user_lines(current: str | None, written: str | None, new: str) -> tuple[str, ...]:
+    """Lines the user added to the wizard's last output that `new` drops. Without a copy of
+    that output (a hand-written file) there is nothing to tell apart: the diff is shown."""
+    if current is None or written is None or current == written:
+        return ()
+    ours = set(written.splitlines()) | set(new.splitlines())
+    return tuple(line for line in current.splitlines() if line.strip() and line not in ours)
 
 
 def _user_context(parts: envmerge.UserParts) -> dict[str, object]:

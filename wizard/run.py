@@ -11,6 +11,7 @@ from wizard import prompts
 from wizard.answers import Answers, Flags
 from wizard.apply import apply, undo
 from wizard.describe import describe
+from wizard.errors import WizardError
 from wizard.plan import Plan, build
 from wizard.project import Project, inspect
 from wizard.questions import decide
@@ -75,6 +76,21 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
             probe.close()
 
 
+def _check_conflicts(plan: Plan, project: Project, args: argparse.Namespace) -> None:
+    """Edits of the user's that the new files would drop: shown, and asked about."""
+    for change in plan.pending:
+        if not change.lost or args.force or args.dry_run:
+            continue
+        shown = "\n".join(f"    {line}" for line in change.lost[:10])
+        _say(f"{project.rel(change.path)}: your edits would be lost:\n{shown}")
+        if args.yes or not prompts.confirm("Overwrite them (a backup is kept)?", default=False):
+            raise WizardError(
+                "your edits would be lost; nothing was written",
+                path=change.path,
+                hint="move them into a hook function (kept across runs), or pass --force",
+            )
+
+
 def _undo(top: Path, color: bool) -> int:
     folder, paths = undo(top)
     for path in paths:
@@ -104,6 +120,7 @@ def _stages(
         return _verify_and_report(project, answers, plan, args, probe)
     labels = {str(c.path): project.rel(c.path) for c in plan.changes}
     show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=color)
+    _check_conflicts(plan, project, args)
     if not plan.pending:
         _say("nothing to change: the setup is up to date")
     elif args.dry_run:
