@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from wizard import __version__
 from wizard.errors import WizardError
@@ -73,6 +74,12 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
+        if args.command == "inspect":  # the light path: no planning libraries imported
+            from wizard.describe import describe
+            from wizard.project import inspect
+
+            print(describe(inspect(Path(args.project), python=args.python), as_json=args.json))
+            return EXIT_OK
         from wizard.run import run_wizard
 
         return run_wizard(args, interactive=interactive, color=color)

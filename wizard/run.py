@@ -10,7 +10,6 @@ from pathlib import Path
 from wizard import prompts
 from wizard.answers import Answers, Flags
 from wizard.apply import apply, undo
-from wizard.describe import describe
 from wizard.errors import WizardError
 from wizard.plan import Plan, build
 from wizard.project import Project, inspect
@@ -52,9 +51,6 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
         print(explained or "no known rule explains this message")
         return 0 if explained else 1
     project = inspect(Path(args.project), python=args.python)
-    if args.command == "inspect":
-        print(describe(project, as_json=args.json))
-        return 0
     if args.command == "doctor":
         from wizard import doctor
 

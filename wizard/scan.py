@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -78,18 +77,19 @@ class Tree:
     skipped: list[Skipped]
 
 
-def python_files(top: Path) -> Iterator[Path]:
-    """Every .py file under `top`, skipping virtualenvs, caches and build output."""
+def python_files(top: Path) -> Iterator[str]:
+    """Every .py file under `top` (as a string path: a 5,000-file tree should not pay for
+    5,000 Path objects), skipping virtualenvs, caches and build output."""
     for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(
             d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and "." not in d
         )
-        if Path(dirpath, "pyvenv.cfg").exists():
+        if "pyvenv.cfg" in filenames:
             dirnames[:] = []
             continue
         for name in sorted(filenames):
             if name.endswith(".py"):
-                yield Path(dirpath, name)
+                yield os.path.join(dirpath, name)  # noqa: PTH118 (see the docstring)
 
 
 def import_root(path: Path, top: Path | None = None) -> tuple[Path, str]:
@@ -177,17 +177,17 @@ def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
     """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
     modules: dict[str, Module] = {}
     skipped: list[Skipped] = []
-    pattern = re.compile(b"|".join(re.escape(word) for word in prefilter))  # one pass a file
-    for path in python_files(top):
+    for name in python_files(top):
         if prefilter:
             try:
-                data = path.read_bytes()
+                with open(name, "rb") as handle:
+                    data = handle.read()
             except OSError as exc:
-                skipped.append(Skipped(path, None, str(exc)))
+                skipped.append(Skipped(Path(name), None, str(exc)))
                 continue
-            if not pattern.search(data):
+            if not any(word in data for word in prefilter):  # bytes.find: faster than a regex
                 continue
-        result = read_module(path, top)
+        result = read_module(Path(name), top)
         if isinstance(result, Skipped):
             skipped.append(result)
         else:
