@@ -7,9 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard import __version__
 from wizard.errors import WizardError
+
+if TYPE_CHECKING:
+    from wizard.probeproc import Probe
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -67,6 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _early_probe(args: argparse.Namespace) -> Probe | None:
+    """Start verification's process first: its imports then overlap everything else."""
+    if args.command not in ("setup", "verify") or (
+        args.command == "setup" and (args.dry_run or args.no_verify)
+    ):
+        return None
+    top = Path(args.project).resolve()
+    if not top.is_dir():
+        return None
+    from wizard.probeproc import Probe
+    from wizard.project import find_python
+
+    return Probe(find_python(top, top, args.python), top)
+
+
 def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) -> int:
     """Run the wizard; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -80,9 +99,14 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
 
             print(describe(inspect(Path(args.project), python=args.python), as_json=args.json))
             return EXIT_OK
-        from wizard.run import run_wizard
+        probe = _early_probe(args)
+        try:
+            from wizard.run import run_wizard
 
-        return run_wizard(args, interactive=interactive, color=color)
+            return run_wizard(args, interactive=interactive, color=color, probe=probe)
+        finally:
+            if probe is not None:
+                probe.close()
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted; nothing was written\n")
         return EXIT_INTERRUPTED

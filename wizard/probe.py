@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -176,6 +177,7 @@ def main() -> int:
     if not data.strip():  # the wizard stopped before verifying
         return 0
     request = json.loads(data)
+    os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
     result: dict[str, Any] = {}
     try:
         env = load_env(request["ini"])

@@ -12,10 +12,11 @@ from wizard.answers import Answers, Flags
 from wizard.apply import apply, undo
 from wizard.errors import WizardError
 from wizard.plan import Plan, build
+from wizard.probeproc import Probe
 from wizard.project import Project, inspect
 from wizard.questions import decide
 from wizard.show import show, status_line
-from wizard.verify import Probe, Rung, verify
+from wizard.verify import Rung, verify
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
 
@@ -39,7 +40,9 @@ def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> int:
+def run_wizard(
+    args: argparse.Namespace, *, interactive: bool, color: bool, probe: Probe | None = None
+) -> int:
     """Every stage in order; returns the exit status."""
     if args.command == "undo":
         return _undo(Path(args.project).resolve(), color)
@@ -63,8 +66,9 @@ def run_wizard(args: argparse.Namespace, *, interactive: bool, color: bool) -> i
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=color))
-    verifying = args.command == "verify" or not (args.dry_run or args.no_verify)
-    probe = Probe(project) if verifying else None
+    if probe is not None and probe.python != project.python:  # started with a wrong guess
+        probe.close()
+        probe = Probe(project.python, project.root)
     try:
         return _stages(project, args, probe, interactive=interactive, color=color)
     finally:

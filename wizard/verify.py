@@ -5,7 +5,6 @@ answers, the online checks (read-only)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from wizard import urls
 from wizard.answers import Answers
 from wizard.models import TableDef
+from wizard.probeproc import Probe
 from wizard.project import Project
 from wizard.show import mask
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
-PROBE = Path(__file__).with_name("probe.py")
 # messages that mean "no server answered" (skip the online rungs), as opposed to a server
 # that answered and refused (wrong password, no such database: a failure to report)
 _UNREACHABLE = (
@@ -83,34 +82,6 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-class Probe:
-    """The probe process, started early so its imports overlap the wizard's own work."""
-
-    def __init__(self, project: Project) -> None:
-        libraries = [m for m in ("pydantic_settings", "sqlmodel") if m in project.installed]
-        self.process = subprocess.Popen(
-            [project.python, str(PROBE), *libraries],
-            cwd=project.root,
-            text=True,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-
-    def ask(self, request: dict[str, Any]) -> tuple[str, str]:
-        """Send the request; the probe's stdout and stderr."""
-        return self.process.communicate(json.dumps(request), timeout=600)
-
-    def close(self) -> None:
-        """Stop the probe if it was never asked."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-
-
 def _probe(
     project: Project, answers: Answers, sync_url: str, online: bool, probe: Probe | None
 ) -> dict[str, Any]:
@@ -120,8 +91,9 @@ def _probe(
         "url_field": answers.settings.url_field,
         "online": online,
         "drivers": list(needed_drivers(answers, urls.parse(sync_url))),
+        "cwd": str(project.root),
     }
-    probe = probe or Probe(project)
+    probe = probe or Probe(project.python, project.root)
     try:
         stdout, stderr = probe.ask(request)
     finally:
