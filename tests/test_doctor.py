@@ -192,3 +192,17 @@ def test_repair_keeps_include_object_and_the_users_ini_lines(
     alembic("upgrade", "head", cwd=backend)
     second = wizard("--yes", "--dry-run", "--project", str(repo))
     assert "nothing to change" in second.stderr, second.stderr
+
+
+def test_repair_keeps_the_users_sys_path_entries(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    alembic("init", "migrations", cwd=project)
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("prepend_sys_path = .", "prepend_sys_path = . vendor"))
+    done = wizard("--yes", "--offline", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = ini.read_text()
+    assert "prepend_sys_path = . vendor src\n" in text and "path_separator = space\n" in text
+    assert "ok  env.py imports" in done.stdout
+    again = wizard("--yes", "--dry-run", cwd=project)
+    assert "nothing to change" in again.stderr

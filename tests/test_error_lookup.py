@@ -3,6 +3,7 @@ real driver), and what it printed is mapped to the rule that explains it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,34 @@ def test_doctor_names_a_missing_sync_driver(tmp_path: Path) -> None:
     done = run("-m", "wizard", "doctor", cwd=project)
     assert done.returncode == 1
     assert "AW117  .env:3  SHOP_DATABASE_URL_SYNC needs MySQLdb" in done.stdout
+
+
+def test_doctor_reads_the_urls_in_env(tmp_path: Path) -> None:
+    project = copy_project("pg_app", tmp_path)
+    assert run("-m", "wizard", "--yes", "--no-verify", cwd=project).returncode == 0
+    env = project / ".env"
+    text = env.read_text()
+    text = text.replace(
+        "DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/shop",
+        "DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/shop?sslmode=require",
+    )
+    text = text.replace(
+        "DATABASE_URL_SYNC=postgresql+psycopg://postgres@127.0.0.1:5432/shop",
+        "DATABASE_URL_SYNC=postgres://postgres@127.0.0.1:5432/other",
+    )
+    env.write_text(text)
+    done = run("-m", "wizard", "doctor", cwd=project / "backend")
+    assert done.returncode == 1
+    for rule, line in (("AW110", 3), ("AW109", 4), ("AW120", 4)):
+        assert re.search(rf"^{rule}  \S*/pg_app/\.env:{line}  ", done.stdout, re.M), done.stdout
+
+
+def test_an_escaped_set_main_option_is_fine(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "sqlite:///./app.db")
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None",
+        "import os\nconfig.set_main_option('sqlalchemy.url', os.environ['U'].replace('%', '%%'))\n"
+        "target_metadata = None"))  # fmt: skip
+    done = run("-m", "wizard", "doctor", "--json", cwd=project)
+    assert "AW107" not in done.stdout

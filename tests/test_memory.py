@@ -69,3 +69,14 @@ def test_a_new_models_module_is_noticed(tmp_path: Path) -> None:
     assert '"notes.models.reminder",' in (project / "migrations/env.py").read_text()
     assert "notes.models.reminder" in _remembered(project / "pyproject.toml")["models"]  # type: ignore[operator]
     assert "ok  tables: 5 tables" in done.stdout
+
+
+def test_a_changed_database_drops_the_remembered_driver(tmp_path: Path) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    assert wizard("--yes", "--no-verify", "--project", str(repo)).returncode == 0
+    set_env_line(repo / ".env", "DATABASE_URL", "mysql+aiomysql://root@127.0.0.1:3306/shop")
+    set_env_line(repo / ".env", "DATABASE_URL_SYNC", "mysql+pymysql://root@127.0.0.1:3306/shop")
+    done = wizard("--yes", "--no-verify", "--project", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "note: the database changed to mysql" in done.stderr
+    assert 'SYNC_DRIVERNAME = "mysql+pymysql"' in (repo / "backend/migrations/env.py").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -105,11 +106,14 @@ def _write_manifest(backups: Path | None, done: Sequence[Change], dirs: list[Pat
     if backups is None:
         return
     entries = [
-        {"path": str(c.path), "backup": str(_backup_name(c.path, top)) if c.before is not None
-         else None, "sha256": hashlib.sha256(c.path.read_bytes()).hexdigest()}
+        {
+            "path": os.path.relpath(c.path, top),
+            "backup": str(_backup_name(c.path, top)) if c.before is not None else None,
+            "sha256": hashlib.sha256(c.path.read_bytes()).hexdigest(),
+        }
         for c in done
-    ]  # fmt: skip
-    manifest = {"files": entries, "dirs": [str(d) for d in dirs]}
+    ]
+    manifest = {"files": entries, "dirs": [os.path.relpath(d, top) for d in dirs]}
     (backups / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
@@ -120,7 +124,7 @@ def undo(top: Path) -> tuple[Path, list[Path]]:
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     files = manifest["files"]
     for entry in files:
-        path = Path(entry["path"])
+        path = top / entry["path"]  # relative: a moved or copied project undoes itself
         now = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
         if now != entry["sha256"]:
             raise StaleFile(
@@ -129,7 +133,7 @@ def undo(top: Path) -> tuple[Path, list[Path]]:
                 hint="restore it by hand from the backup folder, or keep it",
             )
     for entry in files:
-        path = Path(entry["path"])
+        path = top / entry["path"]
         if entry["backup"] is None:
             path.unlink()
         else:
@@ -137,9 +141,9 @@ def undo(top: Path) -> tuple[Path, list[Path]]:
         (top / BACKUP_DIR / "written" / _backup_name(path, top)).unlink(missing_ok=True)
     for name in sorted(manifest["dirs"], key=lambda d: len(Path(d).parts), reverse=True):
         with contextlib.suppress(OSError):
-            Path(name).rmdir()
+            (top / name).rmdir()
     folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
-    return folder, [Path(e["path"]) for e in files]
+    return folder, [Path(os.path.normpath(top / e["path"])) for e in files]
 
 
 def _last_backup(top: Path) -> Path:

@@ -111,6 +111,9 @@ RULES = {r.id: r for r in [
     Rule("AW119", "sync-url-missing",
          "env.py reads the sync URL from a variable that is not set: it fails or falls back to "
          "the app's async URL", "add the sync URL to .env (alembic-wizard derives it)"),
+    Rule("AW120", "sync-url-other-database",
+         "Alembic migrates one database while the app uses another",
+         "derive the sync URL from the app's (re-run alembic-wizard)"),
     Rule("AW118", "no-alembic-setup", "there is nothing to run migrations with",
          "run alembic-wizard"),
 ]}  # fmt: skip
@@ -190,7 +193,7 @@ def _check_urls(setup: _Setup) -> Iterator[Finding]:
         return
     if url.password:
         yield setup.find("AW106", setup.ini_path, line, "sqlalchemy.url holds a password")
-    if url.get_backend_name() == "postgres" or "+" not in url.drivername:
+    if _driverless(url):
         yield setup.find("AW109", setup.ini_path, line, f"driver-less URL ({url.drivername}://)")
     if setup.env_path is None:
         return
@@ -209,7 +212,8 @@ def _check_urls(setup: _Setup) -> Iterator[Finding]:
 def _check_env_py(setup: _Setup) -> Iterator[Finding]:
     path = setup.env_path
     for call in setup.calls("set_main_option"):
-        if call.args and getattr(call.args[0], "value", None) == "sqlalchemy.url":
+        escaped = len(call.args) > 1 and "%%" in ast.unparse(call.args[1])  # .replace("%", "%%")
+        if call.args and getattr(call.args[0], "value", None) == "sqlalchemy.url" and not escaped:
             yield setup.find(
                 "AW107", path, call.lineno, "config.set_main_option('sqlalchemy.url', ...)"
             )
@@ -404,8 +408,62 @@ def _check_sync_url(setup: _Setup) -> Iterator[Finding]:
                 yield setup.find("AW117", source.path, binding.line, what)
 
 
+def _check_env_urls(setup: _Setup) -> Iterator[Finding]:
+    """The URLs in .env: asyncpg given sslmode, a driver-less sync URL, a sync URL naming
+    another database, and the app's URL as an async env.py would use it."""
+    settings = next((s for s in setup.project.settings if s.url_field), None)
+    if settings is None:
+        return
+    for source in setup.project.env_files:
+        if source.example:
+            continue
+        app = source.env.get(settings.env_key or "", case_sensitive=settings.case_sensitive)
+        sync = source.env.get(settings.sync_env_key or "", case_sensitive=settings.case_sensitive)
+        app_url, sync_url = _parsed(app), _parsed(sync)
+        if app and app_url is not None:
+            if app_url.get_driver_name() == "asyncpg" and "sslmode" in app_url.query:
+                yield setup.find("AW110", source.path, app.line, f"{app.key} has sslmode")
+            uses_app_url = bool(settings.url_field) and f".{settings.url_field}" in setup.env_text
+            sync_driver = (
+                not urls.is_async(app_url, async_engine=True) and "+" in app_url.drivername
+            )
+            if _is_async_env(setup) and uses_app_url and sync_driver:
+                what = f"async env.py, sync driver {app_url.drivername!r} in {app.key}"
+                yield setup.find("AW102", source.path, app.line, what)
+        if sync and sync_url is not None:
+            if _driverless(sync_url):
+                yield setup.find("AW109", source.path, sync.line, f"{sync.key} has no driver")
+            if app_url is not None and _place(app_url) != _place(sync_url):
+                yield setup.find("AW120", source.path, sync.line,
+                                 f"{sync.key} and {app.key if app else 'the app URL'} differ in "
+                                 "host, port, user or database")  # fmt: skip
+
+
+def _driverless(url: URL) -> bool:
+    """`postgres://`, `postgresql://`, `mysql://`: the driver left to SQLAlchemy's default
+    (plain `sqlite://` is fine: the standard library's driver is always there)."""
+    return "+" not in url.drivername and url.get_backend_name() != "sqlite"
+
+
+def _parsed(binding: object) -> URL | None:
+    value = getattr(binding, "value", None)
+    if not value or "${" in value:
+        return None
+    try:
+        url = urls.parse(value)
+        urls.dialect_of(url)
+    except WizardError:
+        return None
+    return url
+
+
+def _place(url: URL) -> tuple[object, ...]:
+    return (url.get_backend_name(), url.host, url.port, url.username, url.database)
+
+
 CHECKS: list[Callable[[_Setup], Iterator[Finding]]] = [
     _check_urls, _check_env_py, _check_models, _check_ini, _check_files, _check_sync_url,
+    _check_env_urls,
 ]  # fmt: skip
 
 

@@ -51,3 +51,23 @@ def update(text: str, managed: dict[str, str], drop: tuple[str, ...] = ("sqlalch
     else:
         out[header_at:header_at] = missing
     return "".join(out)
+
+
+def value(text: str, key: str, section: str = "alembic") -> str | None:
+    """The raw value of `key` in `section` (no interpolation), or None."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return parser.get(section, key, fallback=None)
+
+
+def merged_paths(theirs: str | None, ours: str) -> tuple[str, str]:
+    """prepend_sys_path and path_separator that keep the user's entries and add ours."""
+    tokens = [t for t in re.split(r"[\s,]+", theirs or "") if t]
+    if ours not in tokens:
+        tokens.append(ours)
+    return (" ".join(tokens), "space") if len(tokens) > 1 else (tokens[0], "os")

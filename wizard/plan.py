@@ -229,12 +229,15 @@ def _alembic_files(
     if parts:  # the user's hooks and configure() options survive the rewrite
         env_py = render("env.py.j2", **{**context, **_user_context(parts)})
     existing_ini = _existing(project.root / "alembic.ini")
+    paths, separator = iniedit.merged_paths(
+        iniedit.value(existing_ini, "prepend_sys_path") if existing_ini else None, prepend
+    )
     managed = {
         "script_location": f"%(here)s/{answers.migrations}",
-        "prepend_sys_path": prepend,
-        "path_separator": "os",
+        "prepend_sys_path": paths,  # the user's own entries kept
+        "path_separator": separator,
     }
-    lost = _lost_user_lines(existing_env, written_copy(project.top, folder / "env.py"), env_py)
+    lost = _lost_user_lines(existing_env, written_copy(project.root, folder / "env.py"), env_py)
     files = {
         folder / "env.py": (env_py, f"runs migrations ({answers.mode} mode)"),
         project.root / "alembic.ini": (

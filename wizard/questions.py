@@ -194,6 +194,7 @@ def _with_memory(project: Project, flags: Flags) -> tuple[Flags, list[str]]:
 
 def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> Answers:
     """Every answer, asked in the order a user thinks about them."""
+    from_user = flags
     flags, notes = _with_memory(project, flags)
     decider = Decider(flags, yes=yes, interactive=interactive)
     settings = _settings(project, decider)
@@ -220,6 +221,10 @@ def decide(project: Project, flags: Flags, *, yes: bool, interactive: bool) -> A
             f"{key} uses the sync driver {url.drivername!r}: this app is not async",
             hint="plain `alembic init` fits a sync project",
         )
+    if from_user.dialect is None and flags.dialect not in (None, detected):  # the URL changed
+        notes.append(f"the database changed to {detected}: its driver is asked again")
+        flags = replace(flags, dialect=None, sync_driver=from_user.sync_driver)
+        decider.flags = flags
     dialect = decider.choose("database", "--dialect", flags.dialect, list(urls.DIALECTS), detected)
     if dialect != detected:
         raise WizardError(f"the URL in {key} is {detected}, not {dialect}")

@@ -92,6 +92,10 @@ def _check_conflicts(plan: Plan, project: Project, args: argparse.Namespace) -> 
 
 
 def _undo(top: Path, color: bool) -> int:
+    from wizard.apply import BACKUP_DIR
+
+    if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
+        top = inspect(top).root
     folder, paths = undo(top)
     for path in paths:
         try:
@@ -130,7 +134,7 @@ def _stages(
         if not args.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
             _say("nothing was written")
             return 0
-        backups = apply(plan.changes, project.top)
+        backups = apply(plan.changes, project.root)
         if backups is not None:
             _say(f"backups of the modified files: {project.rel(backups)}")
     if args.no_verify or args.dry_run:
