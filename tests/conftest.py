@@ -43,20 +43,11 @@ def wizard(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m wizard` in a subprocess, no terminal, no stdin."""
-    return subprocess.run(
-        [sys.executable, "-m", "wizard", "--no-color", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run("-m", "wizard", "--no-color", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 300
+    *args: str, cwd: Path | None, env: dict[str, str] | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with the test interpreter (`alembic`, the app's own scripts)."""
     return subprocess.run(

@@ -113,19 +113,27 @@ class _Finder:
 
     def _factory_base(self, symbol: Symbol) -> Metadata | None:
         """`Base = declarative_base()` or `Base = registry().generate_base()`."""
-        module = self.resolver.module(symbol[0])
-        if module is None:
+        found = self._assigned_call(symbol)
+        if found is None:
             return None
-        for node in module.tree.body:
+        module, call = found
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in _BASE_FACTORIES:
+            return Metadata(module.name, symbol[1], f"{symbol[1]}.metadata")
+        return None
+
+    def _assigned_call(self, symbol: Symbol) -> tuple[Module, ast.Call] | None:
+        """The call whose result a module-level name is bound to: `name = f(...)`."""
+        module = self.resolver.module(symbol[0])
+        for node in module.tree.body if module else ():
             if (
                 isinstance(node, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == symbol[1] for t in node.targets)
                 and isinstance(node.value, ast.Call)
             ):
-                func = node.value.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in _BASE_FACTORIES:
-                    return Metadata(module.name, symbol[1], f"{symbol[1]}.metadata")
+                assert module is not None
+                return module, node.value
         return None
 
     def lineage(self, symbol: Symbol) -> list[tuple[Module, ast.ClassDef]]:
@@ -196,8 +204,14 @@ class _Finder:
             owner = self.resolver.expr(module, node.value)
             return self.base_metadata(owner) if owner else None
         target = self.resolver.expr(module, node)
-        if target is None:
+        found = self._assigned_call(target) if target else None
+        if target is None or found is None:
             return None
+        source, call = found
+        func = self.resolver.expr(source, call.func)
+        if func and _external(func, {"MetaData"}, ("sqlalchemy", "sqlmodel")):
+            return Metadata(source.name, target[1], target[1])
+        return None
         source = self.resolver.module(target[0])
         if source is None:
             return None
