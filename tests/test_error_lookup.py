@@ -139,3 +139,48 @@ def test_an_escaped_set_main_option_is_fine(tmp_path: Path) -> None:
         "target_metadata = None"))  # fmt: skip
     done = run("-m", "wizard", "doctor", "--json", cwd=project)
     assert "AW107" not in done.stdout
+
+
+def test_str_of_an_engine_url_masks_the_password(tmp_path: Path, mysql_database: str) -> None:
+    code = (
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.engine import make_url\n"
+        f"url = make_url('mysql+pymysql://root:secret@127.0.0.1:3306/{mysql_database}')\n"
+        "create_engine(str(url)).connect()  # str() writes *** as the password\n"
+    )
+    error = _fails("-c", code, cwd=tmp_path)
+    assert "Access denied for user" in error
+    assert "AW108 str-engine-url" in _explain(error)
+
+
+def test_sqlite_alter_without_batch_mode(tmp_path: Path) -> None:
+    project = _generic(tmp_path, "sqlite:///./app.db")
+    alembic("revision", "-m", "items", "--rev-id", "r1", cwd=project)
+    (script,) = (project / "migrations/versions").glob("r1_*.py")
+    script.write_text(script.read_text().replace(
+        '    """Upgrade schema."""\n    pass',
+        '    """Upgrade schema."""\n'
+        '    op.create_table("owners", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.create_table("items", sa.Column("id", sa.Integer, primary_key=True),'
+        ' sa.Column("owner_id", sa.Integer))\n'
+        '    op.create_foreign_key("fk_owner", "items", "owners", ["owner_id"], ["id"])'))  # fmt: skip
+    error = _fails("-m", "alembic", "upgrade", "head", cwd=project)
+    assert "AW113 sqlite-without-batch" in _explain(error)
+
+
+def test_sqlmodel_revision_without_import(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    alembic("init", "migrations", cwd=project)
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite:///./notes.db")
+                   .replace("prepend_sys_path = .", "prepend_sys_path = src"))  # fmt: skip
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None",
+        "from sqlmodel import SQLModel\nimport notes.models.note, notes.models.notebook, notes.models.tag\n"
+        "target_metadata = SQLModel.metadata"))  # fmt: skip
+    alembic("revision", "--autogenerate", "-m", "tables", cwd=project)
+    error = _fails("-m", "alembic", "upgrade", "head", cwd=project)
+    assert "name 'sqlmodel' is not defined" in error
+    assert "AW114 sqlmodel-without-import" in _explain(error)
+    done = run("-m", "wizard", "doctor", cwd=project)
+    assert "AW114  migrations/script.py.mako" in done.stdout
