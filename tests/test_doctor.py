@@ -13,6 +13,7 @@ from conftest import (
     mysql_tables,
     run,
     set_env_line,
+    tree_hash,
     wizard,
 )
 
@@ -173,6 +174,7 @@ def test_repair_keeps_include_object_and_the_users_ini_lines(
     ) as conn:
         conn.execute("create table legacy_audit (id int)")
 
+    before_repair = tree_hash(repo)
     fixed = wizard("--yes", "--project", str(repo))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     new_env = env_py.read_text()
@@ -192,6 +194,13 @@ def test_repair_keeps_include_object_and_the_users_ini_lines(
     alembic("upgrade", "head", cwd=backend)
     second = wizard("--yes", "--dry-run", "--project", str(repo))
     assert "nothing to change" in second.stderr, second.stderr
+
+    undone = wizard("undo", "--project", str(repo))  # the repair, put back byte for byte
+    assert undone.returncode == 0, undone.stderr
+    ours = ("backend/.alembic-wizard/", "backend/migrations/versions/")
+    assert {k: v for k, v in tree_hash(repo).items() if not k.startswith(ours)} == {
+        k: v for k, v in before_repair.items() if not k.startswith(ours)
+    }
 
 
 def test_repair_keeps_the_users_sys_path_entries(tmp_path: Path) -> None:
