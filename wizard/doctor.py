@@ -258,14 +258,12 @@ def _check_app_url_in_sync_env(setup: _Setup) -> Iterator[Finding]:
 
 
 def _app_url(setup: _Setup) -> URL | None:
+    """The app's URL from the first env file that sets it (None: absent or unreadable)."""
     for settings in setup.project.settings:
         for source in setup.project.env_files:
             binding = source.env.get(settings.env_key or "") if not source.example else None
             if binding and binding.value:
-                try:
-                    return urls.parse(binding.value)
-                except WizardError:
-                    return None
+                return _parsed(binding)
     return None
 
 
@@ -294,10 +292,9 @@ def _env_imports(setup: _Setup) -> set[str]:
     from wizard.resolve import Resolver
     from wizard.scan import Tree
 
-    modules = {name: path for name, path in setup.project.module_paths.items()}
     tree = Tree(setup.project.top, {}, [])
     resolver = Resolver(tree, (setup.project.import_root,))
-    todo, seen = [m for m in found if m in modules or resolver.module(m)], set()
+    todo, seen = [m for m in found if m in setup.project.module_paths or resolver.module(m)], set()
     while todo:
         name = todo.pop()
         if name in seen:

@@ -78,11 +78,9 @@ class _Finder:
 
     def _class(self, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
         if symbol not in self.classes:
-            module = self.resolver.module(symbol[0])
-            if module is not None:
-                for node in module.tree.body:
-                    if isinstance(node, ast.ClassDef) and node.name == symbol[1]:
-                        self.classes[symbol] = (module, node)
+            found = self.resolver.class_def(symbol)
+            if found is not None:
+                self.classes[symbol] = found
         return self.classes.get(symbol)
 
     def base_metadata(

@@ -56,6 +56,15 @@ class Resolver:
                 return self.symbol(target, name, depth + 1)
         return (module.name, name)
 
+    def class_def(self, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
+        """The project class `symbol` names, with its module."""
+        module = self.module(symbol[0])
+        for node in module.tree.body if module else ():
+            if isinstance(node, ast.ClassDef) and node.name == symbol[1]:
+                assert module is not None
+                return module, node
+        return None
+
     def expr(self, module: Module, node: ast.expr) -> Symbol | None:
         """Resolve a `Name` or dotted `Attribute` expression; None for anything else."""
         if isinstance(node, ast.Name):

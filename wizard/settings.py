@@ -6,7 +6,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from wizard.resolve import Resolver, Symbol
+from wizard.resolve import Resolver
 from wizard.scan import Module
 
 _URL_NAME = re.compile(
@@ -77,20 +77,10 @@ def _is_settings(resolver: Resolver, module: Module, cls: ast.ClassDef, depth: i
             continue
         if target[1] == "BaseSettings" and target[0].startswith(("pydantic", "pydantic_settings")):
             return True
-        parent = _lookup_class(resolver, target)
+        parent = resolver.class_def(target)
         if parent and _is_settings(resolver, parent[0], parent[1], depth + 1):
             return True
     return False
-
-
-def _lookup_class(resolver: Resolver, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
-    module = resolver.module(symbol[0])
-    if module is None:
-        return None
-    for node in module.tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == symbol[1]:
-            return module, node
-    return None
 
 
 def _const(node: ast.expr | None) -> object:
@@ -213,7 +203,7 @@ def _lineage(
     chain: list[tuple[Module, ast.ClassDef]] = []
     for base in cls.bases:
         target = resolver.expr(module, base)
-        parent = _lookup_class(resolver, target) if target else None
+        parent = resolver.class_def(target) if target else None
         if parent and parent[1] is not cls and len(chain) < 20:
             chain += [c for c in _lineage(resolver, *parent) if c not in chain]
     return [*chain, (module, cls)]
