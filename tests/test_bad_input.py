@@ -9,7 +9,7 @@ import pytest
 from conftest import copy_project, tree_hash, wizard
 from wizard.apply import apply
 from wizard.errors import ApplyFailed, StaleFile
-from wizard.plan import Change
+from wizard.change import Change
 
 SETTINGS = """\
 from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from wizard import envfile
+from wizard.edits import envfile
 from wizard.errors import WizardError
 
 SYNC = "postgresql+psycopg://u:p@h/db"

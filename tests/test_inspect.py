@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import copy_project, wizard
-from wizard.project import inspect
+from wizard.inspection import inspect
 
 ENV = ".env"
 

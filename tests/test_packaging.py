@@ -44,7 +44,7 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
         check=True,
     )
     where = subprocess.run(
-        [str(python), "-c", "import wizard.render as r; print(r.templates_dir())"],
+        [str(python), "-c", "import wizard.plan.render as r; print(r.templates_dir())"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

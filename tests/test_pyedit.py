@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wizard.errors import WizardError
-from wizard.pyedit import add_field
+from wizard.edits.pyedit import add_field
 
 FIELD = "database_url_sync: str | None = None\n"
 

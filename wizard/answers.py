@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.models import Metadata
-from wizard.settings import Settings
+from wizard.drivers import Mode
+from wizard.inspection.appurl import AppUrl
+from wizard.inspection.models import Metadata
+from wizard.inspection.settings import Settings
+
+MODES: tuple[Mode, ...] = ("sync", "async")
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,8 @@ class Answers:
     settings: Settings
     env_file: Path | None
     migrations: str  # folder, relative to the project root
-    mode: str = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
+    app: AppUrl  # the app's URL, from the chosen settings class and env file
+    mode: Mode = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
     add_deps: bool = True  # declare alembic and the driver in pyproject.toml
     notes: tuple[str, ...] = ()  # what the user should know about how these were decided
 

@@ -1,4 +1,5 @@
-"""The command line: parse arguments, run the stages, turn errors into messages and exits."""
+"""The command line: parse arguments into `Options`, run the command, turn errors into a
+message and an exit status. The only place that knows argparse."""
 
 from __future__ import annotations
 
@@ -10,51 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard import __version__
+from wizard.answers import Flags
 from wizard.errors import WizardError
+from wizard.options import COMMANDS, Options
 
 if TYPE_CHECKING:
-    from wizard.probeproc import Probe
+    from wizard.verify.process import Probe
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Every flag; one per question."""
-    parser = argparse.ArgumentParser(
-        prog="alembic-wizard",
-        description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
-    )
-    parser.add_argument(
-        "command",
-        nargs="?",
-        default="setup",
-        choices=["setup", "verify", "inspect", "undo", "doctor"],
-        help="setup (default): plan, show, apply, verify; verify: only verify; "
-        "inspect: show what was found; undo: put back what the last setup changed; "
-        "doctor: diagnose without changing anything (exit 1 on findings)",
-    )
-    parser.add_argument("--project", default=".", metavar="PATH", help="the project folder")
-    parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
-    parser.add_argument("-y", "--yes", action="store_true", help="take the detected defaults")
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="overwrite your edits of env.py that cannot be kept (backed up)",
-    )
-    parser.add_argument("--python", metavar="PATH", help="the project's interpreter")
-    parser.add_argument("--no-verify", action="store_true", help="skip verification")
-    parser.add_argument("--offline", action="store_true", help="verify without the database")
-    parser.add_argument(
-        "--error",
-        metavar="TEXT",
-        help="doctor: explain a pasted error message ('-': read it from stdin)",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable output (inspect)")
-    parser.add_argument("--no-color", action="store_true", help="plain output (also NO_COLOR)")
-    parser.add_argument("--traceback", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--version", action="version", version=f"alembic-wizard {__version__}")
+def _answer_flags(parser: argparse.ArgumentParser) -> None:
     q = parser.add_argument_group("answers (each skips its question)")
-    q.add_argument("--dialect", help="postgresql or sqlite")
+    q.add_argument("--dialect", help="postgresql, mysql, mariadb, sqlite, mssql or oracle")
     q.add_argument("--sync-driver", help="driver Alembic uses, e.g. psycopg")
     q.add_argument("--metadata", help="e.g. app.db.base.Base.metadata")
     q.add_argument("--models", help="comma-separated model modules to import in env.py")
@@ -68,45 +37,91 @@ def build_parser() -> argparse.ArgumentParser:
         help="declare alembic and the driver in pyproject.toml (default: yes)",
     )
     q.add_argument("--migrations", help="migrations folder, relative to the project")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every flag; one per question."""
+    parser = argparse.ArgumentParser(
+        prog="alembic-wizard",
+        description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
+    )
+    parser.add_argument(
+        "command", nargs="?", default="setup", choices=COMMANDS,
+        help="setup (default): plan, show, apply, verify; verify: only verify; "
+        "inspect: show what was found; undo: put back what the last setup changed; "
+        "doctor: diagnose without changing anything (exit 1 on findings)",
+    )  # fmt: skip
+    add = parser.add_argument
+    add("--project", default=".", metavar="PATH", help="the project folder")
+    add("--dry-run", action="store_true", help="show the plan, write nothing")
+    add("-y", "--yes", action="store_true", help="take the detected defaults")
+    add("--force", action="store_true",
+        help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
+    add("--python", metavar="PATH", help="the project's interpreter")
+    add("--no-verify", action="store_true", help="skip verification")
+    add("--offline", action="store_true", help="verify without the database")
+    add("--error", metavar="TEXT",
+        help="doctor: explain a pasted error message ('-': read it from stdin)")  # fmt: skip
+    add("--json", action="store_true", help="machine-readable output (inspect, doctor)")
+    add("--no-color", action="store_true", help="plain output (also NO_COLOR)")
+    add("--traceback", action="store_true", help="show tracebacks on errors")
+    add("--version", action="version", version=f"alembic-wizard {__version__}")
+    _answer_flags(parser)
     return parser
 
 
-def _early_probe(args: argparse.Namespace) -> Probe | None:
-    """Start verification's process first: its imports then overlap everything else."""
-    if args.command not in ("setup", "verify") or (
-        args.command == "setup" and (args.dry_run or args.no_verify)
-    ):
-        return None
-    top = Path(args.project).resolve()
-    if not top.is_dir():
-        return None
-    from wizard.probeproc import Probe
-    from wizard.project import find_python
+def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
+    """The parsed arguments as the typed value the commands take."""
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
+    flags = Flags(
+        dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
+        models=models, settings=args.settings, env_file=args.env_file,
+        migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
+    )  # fmt: skip
+    color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
+    return Options(
+        command=args.command, project=Path(args.project), dry_run=args.dry_run, yes=args.yes,
+        force=args.force, python=args.python, verify=not args.no_verify,
+        online=not args.offline, error=args.error, json=args.json, color=color,
+        interactive=interactive, flags=flags,
+    )  # fmt: skip
 
-    return Probe(find_python(top, top, args.python), top)
+
+def _early_probe(options: Options) -> Probe | None:
+    """Start verification's process first: its imports then overlap everything else."""
+    top = options.project.resolve()
+    if not options.probes or not top.is_dir():
+        return None
+    from wizard.inspection.interpreter import find_python
+    from wizard.verify.process import Probe
+
+    return Probe(find_python(top, top, options.python), top)
+
+
+def _run(options: Options) -> int:
+    if options.command == "inspect":  # the light path: no planning code imported
+        from wizard.inspection import inspect
+        from wizard.inspection.summary import describe
+
+        print(describe(inspect(options.project, python=options.python), as_json=options.json))
+        return EXIT_OK
+    probe = _early_probe(options)
+    try:
+        from wizard.commands import run
+
+        return run(options, probe)
+    finally:
+        if probe is not None:
+            probe.close()
 
 
 def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) -> int:
     """Run the wizard; returns the exit status."""
     args = build_parser().parse_args(argv)
-    color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
-        if args.command == "inspect":  # the light path: no planning libraries imported
-            from wizard.describe import describe
-            from wizard.project import inspect
-
-            print(describe(inspect(Path(args.project), python=args.python), as_json=args.json))
-            return EXIT_OK
-        probe = _early_probe(args)
-        try:
-            from wizard.run import run_wizard
-
-            return run_wizard(args, interactive=interactive, color=color, probe=probe)
-        finally:
-            if probe is not None:
-                probe.close()
+        return _run(options_from(args, interactive=interactive))
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted; nothing was written\n")
         return EXIT_INTERRUPTED

@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from wizard.plan import Change
+from wizard.change import Change
+from wizard.secrets import mask
 
 _COLORS = {"create": "32", "modify": "33", "identical": "2", "skip": "2", "restore": "35"}
-
-
-# `scheme://user:PASSWORD@host`: up to the last '@' of the line (a password may hold '@')
-_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^/\s:@]*:)[^\n]*@")
-# `DB_PASSWORD=...`, `secret_key: str = "..."`, `POSTGRES_PWD = ...`: the value goes
-_SECRET_ASSIGNMENT = re.compile(
-    r"^([+\- ]?\s*(?:export\s+)?[\w.]*(?:PASS|PWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY)"
-    r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)\S.*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """`text` with passwords replaced by `***`: any URL's password, any secret-looking
-    assignment, and every known secret string (longest first)."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _SECRET_ASSIGNMENT.sub(r"\1***", text)
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, "***")
-    return text
 
 
 def status_line(action: str, path: str, *, color: bool) -> str:

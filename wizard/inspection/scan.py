@@ -66,6 +66,7 @@ class Skipped:
     path: Path
     line: int | None
     why: str
+    source: bytes = b""  # to tell, when nothing is found, whether this file was the cause
 
 
 @dataclass
@@ -159,13 +160,14 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
 
 def read_module(path: Path, top: Path | None = None) -> Module | Skipped:
     """Parse one file, or say why it cannot be parsed."""
+    source = b""
     try:
         source = path.read_bytes()
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        return Skipped(path, exc.lineno, exc.msg)
+        return Skipped(path, exc.lineno, exc.msg, source)
     except (OSError, ValueError) as exc:
-        return Skipped(path, None, str(exc))
+        return Skipped(path, None, str(exc), source)
     root, name = import_root(path, top)
     module = Module(name=name, path=path, root=root, tree=tree)
     _collect_imports(module)

@@ -7,8 +7,8 @@ import ast
 from dataclasses import dataclass
 from functools import cached_property
 
-from wizard.resolve import Resolver, Symbol
-from wizard.scan import Module
+from wizard.inspection.resolve import Resolver, Symbol
+from wizard.inspection.scan import Module
 
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base", "generate_base"}
@@ -209,19 +209,6 @@ class _Finder:
         func = self.resolver.expr(source, call.func)
         if func and _external(func, {"MetaData"}, ("sqlalchemy", "sqlmodel")):
             return Metadata(source.name, target[1], target[1])
-        return None
-        source = self.resolver.module(target[0])
-        if source is None:
-            return None
-        for stmt in source.tree.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == target[1] for t in stmt.targets)
-                and isinstance(stmt.value, ast.Call)
-            ):
-                func = self.resolver.expr(source, stmt.value.func)
-                if func and _external(func, {"MetaData"}, ("sqlalchemy", "sqlmodel")):
-                    return Metadata(source.name, target[1], target[1])
         return None
 
 

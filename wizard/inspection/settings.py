@@ -6,8 +6,8 @@ import ast
 import re
 from dataclasses import dataclass
 
-from wizard.resolve import Resolver
-from wizard.scan import Module
+from wizard.inspection.resolve import Resolver
+from wizard.inspection.scan import Module
 
 _URL_NAME = re.compile(
     r"^(async_)?(sqlalchemy_)?(database|db|postgres|pg|sql|mysql|sqlite)(_async)?_(url|uri|dsn)$"

@@ -1,11 +1,12 @@
-"""`alembic-wizard inspect`: what inspection found, as text or JSON. Nothing is written and
-no heavy library is imported, so this is also the cheapest way to check a large tree."""
+"""`alembic-wizard inspect`: a summary of what inspection found, as text or JSON. Nothing
+is written and no heavy library is imported, so this is also the cheapest way to check a
+large tree."""
 
 from __future__ import annotations
 
 import json
 
-from wizard.project import Project
+from wizard.inspection.project import Project
 
 
 def as_dict(project: Project) -> dict[str, object]:
@@ -41,7 +42,7 @@ def as_dict(project: Project) -> dict[str, object]:
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
             for e in project.env_files
         ],
-        "alembic_ini": project.rel(project.alembic_ini) if project.alembic_ini else None,
+        "alembic_ini": project.rel(project.alembic.ini_path) if project.alembic.ini_text else None,
         "skipped": [
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],

@@ -1,5 +1,5 @@
 """Render the Jinja2 templates: inside the wheel at `wizard/templates`, in a checkout at
-`templates/`."""
+`templates/`. (Reading the wizard's own templates is not reading the user's project.)"""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # wizard/
 
 
 def templates_dir() -> Path:
     """Where the templates are: packaged beside the code, or the source tree's `templates/`."""
-    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
         if (candidate / "env.py.j2").is_file():
             return candidate
     raise FileNotFoundError("alembic-wizard's templates are missing from this installation")

@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.scan import Module, Tree, read_module
+from wizard.inspection.scan import Module, Tree, read_module
 
 Symbol = tuple[str, str]  # (module, name); the module may be outside the project
 

@@ -1,6 +1,7 @@
-"""The verification process, started before anything else so that its imports (Alembic,
-SQLAlchemy, pydantic-settings: about a second) overlap the wizard's own work. Standard
-library only: importing this must cost nothing."""
+"""The verification process, wizard side: `in_project.py` started in the project's
+interpreter before anything else, so that its imports (Alembic, SQLAlchemy,
+pydantic-settings: about a second) overlap the wizard's own work. Standard library only:
+importing this must cost nothing."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-PROBE = Path(__file__).with_name("probe.py")
+PROBE = Path(__file__).with_name("in_project.py")
 
 
 class Probe:
-    """A `probe.py` process in the project's interpreter, waiting for its request."""
+    """An `in_project.py` process in the project's interpreter, waiting for its request."""
 
     def __init__(self, python: str, cwd: Path) -> None:
         self.python = python

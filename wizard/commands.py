@@ -1,0 +1,148 @@
+"""One function per command, each taking the typed `Options`: the stages in order,
+inspect -> decide -> plan -> show -> apply -> verify -> report."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from wizard import doctor
+from wizard.answers import Answers
+from wizard.apply import apply
+from wizard.change import Plan
+from wizard.decide import decide, prompts
+from wizard.errors import WizardError
+from wizard.inspection import Project, inspect, read_folder
+from wizard.inspection.summary import describe
+from wizard.options import Options
+from wizard.plan import build
+from wizard.report import report
+from wizard.show import show, status_line
+from wizard.store import BACKUP_DIR
+from wizard.target import Target
+from wizard.undo import undo
+from wizard.verify import Probe, verify
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def run(options: Options, probe: Probe | None = None) -> int:
+    """The command `options` names; returns the exit status."""
+    if options.command == "inspect":
+        return inspect_command(options)
+    if options.command == "undo":
+        return undo_command(options)
+    if options.command == "doctor":
+        return explain_command(options) if options.error is not None else doctor_command(options)
+    return setup_command(options, probe)
+
+
+def inspect_command(options: Options) -> int:
+    """What inspection found, as text or JSON."""
+    print(describe(inspect(options.project, python=options.python), as_json=options.json))
+    return 0
+
+
+def explain_command(options: Options) -> int:
+    """`doctor --error`: the rule that explains a pasted error message."""
+    text = sys.stdin.read() if options.error == "-" else options.error or ""
+    explained = doctor.explain(text)
+    print(explained or "no known rule explains this message")
+    return 0 if explained else 1
+
+
+def doctor_command(options: Options) -> int:
+    """Read-only diagnosis; 1 when anything is found."""
+    findings = doctor.diagnose(inspect(options.project, python=options.python))
+    if options.json:
+        print(json.dumps(doctor.as_dicts(findings), indent=2))
+    else:
+        print(doctor.report(findings))
+    return 1 if findings else 0
+
+
+def undo_command(options: Options) -> int:
+    """Put back what the last setup wrote."""
+    top = options.project.resolve()
+    if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
+        top = inspect(top).root
+    folder, paths = undo(top)
+    for path in paths:
+        try:
+            shown = path.relative_to(top).as_posix()
+        except ValueError:
+            shown = str(path)
+        _say(status_line("restore", shown, color=options.color))
+    kept = folder.name.replace("backup-", "undone-", 1)
+    _say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
+    return 0
+
+
+def setup_command(options: Options, probe: Probe | None) -> int:
+    """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
+    project = inspect(options.project, python=options.python)
+    for item in project.skipped:
+        where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
+        _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
+    if probe is not None and probe.python != project.python:  # started with a wrong guess
+        probe.close()
+        probe = Probe(project.python, project.root)
+    try:
+        answers, target = decide(
+            project, options.flags, yes=options.yes, interactive=options.interactive
+        )
+        for note in answers.notes:
+            _say(f"note: {note}")
+        project = read_folder(project, answers.migrations)
+        plan = build(project, answers, target)
+        if options.command == "verify" or _show_and_apply(project, plan, options):
+            return _verify_and_report(project, answers, target, options, probe)
+        return 0
+    finally:
+        if probe is not None:
+            probe.close()
+
+
+def _show_and_apply(project: Project, plan: Plan, options: Options) -> bool:
+    """Show the plan, and write it once confirmed; whether verification should follow."""
+    labels = {str(c.path): project.rel(c.path) for c in plan.changes}
+    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color)
+    _check_conflicts(plan, project, options)
+    if not plan.pending:
+        _say("nothing to change: the setup is up to date")
+    elif options.dry_run:
+        _say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
+        return False
+    elif not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
+        _say("nothing was written")
+        return False
+    else:
+        backups = apply(plan.changes, project.root)
+        if backups is not None:
+            _say(f"backups of the modified files: {project.rel(backups)}")
+    return options.verify and not options.dry_run
+
+
+def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
+    """Edits of the user's that the new files would drop: shown, and asked about."""
+    for change in plan.pending:
+        if not change.lost or options.force or options.dry_run:
+            continue
+        shown = "\n".join(f"    {line}" for line in change.lost[:10])
+        _say(f"{project.rel(change.path)}: your edits would be lost:\n{shown}")
+        if options.yes or not prompts.confirm("Overwrite them (a backup is kept)?", default=False):
+            raise WizardError(
+                "your edits would be lost; nothing was written",
+                path=change.path,
+                hint="move them into a hook function (kept across runs), or pass --force",
+            )
+
+
+def _verify_and_report(
+    project: Project, answers: Answers, target: Target, options: Options, probe: Probe | None
+) -> int:
+    rungs = verify(project, answers, target, online=options.online, probe=probe)
+    print(report(project, rungs))
+    return 1 if any(r.status == "fail" for r in rungs) else 0

@@ -1,0 +1,26 @@
+"""Checks of the files around the setup: `script.py.mako` for SQLModel, `.env` ignored by
+git, several heads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wizard.doctor.context import Context
+from wizard.doctor.rules import Finding
+
+
+def check_files(c: Context) -> Iterator[Finding]:
+    """AW114, AW115, AW116."""
+    project = c.project
+    if c.env_path is not None and project.uses_sqlmodel:
+        mako = c.env_path.with_name("script.py.mako")
+        text = project.files.get(mako)
+        if text is not None and "import sqlmodel" not in text:
+            yield c.find("AW114", mako, None, "script.py.mako does not import sqlmodel")
+    for source in project.env_files:
+        if not source.example and not source.git_ignored:
+            yield c.find("AW115", source.path, None, f"{source.path.name} is not git-ignored")
+    heads = project.alembic.heads
+    if c.env_path is not None and len(heads) > 1:
+        yield c.find("AW116", c.env_path.parent / "versions", None,
+                     f"{len(heads)} heads: {', '.join(heads)}")  # fmt: skip

@@ -1,0 +1,37 @@
+"""Remembered answers: `[tool.alembic-wizard]` in pyproject.toml (or the top level of
+`.alembic-wizard.toml` where there is no pyproject.toml), so a re-run asks nothing it already
+knows. Never secrets: names, choices and paths only. Text in, text out (tomlkit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE = "alembic-wizard"
+SMALL_FILE = ".alembic-wizard.toml"
+
+
+def load(text: str | None, *, in_pyproject: bool) -> dict[str, Any]:
+    """The remembered answers (empty when there are none); ValueError when it does not parse."""
+    if not text:
+        return {}
+    import tomlkit
+
+    doc = tomlkit.parse(text).unwrap()
+    found = doc.get("tool", {}).get(TABLE, {}) if in_pyproject else doc.get(TABLE, doc)
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def store(text: str | None, table: dict[str, Any], *, in_pyproject: bool) -> str | None:
+    """The config file's new text holding `table`, or None when it already says the same."""
+    import tomlkit
+
+    if load(text, in_pyproject=in_pyproject) == table:
+        return None
+    doc = tomlkit.parse(text or "")
+    if not in_pyproject:
+        doc[TABLE] = table
+        return tomlkit.dumps(doc)
+    if "tool" not in doc:
+        doc["tool"] = tomlkit.table(is_super_table=True)
+    doc["tool"][TABLE] = table
+    return tomlkit.dumps(doc)

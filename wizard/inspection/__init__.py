@@ -1,0 +1,146 @@
+"""Inspect a project (read-only, static) into a frozen `Project`: everything later stages
+read from disk is read here, once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from wizard.edits import remembered
+from wizard.errors import NotForUs, WizardError
+from wizard.inspection.alembic_setup import read_setup
+from wizard.inspection.envfiles import find_env_files
+from wizard.inspection.interpreter import find_python, installed_modules, package_manager
+from wizard.inspection.models import TableDef, find_tables
+from wizard.inspection.project import Project, blame_skipped
+from wizard.inspection.resolve import Resolver
+from wizard.inspection.scan import Tree, scan
+from wizard.inspection.settings import find_settings
+from wizard.store import written_path
+from wizard.textio import read_text
+
+__all__ = ["Project", "inspect", "read_folder"]
+
+# bytes that a file must contain to be worth parsing (keeps 5,000-file trees fast)
+_PREFILTER = (
+    b"sqlalchemy", b"sqlmodel", b"__tablename__", b"table=True", b"Settings", b"MetaData",
+    b"declarative", b"Mapped", b"Column(", b"relationship(",
+)  # fmt: skip
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
+_ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
+
+
+def inspect(top: Path, python: str | None = None) -> Project:
+    """Read the project under `top`; raise NotForUs when it has no SQLAlchemy tables."""
+    top = top.resolve()
+    if not top.is_dir():
+        raise WizardError("not a folder", path=top)
+    tree = scan(top, prefilter=_PREFILTER)
+    resolver = Resolver(tree, tuple(sorted({m.root for m in tree.modules.values()})))
+    tables = find_tables(resolver)
+    if not tables:
+        blame_skipped(tree.skipped, (b"__tablename__", b"table=True", b"Table("))
+        raise NotForUs(
+            "no SQLAlchemy or SQLModel tables found",
+            path=top,
+            hint="point --project at the folder that holds your models",
+        )
+    project = _describe(tree, resolver, top, tables, python)
+    return _with_remembered(_snapshot(project, project.default_migrations))
+
+
+def _describe(
+    tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None
+) -> Project:
+    settings = find_settings(resolver)
+    import_root = _import_root(tree, tables)
+    root = _project_root(top, import_root)
+    interpreter = find_python(root, top, python)
+    return Project(
+        top=top,
+        root=root,
+        import_root=import_root,
+        tables=tuple(tables),
+        settings=tuple(settings),
+        module_paths={m.name: m.path for m in tree.modules.values()},
+        env_files=tuple(find_env_files(root, top, [f for s in settings[:1] for f in s.env_files])),
+        python=interpreter,
+        installed=installed_modules(interpreter),
+        alembic=read_setup(root, resolver, import_root),
+        async_engine=any(
+            source.startswith(_ASYNC_MODULES)
+            for module in tree.modules.values()
+            for source, _ in module.imports.values()
+        ),
+        config_path=_config_path(root),
+        skipped=tuple(tree.skipped),
+        package_manager=package_manager(root, top),
+        requirements_txt=(root / "requirements.txt").exists(),
+        gitignore=next(
+            (f / ".gitignore" for f in (top, root) if (f / ".gitignore").is_file()), None
+        ),
+    )
+
+
+def read_folder(project: Project, migrations: str) -> Project:
+    """The project with the files of another migrations folder read too (`--migrations`)."""
+    return _snapshot(project, migrations)
+
+
+def _snapshot(project: Project, migrations: str) -> Project:
+    """Read every file the plan may touch, once."""
+    folder = project.root / migrations
+    paths = [
+        project.config_path,
+        project.alembic.ini_path,
+        folder / "env.py",
+        folder / "script.py.mako",
+        written_path(project.root, folder / "env.py"),
+        *(project.module_paths[s.owner_module] for s in project.settings if s.owner_module),
+        *([project.gitignore] if project.gitignore else []),
+    ]
+    files = dict(project.files)
+    for path in paths:
+        if path not in files:
+            files[path] = read_text(path) if path.is_file() else None
+    files.update({s.path: s.text for s in project.env_files})
+    versions = folder / "versions"
+    dirs = project.dirs | ({versions} if versions.is_dir() else set())
+    return replace(project, files=files, dirs=frozenset(dirs))
+
+
+def _with_remembered(project: Project) -> Project:
+    text = project.files[project.config_path]
+    try:
+        found = remembered.load(text, in_pyproject=project.config_path.name == "pyproject.toml")
+    except ValueError as exc:  # tomlkit's parse errors
+        raise WizardError(f"cannot parse: {exc}", path=project.config_path) from exc
+    return replace(project, remembered=found)
+
+
+def _config_path(root: Path) -> Path:
+    pyproject = root / "pyproject.toml"
+    return pyproject if pyproject.is_file() else root / remembered.SMALL_FILE
+
+
+def _import_root(tree: Tree, tables: list[TableDef]) -> Path:
+    roots = {tree.modules[t.module].root for t in tables}
+    if len(roots) > 1:
+        shown = ", ".join(sorted(str(r) for r in roots))
+        raise WizardError(
+            f"models live under several import roots: {shown}",
+            hint="point --project at the folder of the application whose models you migrate",
+        )
+    return roots.pop()
+
+
+def _project_root(top: Path, import_root: Path) -> Path:
+    """The nearest folder at or above the import root (inside `top`) that looks like a project."""
+    folder = import_root
+    while True:
+        if any((folder / m).exists() for m in _PROJECT_MARKERS):
+            return folder
+        if folder == top or top not in folder.parents:
+            break
+        folder = folder.parent
+    return import_root.parent if import_root.name == "src" else import_root

@@ -1,0 +1,87 @@
+"""The frozen description of a project that every later stage reads: what inspection found,
+and a snapshot of every file the plan may touch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wizard.drivers import PackageManager
+from wizard.errors import WizardError
+from wizard.inspection.alembic_setup import DEFAULT_FOLDER, AlembicSetup
+from wizard.inspection.envfiles import EnvSource
+from wizard.inspection.models import Metadata, TableDef
+from wizard.inspection.scan import Skipped
+from wizard.inspection.settings import Settings
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything inspection found. Paths are absolute."""
+
+    top: Path  # the folder the wizard was pointed at
+    root: Path  # where alembic.ini goes and Alembic runs
+    import_root: Path  # what goes on sys.path
+    tables: tuple[TableDef, ...]
+    settings: tuple[Settings, ...]
+    module_paths: Mapping[str, Path]
+    env_files: tuple[EnvSource, ...]
+    python: str
+    installed: frozenset[str]
+    alembic: AlembicSetup
+    async_engine: bool  # the project imports SQLAlchemy's asyncio extension
+    config_path: Path  # pyproject.toml, or .alembic-wizard.toml without one
+    remembered: Mapping[str, object] = field(default_factory=dict)  # `[tool.alembic-wizard]`
+    skipped: tuple[Skipped, ...] = ()
+    package_manager: PackageManager = "pip"
+    requirements_txt: bool = False
+    gitignore: Path | None = None
+    files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
+    dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create
+
+    @property
+    def metadatas(self) -> list[Metadata]:
+        """Distinct MetaData objects that hold tables, in first-seen order."""
+        return list(dict.fromkeys(t.metadata for t in self.tables))
+
+    @property
+    def model_modules(self) -> list[str]:
+        """Every module that defines a table."""
+        return sorted({t.module for t in self.tables})
+
+    @property
+    def uses_sqlmodel(self) -> bool:
+        return any(m.module == "sqlmodel" for m in self.metadatas)
+
+    @property
+    def default_migrations(self) -> str:
+        """The migrations folder: where script_location points, else `migrations`."""
+        return self.alembic.folder or DEFAULT_FOLDER
+
+    def text(self, path: Path) -> str | None:
+        """A file's text as inspection read it (None: it does not exist)."""
+        try:
+            return self.files[path]
+        except KeyError:
+            what = "internal error: a file was planned that inspection did not read"
+            raise WizardError(what, path=path) from None
+
+    def rel(self, path: Path) -> str:
+        """`path` relative to the folder the wizard was pointed at, for messages."""
+        try:
+            return path.relative_to(self.top).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def blame_skipped(skipped: Sequence[Skipped], words: tuple[bytes, ...]) -> None:
+    """When nothing was found, a file we could not parse that mentions `words` is the cause."""
+    for item in skipped:
+        if any(w in item.source for w in words):
+            raise WizardError(
+                f"cannot parse this file: {item.why}",
+                path=item.path,
+                line=item.line,
+                hint="fix the syntax error (the wizard reads files, it does not run them)",
+            )

@@ -1,0 +1,38 @@
+"""What the command line asked for, as one typed value: no argparse below `cli.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from wizard.answers import Flags
+
+Command = Literal["setup", "verify", "inspect", "undo", "doctor"]
+COMMANDS: tuple[Command, ...] = ("setup", "verify", "inspect", "undo", "doctor")
+
+
+@dataclass(frozen=True)
+class Options:
+    """One run's options; `flags` answer the questions."""
+
+    command: Command = "setup"
+    project: Path = Path()
+    dry_run: bool = False
+    yes: bool = False
+    force: bool = False
+    python: str | None = None
+    verify: bool = True
+    online: bool = True
+    error: str | None = None  # doctor: a pasted error message ('-': standard input)
+    json: bool = False
+    color: bool = False
+    interactive: bool = False
+    flags: Flags = field(default_factory=Flags)
+
+    @property
+    def probes(self) -> bool:
+        """Whether this run ends in verification (its process can start early)."""
+        if self.command == "verify":
+            return True
+        return self.command == "setup" and self.verify and not self.dry_run

@@ -1,0 +1,31 @@
+"""Planning: a pure function from (project, answers, target) to the file changes. It reads
+no file: everything comes from the inspected `Project`'s snapshot."""
+
+from __future__ import annotations
+
+from wizard import urls
+from wizard.answers import Answers
+from wizard.change import Change, Plan
+from wizard.inspection import Project
+from wizard.plan.checks import check_parses
+from wizard.plan.envfiles import env_changes
+from wizard.plan.migrations import alembic_files
+from wizard.plan.project_files import config_change, gitignore_change, settings_change
+from wizard.target import Target
+
+__all__ = ["build"]
+
+
+def build(project: Project, answers: Answers, target: Target) -> Plan:
+    """Every change the wizard would make, each output checked to parse."""
+    changes: list[Change] = []
+    if answers.mode == "sync":  # async mode: Alembic uses the app's own URL, nothing to add
+        sync_text = urls.render(target.sync_url) if answers.app.literal else None
+        changes += env_changes(project, answers, sync_text)
+        changes += settings_change(project, answers)
+    changes += alembic_files(project, answers, target)
+    changes += config_change(project, answers, target)
+    changes += gitignore_change(project)
+    for change in changes:
+        check_parses(change)
+    return Plan(tuple(changes), target.secrets)

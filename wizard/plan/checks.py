@@ -1,0 +1,31 @@
+"""Every planned file must parse before anyone sees it: a bug of ours fails at plan time,
+not in the user's repository."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+
+from wizard.change import Change
+from wizard.edits import envfile
+from wizard.errors import WizardError
+
+
+def check_parses(change: Change) -> None:
+    """`ast`, `configparser`, the env parser or tomlkit, by the file's name."""
+    name = change.path.name
+    try:
+        if name.endswith(".py"):
+            ast.parse(change.after, filename=str(change.path))
+        elif name.endswith(".ini"):
+            configparser.ConfigParser().read_string(change.after, source=str(change.path))
+        elif name.startswith(".env"):
+            envfile.parse(change.after, change.path)
+        elif name.endswith(".toml"):
+            import tomlkit  # tomllib only from Python 3.11; tomlkit's errors are ValueErrors
+
+            tomlkit.parse(change.after)
+    except (SyntaxError, configparser.Error, WizardError, ValueError) as exc:
+        raise WizardError(
+            f"internal error: the planned file does not parse: {exc}", path=change.path
+        ) from exc

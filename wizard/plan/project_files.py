@@ -1,0 +1,86 @@
+"""Plan the edits of the project's own files: the settings class (a sync URL field),
+`pyproject.toml` (dependencies, remembered answers), `.gitignore` (the wizard's backups)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from wizard.answers import Answers
+from wizard.change import Change
+from wizard.edits import deps, pyedit, remembered
+from wizard.inspection import Project
+from wizard.store import BACKUP_DIR
+from wizard.target import Target
+
+
+def settings_change(project: Project, answers: Answers) -> list[Change]:
+    """A `database_url_sync` field after the URL field, in the class that declares it."""
+    settings = answers.settings
+    field = settings.sync_field
+    if field is None or field in settings.field_names or settings.url_field is None:
+        return []
+    path = project.module_paths[settings.owner_module]
+    before = project.text(path) or ""
+    after = pyedit.add_field(
+        before, settings.owner_cls, settings.url_field, f"{field}: str | None = None\n"
+    )
+    why = f"the {field} field, so the app accepts {settings.sync_env_key}"
+    return [Change(path, before, after, why)]
+
+
+def remembered_table(answers: Answers, root: Path) -> dict[str, Any]:
+    """What is worth remembering of the answers, as TOML-ready values (no secrets)."""
+    table: dict[str, Any] = {
+        "dialect": answers.dialect,
+        "mode": answers.mode,
+        "settings": answers.settings.label,
+        "metadata": answers.metadata.label,
+        "models": list(answers.model_modules),
+        "migrations": answers.migrations,
+        "add-deps": answers.add_deps,
+    }
+    if answers.mode == "sync":
+        table["sync-driver"] = answers.sync_driver
+    if answers.env_file is not None:
+        table["env-file"] = Path(os.path.relpath(answers.env_file, root)).as_posix()
+    return table
+
+
+def config_change(project: Project, answers: Answers, target: Target) -> list[Change]:
+    """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember, and alembic and
+    the driver in `[project].dependencies` when asked. One change for both edits."""
+    path = project.config_path
+    in_pyproject = path.name == "pyproject.toml"
+    before = project.text(path)
+    after = before or ""
+    whys = []
+    if answers.add_deps and before is not None and in_pyproject:
+        adding = deps.missing(after, target.requirements)
+        if adding:
+            after = deps.add(after, adding)
+            whys.append(f"declares {', '.join(adding)}")
+    table = remembered_table(answers, project.root)
+    stored = remembered.store(after, table, in_pyproject=in_pyproject)
+    if stored is not None:
+        after = stored
+        whys.append(f"remembers the answers in [{remembered.TABLE}]")
+    if not whys:
+        return []
+    return [Change(path, before, after, "; ".join(whys))]
+
+
+def gitignore_change(project: Project) -> list[Change]:
+    """`.alembic-wizard/` (backups, which may hold secrets) in the project's .gitignore.
+    Without one, the folder ignores itself (apply writes a `*` .gitignore inside it)."""
+    path = project.gitignore
+    before = project.text(path) if path else None
+    if path is None or before is None:
+        return []
+    if any(line.strip().strip("/") == BACKUP_DIR for line in before.splitlines()):
+        return []
+    newline = "\r\n" if "\r\n" in before else "\n"
+    sep = "" if not before or before.endswith(("\n", "\r")) else newline
+    after = f"{before}{sep}# alembic-wizard's backups{newline}{BACKUP_DIR}/{newline}"
+    return [Change(path, before, after, "keeps the wizard's backups out of git")]

@@ -1,0 +1,28 @@
+"""The last word of a run: what was verified, and the next command to run."""
+
+from __future__ import annotations
+
+from wizard.inspection import Project
+from wizard.verify import Rung
+
+_MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
+
+
+def report(project: Project, rungs: list[Rung]) -> str:
+    """What was verified, and the next command to run."""
+    lines = ["", "Verification:"]
+    for rung in rungs:
+        detail = f": {rung.detail}" if rung.detail else ""
+        lines.append(f"  {_MARKS[rung.status]:>7}  {rung.name}{detail}")
+        if rung.fix:
+            lines.append(f"           fix: {rung.fix}")
+    if all(r.status != "fail" for r in rungs):
+        where = project.rel(project.root)
+        cd = "" if where in (".", "") else f"cd {where} && "
+        lines += [
+            "",
+            "Next:",
+            f'  {cd}alembic revision --autogenerate -m "create tables"',
+            f"  {cd}alembic upgrade head",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Verify the result in a subprocess with the project's interpreter, rung by rung: env.py
+imports; its tables match the models; `alembic upgrade head --sql`; then, when the database
+answers, the online checks (read-only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wizard.answers import Answers
+from wizard.inspection import Project
+from wizard.secrets import mask
+from wizard.target import Target
+from wizard.verify import rungs as r
+from wizard.verify.process import Probe
+from wizard.verify.rungs import Rung
+
+__all__ = ["Probe", "Rung", "verify"]
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def _ask(probe: Probe, request: dict[str, Any]) -> dict[str, Any]:
+    """The probe's one JSON answer (an import error when it printed none)."""
+    try:
+        stdout, stderr = probe.ask(request)
+    finally:
+        probe.close()
+    try:
+        result: dict[str, Any] = json.loads(_last_line(stdout) or "{}")
+    except json.JSONDecodeError:
+        result = {}
+    if not result:
+        result = {"import_error": {"type": "ProbeFailed", "message": _last_line(stderr)}}
+    return result
+
+
+def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[bool, str]:
+    if answers.dialect == "sqlite":
+        database = target.alembic_url.database or ""
+        path = Path(database) if Path(database).is_absolute() else project.root / database
+        if not path.exists():  # asked at verification time: apply may just have run
+            return False, f"{database} does not exist yet; `alembic upgrade head` creates it"
+    return True, ""
+
+
+def verify(
+    project: Project,
+    answers: Answers,
+    target: Target,
+    *,
+    online: bool = True,
+    probe: Probe | None = None,
+) -> list[Rung]:
+    """Run the ladder; every detail is masked before it leaves here."""
+    go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
+    expected = [t for t in project.tables if t.metadata == answers.metadata]
+    request = {
+        "ini": str(project.alembic.ini_path),
+        "model_modules": sorted({t.module for t in expected}),
+        "url_field": answers.settings.url_field,
+        "online": go_online,
+        "drivers": list(target.drivers),
+        "cwd": str(project.root),
+    }
+    result = _ask(probe or Probe(project.python, project.root), request)
+    error = result.get("import_error")
+    if error:
+        found = [Rung("env.py imports", "fail", r.error_text(error), r.import_fix(project, error))]
+    else:
+        found = [
+            Rung("env.py imports", "pass", "settings, .env and models load"),
+            r.tables_rung(expected, result),
+            r.offline_rung(result),
+            r.driver_rung(project, target.drivers, result),
+        ]
+        if go_online:
+            found += r.online_rungs(project, result)
+        elif why_not:
+            found.append(Rung("database", "skip", why_not))
+    return [Rung(g.name, g.status, mask(g.detail, target.secrets), mask(g.fix, target.secrets))
+            for g in found]  # fmt: skip
