@@ -1,5 +1,6 @@
 """One function per command, each taking the typed `Options`: the stages in order,
-inspect -> decide -> plan -> show -> apply -> verify -> report."""
+inspect -> decide -> plan -> show -> apply -> verify -> report. (`inspect` is in cli.py: the
+light path, which imports none of the later stages.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from wizard.change import Plan
 from wizard.decide import decide, prompts
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_folder
-from wizard.inspection.summary import describe
 from wizard.options import Options
 from wizard.plan import build
 from wizard.report import report
@@ -30,19 +30,11 @@ def _say(message: str) -> None:
 
 def run(options: Options, probe: Probe | None = None) -> int:
     """The command `options` names; returns the exit status."""
-    if options.command == "inspect":
-        return inspect_command(options)
     if options.command == "undo":
         return undo_command(options)
     if options.command == "doctor":
         return explain_command(options) if options.error is not None else doctor_command(options)
     return setup_command(options, probe)
-
-
-def inspect_command(options: Options) -> int:
-    """What inspection found, as text or JSON."""
-    print(describe(inspect(options.project, python=options.python), as_json=options.json))
-    return 0
 
 
 def explain_command(options: Options) -> int:
