@@ -148,3 +148,45 @@ def pg_tables(database: str) -> set[str]:
             "select table_name from information_schema.tables where table_schema = 'public'"
         ).fetchall()
     return {r[0] for r in rows}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current templates (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True under `pytest --update-golden`."""
+    return bool(request.config.getoption("--update-golden"))
+
+
+def wizard_inprocess(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the wizard's `main()` in this process (no terminal, no stdin), for what an
+    in-process call can show: files, messages, exit status. Environment and working folder
+    are put back afterwards."""
+    import contextlib
+    import io
+
+    from wizard.cli import main
+
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--no-color", *args], interactive=False)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["wizard", *args], code, out.getvalue(), err.getvalue())
