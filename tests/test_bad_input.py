@@ -8,8 +8,8 @@ import pytest
 
 from conftest import copy_project, tree_hash, wizard
 from wizard.apply import apply
-from wizard.errors import ApplyFailed, StaleFile
 from wizard.change import Change
+from wizard.errors import ApplyFailed, StaleFile
 
 SETTINGS = """\
 from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from memory_project import memory_answers, memory_project, memory_target
 
+from memory_project import memory_answers, memory_project, memory_target
 from wizard.change import Change
 from wizard.plan import build
 from wizard.plan.render import render

@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
-from memory_project import ROOT, after_apply, memory_answers, memory_project, memory_target
 
+from memory_project import ROOT, after_apply, memory_answers, memory_project, memory_target
 from wizard.plan import build
 from wizard.plan.render import render
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.errors import WizardError
 from wizard.edits.pyedit import add_field
+from wizard.errors import WizardError
 
 FIELD = "database_url_sync: str | None = None\n"
 
