@@ -39,10 +39,11 @@ def tree_hash(top: Path) -> dict[str, str]:
     return found
 
 
-def wizard(
+def wizard_process(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m wizard` in a subprocess, no terminal, no stdin."""
+    """Run `python -m wizard` in a subprocess, no terminal, no stdin: for what only a
+    process shows (how it finds out there is no terminal, the entry point itself)."""
     return run("-m", "wizard", "--no-color", *args, cwd=cwd, env=env, timeout=timeout)
 
 
@@ -164,7 +165,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def wizard_inprocess(
+def wizard(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the wizard's `main()` in this process (no terminal, no stdin), for what an

@@ -11,7 +11,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from conftest import copy_project, tree_hash, wizard
+from conftest import copy_project, tree_hash, wizard_process
 from wizard.cli import main
 
 ENTER, DOWN, SPACE, CLEAR_LINE = "\r", "\x1b[B", " ", "\x15"
@@ -130,7 +130,7 @@ def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(tmp_path: Path) -> Non
 def test_no_terminal_and_no_yes_is_a_clear_error(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)
-    done = wizard("--project", str(project))
+    done = wizard_process("--project", str(project))
     assert done.returncode == 2
     assert "no terminal" in done.stderr and "--yes" in done.stderr
     assert tree_hash(project) == before

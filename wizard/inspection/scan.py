@@ -179,6 +179,7 @@ def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
     """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
     modules: dict[str, Module] = {}
     skipped: list[Skipped] = []
+    _in_package.cache_clear()  # the tree may have changed since the last scan in this process
     for name in python_files(top):
         if prefilter:
             try:
