@@ -87,7 +87,8 @@ def format_binding(model: Binding, key: str, value: str, newline: str) -> str:
     after_eq = stripped.split("=", 1)[1].lstrip() if "=" in stripped else ""
     quote = after_eq[:1] if after_eq[:1] in ("'", '"') else ""
     if _NEEDS_QUOTES.search(value):
-        quote = "'" if "'" not in value else '"'
+        # python-dotenv decodes \\ and \' inside single quotes too: those go in double quotes
+        quote = "'" if not any(c in value for c in "'\\") else '"'
         if quote == '"':
             value = value.replace("\\", "\\\\").replace('"', '\\"')
     return f"{indent}{export}{key}={quote}{value}{quote}{newline}"

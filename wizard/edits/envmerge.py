@@ -39,8 +39,8 @@ def _names_used(nodes: list[ast.AST]) -> set[str]:
 def _bound(node: ast.stmt) -> set[str]:
     if isinstance(node, ast.Import | ast.ImportFrom):
         return {(a.asname or a.name).split(".")[0] for a in node.names}
-    if isinstance(node, ast.Assign):
-        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    if isinstance(node, ast.Assign):  # `A = ...` and `A, B = ...`
+        return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return {node.target.id}
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -94,11 +94,22 @@ def extract(source: str, own_bindings: set[str]) -> UserParts:
     code = [n for n in tree.body if n in chosen]  # in the file's order
     return UserParts(
         imports=tuple(ast.get_source_segment(source, n) or "" for n in imports),
-        code=tuple(ast.get_source_segment(source, n) or "" for n in code),
+        code=tuple(_segment(source, n) for n in code),
         options=tuple(
             (kw.arg or "", ast.get_source_segment(source, kw.value) or "") for kw in options
         ),  # fmt: skip
     )
+
+
+def _segment(source: str, node: ast.stmt) -> str:
+    """The statement's source, decorators included (`ast.get_source_segment` leaves them out)."""
+    decorators = getattr(node, "decorator_list", [])
+    if not decorators:
+        return ast.get_source_segment(source, node) or ""
+    lines = source.splitlines(keepends=True)
+    first = min(d.lineno for d in decorators) - 1
+    text = "".join(lines[first : node.end_lineno])
+    return text.strip("\r\n")
 
 
 def bindings(source: str) -> set[str]:

@@ -13,44 +13,76 @@ def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
-def update(text: str, managed: dict[str, str], drop: tuple[str, ...] = ("sqlalchemy.url",)) -> str:
-    """`text` with `managed` keys set (replaced where present, added after the [alembic]
-    header where missing) and `drop` keys removed, along with their continuation lines."""
-    newline = _newline(text)
-    lines = text.splitlines(keepends=True)
-    out: list[str] = []
-    section = None
-    seen: set[str] = set()
-    skipping = False
-    header_at = None
-    for line in lines:
+def _is_continuation(line: str, in_value: bool) -> bool:
+    """An indented line after a key continues its value; right after a header it is a key
+    (configparser reads it so)."""
+    return in_value and line[:1] in (" ", "\t") and bool(line.strip())
+
+
+class _Rewrite:
+    """One pass over the lines of an ini file, [alembic]'s managed keys set, `drop` removed."""
+
+    def __init__(self, managed: dict[str, str], drop: tuple[str, ...], newline: str) -> None:
+        self.managed, self.drop, self.newline = managed, drop, newline
+        self.out: list[str] = []
+        self.section: str | None = None
+        self.header_at: int | None = None
+        self.seen: set[str] = set()
+        self.skipping = self.in_value = False
+        self.blanks: list[str] = []  # blank lines inside a skipped value: dropped if it goes on
+
+    def feed(self, line: str) -> None:
+        if self.skipping and not line.strip():
+            self.blanks.append(line)
+        elif self.skipping and _is_continuation(line, self.in_value):
+            self.blanks.clear()  # a continuation line of a dropped or replaced value
+        else:
+            self.out += self.blanks
+            self.blanks, self.skipping = [], False
+            self._line(line)
+
+    def _line(self, line: str) -> None:
         match = _SECTION.match(line)
         if match:
-            section, skipping = match.group(1).strip(), False
-            out.append(line)
-            if section == "alembic":
-                header_at = len(out)
-            continue
-        if skipping and line[:1] in (" ", "\t") and line.strip():
-            continue  # a continuation line of a dropped or replaced value
-        skipping = False
-        key_match = _KEY.match(line) if section == "alembic" else None
-        key = key_match.group(1).strip() if key_match else None
-        if key in drop:
-            skipping = True
-            continue
-        if key in managed:
-            out.append(f"{key} = {managed[key]}{newline}")
-            seen.add(key)
-            skipping = True
-            continue
-        out.append(line)
-    missing = [f"{k} = {v}{newline}" for k, v in managed.items() if k not in seen]
-    if header_at is None:
-        out[:0] = [f"[alembic]{newline}", *missing, newline]
-    else:
-        out[header_at:header_at] = missing
-    return "".join(out)
+            self.section, self.in_value = match.group(1).strip(), False
+            self.out.append(line)
+            if self.section == "alembic":
+                self.header_at = len(self.out)
+            return
+        if _is_continuation(line, self.in_value) or self.section != "alembic":
+            self.in_value = self.in_value and bool(line.strip()) or bool(_KEY.match(line.lstrip()))
+            self.out.append(line)
+            return
+        key_match = _KEY.match(line.lstrip())
+        key = key_match.group(1).strip().lower() if key_match else None
+        self.in_value = key is not None
+        if key in self.managed:
+            self.out.append(f"{key} = {self.managed[key]}{self.newline}")
+            self.seen.add(key)
+        elif key not in self.drop:
+            self.out.append(line)
+            return
+        self.skipping = True
+
+    def text(self) -> str:
+        out = self.out + self.blanks
+        nl = self.newline
+        missing = [f"{k} = {v}{nl}" for k, v in self.managed.items() if k not in self.seen]
+        if self.header_at is None:
+            out[:0] = [f"[alembic]{nl}", *missing, nl]
+        else:
+            out[self.header_at : self.header_at] = missing
+        return "".join(out)
+
+
+def update(text: str, managed: dict[str, str], drop: tuple[str, ...] = ("sqlalchemy.url",)) -> str:
+    """`text` with `managed` keys set (replaced where present, added after the [alembic]
+    header where missing) and `drop` keys removed, along with their continuation lines.
+    Keys match whatever their case, as configparser (and so Alembic) matches them."""
+    rewrite = _Rewrite(managed, drop, _newline(text))
+    for line in text.splitlines(keepends=True):
+        rewrite.feed(line)
+    return rewrite.text()
 
 
 def value(text: str, key: str, section: str = "alembic") -> str | None:

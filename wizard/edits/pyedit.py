@@ -16,9 +16,17 @@ def add_field(source: str, cls: str, after: str, statement: str) -> str:
     class AddField(cst.CSTTransformer):
         def __init__(self) -> None:
             self.done = False
+            self.depth = 0  # only the module-level class: the one the app imports
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            self.depth += 1
+            return True
 
         def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-            if original.name.value != cls or not isinstance(updated.body, cst.IndentedBlock):
+            self.depth -= 1
+            if self.depth or original.name.value != cls:
+                return updated
+            if not isinstance(updated.body, cst.IndentedBlock):
                 return updated
             body = list(updated.body.body)
             for index, stmt in enumerate(body):

@@ -30,8 +30,11 @@ def store(text: str | None, table: dict[str, Any], *, in_pyproject: bool) -> str
     doc = tomlkit.parse(text or "")
     if not in_pyproject:
         doc[TABLE] = table
-        return tomlkit.dumps(doc)
-    if "tool" not in doc:
-        doc["tool"] = tomlkit.table(is_super_table=True)
-    doc["tool"][TABLE] = table
-    return tomlkit.dumps(doc)
+    else:
+        if "tool" not in doc:
+            doc["tool"] = tomlkit.table(is_super_table=True)
+        doc["tool"][TABLE] = table
+    out = tomlkit.dumps(doc)
+    if "\r\n" in (text or ""):  # tomlkit writes new lines with LF: keep the file's CRLF
+        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
+    return out
