@@ -14,6 +14,7 @@ from wizard.inspection.envfiles import EnvSource
 from wizard.inspection.models import Metadata, TableDef
 from wizard.inspection.project import Project
 from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 from wizard.target import Target, make_target
 
 ROOT = Path("/nonexistent/alembic-wizard-memory-project")
@@ -68,12 +69,18 @@ def memory_answers(project: Project, *, mode: Mode = "sync", driver: str = "") -
     assert binding is not None and binding.value is not None
     app = AppUrl(binding.value, "DATABASE_URL", source.path, binding.line, True)
     parsed = app.parse()
+    settings = project.settings[0]
+    url_source = UrlSource(
+        "field", "shop.config.Settings.database_url", settings, "DATABASE_URL",
+        "DATABASE_URL_SYNC", "app_settings.database_url",
+        ("from shop.config import settings as app_settings",),
+    )  # fmt: skip
     return Answers(
         dialect=urls.dialect_of(parsed).name,
         sync_driver=driver or urls.default_sync_driver(parsed),
         metadata=project.tables[0].metadata,
         model_modules=("shop.models",),
-        settings=project.settings[0],
+        source=url_source,
         env_file=source.path,
         migrations="migrations",
         app=app,

@@ -25,7 +25,8 @@ def _warm_context() -> dict[str, object]:
     answers = memory_answers(project)
     from wizard.plan.migrations import env_context
 
-    return env_context(answers, memory_target(project, answers))
+    folder = ROOT / "migrations"
+    return env_context(answers, memory_target(project, answers), folder, ROOT)
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

@@ -9,6 +9,7 @@ from wizard.drivers import Mode
 from wizard.inspection.appurl import AppUrl
 from wizard.inspection.models import Metadata
 from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 
 MODES: tuple[Mode, ...] = ("sync", "async")
 
@@ -21,13 +22,18 @@ class Answers:
     sync_driver: str
     metadata: Metadata
     model_modules: tuple[str, ...]
-    settings: Settings
+    source: UrlSource  # where the app's URL comes from (a settings field, os.getenv, ...)
     env_file: Path | None
     migrations: str  # folder, relative to the project root
     app: AppUrl  # the app's URL, from the chosen settings class and env file
     mode: Mode = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
     add_deps: bool = True  # declare alembic and the driver in pyproject.toml
     notes: tuple[str, ...] = ()  # what the user should know about how these were decided
+
+    @property
+    def settings(self) -> Settings | None:
+        """The settings class that holds the URL (None: no settings class is involved)."""
+        return self.source.settings
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Flags:
     metadata: str | None = None
     models: tuple[str, ...] | None = None
     settings: str | None = None
+    url: str | None = None  # which URL source, by its label
     env_file: str | None = None
     migrations: str | None = None
     mode: str | None = None

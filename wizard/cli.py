@@ -28,6 +28,7 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
     q.add_argument("--metadata", help="e.g. app.db.base.Base.metadata")
     q.add_argument("--models", help="comma-separated model modules to import in env.py")
     q.add_argument("--settings", help="settings class, e.g. app.core.config.Settings")
+    q.add_argument("--url", help="which URL the app's engine uses, as `inspect` lists it")
     q.add_argument("--env-file", help="the env file that holds the async URL")
     q.add_argument("--mode", help="sync (a sync driver for Alembic) or async (run_sync)")
     q.add_argument(
@@ -75,7 +76,7 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
     flags = Flags(
         dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
-        models=models, settings=args.settings, env_file=args.env_file,
+        models=models, settings=args.settings, url=args.url, env_file=args.env_file,
         migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
     )  # fmt: skip
     color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()

@@ -1,9 +1,9 @@
 """Alembic environment, written by alembic-wizard (async mode).
 
 Migrations run on the app's own async URL through `postgresql+asyncpg`: an async engine,
-with the migration itself run synchronously inside `connection.run_sync`. The URL comes
-from the app's settings; it never passes through alembic.ini (configparser breaks on '%'
-and would put credentials in git). Re-run `alembic-wizard` to update this file.
+with the migration itself run synchronously inside `connection.run_sync`. The URL is the
+one the app's engine gets; it never passes through alembic.ini (configparser breaks on
+'%' and would put credentials in git). Re-run `alembic-wizard` to update this file.
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ if config.config_file_name is not None:
 target_metadata = Base.metadata
 
 
-def get_url() -> URL:
-    """The app's own async URL, from its settings."""
+def app_url() -> URL:
+    """The app's own async URL, as its engine gets it."""
     return make_url(str(app_settings.database_url))
+
+
+def get_url() -> URL:
+    """The app's own async URL: async mode migrates through the app's driver."""
+    return app_url()
 
 
 def configure(**kwargs: object) -> None:

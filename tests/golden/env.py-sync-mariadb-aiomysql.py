@@ -34,6 +34,12 @@ if config.config_file_name is not None:
 
 target_metadata = Base.metadata
 
+
+def app_url() -> URL:
+    """The app's own async URL, as its engine gets it."""
+    return make_url(str(app_settings.database_url))
+
+
 SYNC_URL_ENV = "DATABASE_URL_SYNC"
 SYNC_DRIVERNAME = "mariadb+pymysql"
 
@@ -43,7 +49,7 @@ def get_url() -> URL:
     text = os.environ.get(SYNC_URL_ENV) or app_settings.database_url_sync
     if text:
         return make_url(str(text))
-    async_url = make_url(str(app_settings.database_url))
+    async_url = app_url()
     return async_url.set(drivername=SYNC_DRIVERNAME)
 
 

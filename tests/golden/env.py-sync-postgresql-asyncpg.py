@@ -34,6 +34,12 @@ if config.config_file_name is not None:
 
 target_metadata = Base.metadata
 
+
+def app_url() -> URL:
+    """The app's own async URL, as its engine gets it."""
+    return make_url(str(app_settings.database_url))
+
+
 SYNC_URL_ENV = "DATABASE_URL_SYNC"
 SYNC_DRIVERNAME = "postgresql+psycopg"
 # query parameters the sync driver spells differently (None: it has no such parameter)
@@ -54,7 +60,7 @@ def get_url() -> URL:
     text = os.environ.get(SYNC_URL_ENV) or app_settings.database_url_sync
     if text:
         return make_url(str(text))
-    async_url = make_url(str(app_settings.database_url))
+    async_url = app_url()
     query = {}
     for key, value in async_url.query.items():
         name = QUERY_RENAMES.get(key, key)

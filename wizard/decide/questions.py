@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from wizard import urls
 from wizard.answers import MODES, Answers, Flags
@@ -17,7 +18,7 @@ from wizard.inspection import Project
 from wizard.inspection.appurl import find_app_url
 from wizard.inspection.models import Metadata
 from wizard.inspection.project import blame_skipped
-from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 from wizard.target import Target, make_target
 
 if TYPE_CHECKING:
@@ -29,35 +30,85 @@ MODE_HELP = (
 )
 
 
-def ask_settings(project: Project, decider: Decider) -> Settings:
-    with_url = [s for s in project.settings if s.url_field]
-    if not with_url:
-        blame_skipped(project.skipped, (b"BaseSettings",))
-        found = ", ".join(s.label for s in project.settings) or "none"
-        raise WizardError(
-            f"no settings class with a database URL field (settings classes found: {found})",
+def ask_source(project: Project, decider: Decider) -> UrlSource:
+    """Which of the app's engines (its URL source) Alembic migrates."""
+    sources = list(project.sources)
+    if not sources:
+        _no_source(project)
+    default = default_source(sources)
+    if not project.followed and decider.flags.url is None:  # found by field names: by class
+        labels = [s.settings.label if s.settings else s.label for s in sources]
+        given = decider.flags.settings
+        default = labels[[s.label for s in sources].index(default)] if default else None
+        label = decider.choose("settings class", "--settings", given, labels, default)
+        return sources[labels.index(label)]
+    labels = [s.label for s in sources]
+    given = decider.flags.url or _by_settings(sources, decider.flags.settings)
+    label = decider.choose("database URL (the app's async engine)", "--url", given, labels, default)
+    return sources[labels.index(label)]
+
+
+def _by_settings(sources: list[UrlSource], label: str | None) -> str | None:
+    """`--settings module.Class`: the source in that settings class."""
+    if label is None:
+        return None
+    found = [s.label for s in sources if s.settings and s.settings.label == label]
+    if not found:
+        known = sorted({s.settings.label for s in sources if s.settings})
+        raise WizardError(f"--settings {label!r} is not one of: {', '.join(known)}",
+                          hint="--settings VALUE")  # fmt: skip
+    return found[0]
+
+
+_PRIMARY = re.compile(r"(?i)(^|_)(writer?|primary|master|rw)(_|$)")
+
+
+def default_source(sources: list[UrlSource]) -> str | None:
+    """One engine: its URL. Several: the writer/primary one, else the settings class the
+    app uses (instantiated, not merely the base of another); None: no single default."""
+    if len(sources) == 1:
+        return sources[0].label
+    primary = [s for s in sources if _PRIMARY.search(s.label.rsplit(".", 1)[-1])]
+    if len(primary) == 1:
+        return primary[0].label
+    bases = {a for s in sources if s.settings for a in s.settings.ancestors}
+    leaves = [s for s in sources if s.settings and s.settings.label not in bases]
+    used = [s for s in leaves if s.settings and (s.settings.instance or s.settings.getter)]
+    return next((c[0].label for c in (used, leaves) if len(c) == 1), None)
+
+
+def _no_source(project: Project) -> NoReturn:
+    blame_skipped(project.skipped, (b"BaseSettings", b"create_async_engine"))
+    found = ", ".join(s.label for s in project.settings) or "none"
+    if not project.async_engine:
+        raise NotForUs(
+            "the app is not async: no async SQLAlchemy engine found (nothing imports "
+            "sqlalchemy.ext.asyncio), and no settings class with a database URL field",
             path=project.top,
-            hint="add `database_url: str` to your pydantic-settings class",
+            hint="plain `alembic init` fits a sync project",
         )
-    labels = [s.label for s in with_url]
-    bases = {a for s in with_url for a in s.ancestors}
-    # the one the app uses: not just a base of another, and instantiated somewhere
-    used = [s.label for s in with_url if s.label not in bases and (s.instance or s.getter)]
-    leaves = [s.label for s in with_url if s.label not in bases]
-    default = next((c[0] for c in (labels, used, leaves) if len(c) == 1), None)
-    label = decider.choose("settings class", "--settings", decider.flags.settings, labels, default)
-    return with_url[labels.index(label)]
+    engines = ", ".join(f"{project.rel(p)}:{n}" for p, n in project.engines)
+    what = (
+        f"cannot tell where the URL of the async engine ({engines}) comes from"
+        if engines
+        else "no settings class with a database URL field"
+    )
+    raise WizardError(
+        f"{what} (settings classes found: {found})",
+        path=project.top,
+        hint="give create_async_engine a settings field, os.getenv(...) or a literal URL",
+    )
 
 
-def ask_env_file(project: Project, decider: Decider, settings: Settings) -> Path | None:
+def ask_env_file(project: Project, decider: Decider, source: UrlSource) -> Path | None:
     env_paths = [str(s.path) for s in project.env_files if not s.example]
     if not env_paths:
         return None
-    key = settings.env_key or ""
+    key = source.env_key or ""
     holding = [
         str(s.path)
         for s in project.env_files
-        if not s.example and s.env.get(key, case_sensitive=settings.case_sensitive)
+        if not s.example and key and s.env.get(key, case_sensitive=source.case_sensitive)
     ]
     # pydantic-settings lets a later env_file override an earlier one: the last one wins
     default = holding[-1] if holding else env_paths[0]
@@ -148,11 +199,8 @@ def ask_add_deps(project: Project, decider: Decider, target: Target) -> bool:
 
 
 def recommend_mode(project: Project, url: URL) -> Mode:
-    """Keep a working async env.py async; async when no sync driver is installed but the
-    app's own driver is (nothing to install); otherwise the sync-driver mode."""
-    text = project.text(project.root / project.default_migrations / "env.py") or ""
-    if "run_sync" in text or "async_engine_from_config" in text:
-        return "async"
+    """The sync-driver mode (the headline promise, also over an existing async env.py);
+    async only when no sync driver is installed but the app's own driver is."""
     dialect = urls.dialect_of(url)
     installed = project.installed | {"sqlite3"}  # the standard library's
     sync_installed = any(dialect.modules.get(d) in installed for d in dialect.sync_drivers)
@@ -168,9 +216,9 @@ def decide(
     """Every answer, and what they mean for the database."""
     remembered, notes = recall(project, flags)
     decider = Decider(remembered, yes=yes, interactive=interactive)
-    settings = ask_settings(project, decider)
-    env_file = ask_env_file(project, decider, settings)
-    app = find_app_url(project, settings, env_file)
+    source = ask_source(project, decider)
+    env_file = ask_env_file(project, decider, source)
+    app = find_app_url(project, source, env_file)
     url = app.parse()
     driverless = check_async(project, url, app.key)
     dialect = ask_dialect(decider, flags, url, app.key, notes)
@@ -182,7 +230,7 @@ def decide(
         sync_driver=sync_driver,
         metadata=metadata,
         model_modules=ask_models(project, decider, metadata),
-        settings=settings,
+        source=source,
         env_file=env_file,
         migrations=ask_migrations(project, decider),
         app=app,

@@ -37,6 +37,7 @@ def recall(project: Project, flags: Flags) -> tuple[Flags, list[str]]:
     add_deps = memory.get("add-deps")
     remembered = Flags(
         settings=_text(memory, "settings", [s.label for s in project.settings]),
+        url=_text(memory, "url", [s.label for s in project.sources]),
         metadata=_text(memory, "metadata", [m.label for m in project.metadatas]),
         env_file=str(project.root / env_file) if env_file else None,
         mode=_text(memory, "mode", list(MODES)),

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 # what the wizard's own env.py defines, and Alembic's templates' names for the same things
 OWN_FUNCTIONS = frozenset({
-    "get_url", "configure", "run_migrations_offline", "run_migrations_online",
+    "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
     "run_migrations_with", "run_async_migrations", "do_run_migrations",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
-    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES",
+    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url",
 })  # fmt: skip
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip

@@ -6,16 +6,20 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from wizard.edits import remembered
+from wizard.edits import envfile, remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
-from wizard.inspection.envfiles import find_env_files
+from wizard.inspection.engines import EngineCall, find_engines
+from wizard.inspection.envfiles import EnvSource, find_env_files
+from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python, installed_modules, package_manager
 from wizard.inspection.models import TableDef, find_tables
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Tree, scan
-from wizard.inspection.settings import find_settings
+from wizard.inspection.settings import Settings, find_settings
+from wizard.inspection.source import UrlSource
+from wizard.inspection.sourcevalues import Values
 from wizard.store import written_path
 from wizard.textio import read_text
 
@@ -52,10 +56,17 @@ def inspect(top: Path, python: str | None = None) -> Project:
 def _describe(
     tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None
 ) -> Project:
-    settings = find_settings(resolver)
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
     interpreter = find_python(root, top, python)
+    installed = installed_modules(interpreter)
+    settings = find_settings(resolver)
+    if "pydantic_settings" in installed:  # pydantic 2: `pydantic.BaseSettings` cannot import
+        settings = [s for s in settings if not s.pydantic_v1]
+    names = list(dict.fromkeys(f for s in settings for f in s.env_files))
+    env_files = find_env_files(root, top, names)
+    engines = find_engines(tree)
+    sources, followed = _sources(resolver, settings, env_files, engines)
     return Project(
         top=top,
         root=root,
@@ -63,9 +74,12 @@ def _describe(
         tables=tuple(tables),
         settings=tuple(settings),
         module_paths={m.name: m.path for m in tree.modules.values()},
-        env_files=tuple(find_env_files(root, top, [f for s in settings[:1] for f in s.env_files])),
+        env_files=tuple(env_files),
         python=interpreter,
-        installed=installed_modules(interpreter),
+        installed=installed,
+        sources=tuple(sources),
+        followed=followed,
+        engines=tuple((e.module.path, e.line) for e in engines),
         alembic=read_setup(root, resolver, import_root),
         async_engine=any(
             source.startswith(_ASYNC_MODULES)
@@ -80,6 +94,31 @@ def _describe(
             (f / ".gitignore" for f in (top, root) if (f / ".gitignore").is_file()), None
         ),
     )
+
+
+def _sources(
+    resolver: Resolver, settings: list[Settings], env_files: list[EnvSource],
+    engines: list[EngineCall],
+) -> tuple[list[UrlSource], bool]:  # fmt: skip
+    """Each engine's URL source; without one that can be followed, the settings fields whose
+    names say they hold the database URL."""
+    env = {k: (v, s.path, b.line) for s in env_files if not s.example for k, v, b in _bindings(s)}
+    values = Values(resolver, env)
+    finder = SourceFinder(resolver, tuple(settings), values)
+    found = [source for engine in engines if (source := finder.of(engine)) is not None]
+    followed = bool(found)
+    if not found:
+        named = [s for s in settings if s.url_field]
+        found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
+    return list({s.label: s for s in found}.values()), followed
+
+
+def _bindings(source: EnvSource) -> list[tuple[str, str, envfile.Binding]]:
+    return [
+        (p.key, p.value, p)
+        for p in source.env.pieces
+        if isinstance(p, envfile.Binding) and p.value is not None
+    ]
 
 
 def read_folder(project: Project, migrations: str) -> Project:

@@ -11,6 +11,7 @@ from wizard import urls
 from wizard.errors import WizardError
 from wizard.inspection.project import Project
 from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -21,43 +22,60 @@ class AppUrl:
     """The app's async URL and where it came from."""
 
     text: str  # as the app sees it (`${VAR}` references resolved)
-    key: str  # the environment variable (or field) that holds it
+    key: str  # the environment variable (or expression) that holds it
     path: Path | None
     line: int | None
-    literal: bool  # False: built from `${VAR}`s or only an example file has it
+    literal: bool  # True: written as is in the env file the app reads
+    from_code: bool = False  # a literal in the code (a default, a hard-coded URL)
+    shape: bool = False  # only its shape is known (parts read at run time): dialect, driver
 
     def parse(self) -> URL:
         """The parsed URL; a bad one is an error naming the file and line."""
         return urls.parse(self.text, where=self.key, path=self.path, line=self.line)
 
 
-def find_app_url(project: Project, settings: Settings, env_file: Path | None) -> AppUrl:
-    """The app's async URL: the env file, else the field's default, else an example file."""
-    key = settings.env_key or ""
-    sources = [s for s in project.env_files if s.path == env_file]
-    sources += [s for s in project.env_files if s.example]
-    for source in sources:
-        binding = source.env.get(key, case_sensitive=settings.case_sensitive)
-        if binding is None or not binding.value:
-            continue
-        if source.example and settings.url_default:
-            break
-        text, literal = binding.value, not source.example
-        if "${" in text:  # resolved the way pydantic-settings (python-dotenv) resolves it
-            from dotenv import dotenv_values
-
-            text = dotenv_values(stream=io.StringIO(source.text)).get(binding.key) or text
-            literal = False
-        return AppUrl(text, key, source.path, binding.line, literal)
-    if settings.url_default:
-        path = project.module_paths.get(settings.module)
-        return AppUrl(settings.url_default, key, path, settings.url_field_line, False)
+def find_app_url(project: Project, source: UrlSource, env_file: Path | None) -> AppUrl:
+    """The app's async URL: the env file, else the code (a default, a literal, parts put
+    together), else an example file, else its shape."""
+    key = source.env_key or source.label
+    found = _from_env(project, source, env_file)
+    if found is not None:
+        return found
+    if source.default is not None:
+        written = source.default_is_literal
+        return AppUrl(source.default, key, source.path, source.line, False, written)
+    example = _from_env(project, source, None, examples=True)
+    if example is not None:
+        return example
+    if source.shape is not None:
+        return AppUrl(source.shape, key, source.path, source.line, False, shape=True)
     where = env_file or project.root / ".env"
     raise WizardError(
         f"no value for {key} found",
         path=where,
-        hint=f"add {key}=postgresql+asyncpg://user:password@host/db to {where.name}",
+        hint=f"set {key} in {where.name} (the URL the app's engine uses)",
     )
+
+
+def _from_env(
+    project: Project, source: UrlSource, env_file: Path | None, *, examples: bool = False
+) -> AppUrl | None:
+    key = source.env_key
+    if key is None:
+        return None
+    candidates = [s for s in project.env_files if (s.example if examples else s.path == env_file)]
+    for env in candidates:
+        binding = env.env.get(key, case_sensitive=source.case_sensitive)
+        if binding is None or not binding.value:
+            continue
+        text, literal = binding.value, not env.example
+        if "${" in text:  # resolved the way pydantic-settings (python-dotenv) resolves it
+            from dotenv import dotenv_values
+
+            text = dotenv_values(stream=io.StringIO(env.text)).get(binding.key) or text
+            literal = False
+        return AppUrl(text, key, env.path, binding.line, literal)
+    return None
 
 
 def env_url(project: Project) -> tuple[Settings, URL, int] | None:

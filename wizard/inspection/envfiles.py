@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.edits import envfile
+from wizard.errors import WizardError
 from wizard.textio import read_text
 
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+# not env files, whatever their names say
+_NOT_ENV = (".py", ".sh", ".ps1", ".bat", ".cfg", ".toml", ".yaml", ".yml", ".json", ".md",
+            ".txt", ".lock", ".envrc")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,21 +35,57 @@ class EnvSource:
                 yield piece.key, piece.value
 
 
-def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSource]:
-    """The settings' env files (relative to where Alembic runs), `.env`, and example files."""
-    candidates = [root / n for n in names or [".env"]] + [root / ".env", top / ".env"]
-    for folder in dict.fromkeys(c.parent for c in candidates):
-        candidates += [folder / f".env{suffix}" for suffix in EXAMPLE_SUFFIXES]
+def _looks_like_env(name: str) -> bool:
+    """`.env.docker`, `env.example`, `env_dist`, `example.env`, `dev.env`, ..."""
+    lower = name.lower()
+    if lower.endswith(_NOT_ENV):
+        return False
+    return lower.startswith((".env", "env.", "env_")) or lower.endswith(".env")
+
+
+def _templates(folders: Sequence[Path], real: set[Path]) -> list[Path]:
+    """Env files under other names beside the real ones: each gets a placeholder."""
     found = []
-    for path in dict.fromkeys(c.resolve() for c in candidates):
+    for folder in folders:
+        try:
+            paths = sorted(folder.iterdir())
+        except OSError:
+            continue
+        found += [p for p in paths if _looks_like_env(p.name) and p not in real]
+    return found
+
+
+def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSource]:
+    """The env files the app reads (the settings' `env_file`, relative to where Alembic runs;
+    else `.env`), and every other env file beside them, under whatever name (templates)."""
+    real = [root / n for n in names or [".env"]] + [root / ".env", top / ".env"]
+    folders = list(dict.fromkeys(c.parent for c in real))
+    known = [folder / f".env{suffix}" for folder in folders for suffix in EXAMPLE_SUFFIXES]
+    found = []
+    for path in dict.fromkeys(c.resolve() for c in [*real, *known]):
         if path.is_file():
             text = read_text(path)
             example = path.name.endswith(EXAMPLE_SUFFIXES)
             found.append(EnvSource(path, text, envfile.parse(text, path), example))
+    seen = {s.path for s in found} | {c.resolve() for c in real}
+    for path in _templates(folders, seen):
+        source = _lenient(path.resolve())
+        found += [source] if source and source.path not in seen else []
     ignored = _git_ignored([s.path for s in found if not s.example])
     return [
         EnvSource(s.path, s.text, s.env, s.example, s.example or s.path in ignored) for s in found
     ]
+
+
+def _lenient(path: Path) -> EnvSource | None:
+    """A template under an unusual name: skipped when it is not an env file after all."""
+    if not path.is_file():
+        return None
+    try:
+        text = read_text(path)
+        return EnvSource(path, text, envfile.parse(text, path), True)
+    except WizardError:
+        return None
 
 
 def _git_ignored(paths: list[Path]) -> set[Path]:

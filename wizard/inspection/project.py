@@ -14,6 +14,7 @@ from wizard.inspection.envfiles import EnvSource
 from wizard.inspection.models import Metadata, TableDef
 from wizard.inspection.scan import Skipped
 from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Project:
     alembic: AlembicSetup
     async_engine: bool  # the project imports SQLAlchemy's asyncio extension
     config_path: Path  # pyproject.toml, or .alembic-wizard.toml without one
+    sources: tuple[UrlSource, ...] = ()  # where the app's URL comes from, per async engine
+    engines: tuple[tuple[Path, int], ...] = ()  # where the app creates async engines
+    followed: bool = False  # the sources come from the engines, not from field names
     remembered: Mapping[str, object] = field(default_factory=dict)  # `[tool.alembic-wizard]`
     skipped: tuple[Skipped, ...] = ()
     package_manager: PackageManager = "pip"

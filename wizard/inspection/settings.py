@@ -6,6 +6,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from wizard.inspection.fields import Field, alias, annotated, default, field_of, properties_of
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module
 
@@ -36,11 +37,19 @@ class Settings:
     owner_module: str = ""  # the class that declares the URL field (where the sync one goes)
     owner_cls: str = ""
     ancestors: tuple[str, ...] = ()  # labels of the project settings classes it inherits
+    fields: tuple[Field, ...] = ()  # every annotated field, inherited ones included
+    properties: tuple[str, ...] = ()  # @property / @computed_field / cached_property names
+    nested_delimiter: str = ""  # env_nested_delimiter
+    pydantic_v1: bool = False  # `pydantic.BaseSettings`: cannot import under pydantic 2
+    url_computed: bool = False  # the URL is a property that assembles it, not a field
+    attr_prefix: str = ""  # `db.` when the URL is a field of a model nested in the settings
 
     @property
     def env_key(self) -> str | None:
         """The environment variable that fills the URL field."""
         if self.url_field is None:
+            return None
+        if self.url_computed:
             return None
         if self.url_alias:
             return self.url_alias
@@ -68,19 +77,28 @@ class Settings:
         return f"{self.module}.{self.cls}"
 
 
-def _is_settings(resolver: Resolver, module: Module, cls: ast.ClassDef, depth: int = 0) -> bool:
+def _settings_base(
+    resolver: Resolver, module: Module, cls: ast.ClassDef, depth: int = 0
+) -> str | None:
+    """The module `BaseSettings` comes from (`pydantic_settings`, or `pydantic` for v1), or
+    None when the class is not a settings class."""
     if depth > 10:
-        return False
+        return None
     for base in cls.bases:
         target = resolver.expr(module, base)
         if target is None:
             continue
         if target[1] == "BaseSettings" and target[0].startswith(("pydantic", "pydantic_settings")):
-            return True
+            return target[0]
         parent = resolver.class_def(target)
-        if parent and _is_settings(resolver, parent[0], parent[1], depth + 1):
-            return True
-    return False
+        found = _settings_base(resolver, parent[0], parent[1], depth + 1) if parent else None
+        if found:
+            return found
+    return None
+
+
+def _is_settings(resolver: Resolver, module: Module, cls: ast.ClassDef) -> bool:
+    return _settings_base(resolver, module, cls) is not None
 
 
 def _const(node: ast.expr | None) -> object:
@@ -117,35 +135,6 @@ def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return node.value if node.target.id == name else None
     return None
-
-
-def _fields(cls: ast.ClassDef) -> list[ast.AnnAssign]:
-    return [
-        n
-        for n in cls.body
-        if isinstance(n, ast.AnnAssign)
-        and isinstance(n.target, ast.Name)
-        and n.target.id != "model_config"
-    ]
-
-
-def _alias(field: ast.AnnAssign) -> str | None:
-    if isinstance(field.value, ast.Call):
-        for kw in field.value.keywords:
-            if kw.arg in ("alias", "validation_alias", "env") and isinstance(
-                kw.value, ast.Constant
-            ):
-                return str(kw.value.value)
-    return None
-
-
-def _default(field: ast.AnnAssign) -> str | None:
-    value = field.value
-    if isinstance(value, ast.Call):  # Field("...", ...) or Field(default="...")
-        value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
-            value.args[0] if value.args else None
-        )
-    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
 
 
 def _url_field(fields: list[ast.AnnAssign]) -> ast.AnnAssign | None:
@@ -215,7 +204,7 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
     fields: list[tuple[Module, ast.ClassDef, ast.AnnAssign]] = []
     for owner_module, owner in lineage:  # a subclass overrides its bases
         config.update(_config(owner))
-        fields += [(owner_module, owner, f) for f in _fields(owner)]
+        fields += [(owner_module, owner, f) for f in annotated(owner)]
     url = _url_field([f for _, _, f in fields])
     owner_module, owner, field = next(
         ((m, c, f) for m, c, f in fields if f is url), (module, cls, None)
@@ -229,8 +218,8 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
         line=cls.lineno,
         url_field=field.target.id if field and isinstance(field.target, ast.Name) else None,
         url_field_line=field.lineno if field else None,
-        url_alias=_alias(field) if field else None,
-        url_default=_default(field) if field else None,
+        url_alias=alias(field) if field else None,
+        url_default=default(field) if field else None,
         env_prefix=str(config.get("env_prefix") or ""),
         env_files=tuple(str(f) for f in files if isinstance(f, str)),
         case_sensitive=bool(config.get("case_sensitive", False)),
@@ -240,4 +229,10 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
         owner_module=owner_module.name,
         owner_cls=owner.name,
         ancestors=tuple(f"{m.name}.{c.name}" for m, c in lineage[:-1]),
+        fields=tuple(field_of(f, m.name, c.name) for m, c, f in fields),
+        properties=tuple(p for _, c in lineage for p in properties_of(c)),
+        nested_delimiter=str(config.get("env_nested_delimiter") or ""),
+        pydantic_v1=not (_settings_base(resolver, module, cls) or "").startswith(
+            "pydantic_settings"
+        ),
     )

@@ -16,16 +16,25 @@ from wizard.target import Target
 __all__ = ["build"]
 
 
+def _env_file_has_url(project: Project, answers: Answers) -> bool:
+    """The env file the app reads exists: a URL from the code stays there, not in the file
+    (env.py derives the sync URL at run time)."""
+    return answers.env_file is not None and answers.source.kind != "literal"
+
+
 def build(project: Project, answers: Answers, target: Target) -> Plan:
     """Every change the wizard would make, each output checked to parse."""
     changes: list[Change] = []
     if answers.mode == "sync":  # async mode: Alembic uses the app's own URL, nothing to add
-        sync_text = urls.render(target.sync_url) if answers.app.literal else None
+        app = answers.app
+        frozen = app.literal or (app.from_code and not _env_file_has_url(project, answers))
+        sync_text = urls.render(target.sync_url) if frozen else None
         changes += env_changes(project, answers, sync_text)
         changes += settings_change(project, answers)
     changes += alembic_files(project, answers, target)
     changes += config_change(project, answers, target)
-    changes += gitignore_change(project)
+    created = [c.path.name for c in changes if c.before is None and c.path.name.startswith(".env")]
+    changes += gitignore_change(project, created)
     for change in changes:
         check_parses(change)
     return Plan(tuple(changes), target.secrets)

@@ -16,29 +16,61 @@ from wizard.inspection.envfiles import EnvSource
 
 
 def env_changes(project: Project, answers: Answers, sync_text: str | None) -> list[Change]:
-    """`.env` gets the sync URL (None: it is built from `${VAR}`s, so env.py derives it at
-    run time instead of freezing a copy); example files get a placeholder."""
-    settings = answers.settings
-    key, sync_key = settings.env_key, settings.sync_env_key
-    assert key and sync_key
+    """The env file the app reads gets the sync URL (None: the URL is put together at run
+    time, so env.py derives it instead of freezing a copy); templates get a placeholder."""
+    source = answers.source
+    key, sync_key = source.env_key or "DATABASE_URL", source.sync_key
     out = []
-    for source in project.env_files:
-        if source.example:
-            value = _placeholder(source, key, settings.case_sensitive, answers.sync_driver)
-            why = f"a placeholder for {sync_key}, derived from the example's {key}"
-        elif source.path == answers.env_file:
+    for env in project.env_files:
+        if env.example:
+            value = _placeholder(env, key, source.case_sensitive, answers.sync_driver)
+            why = f"a placeholder for {sync_key}, derived from the file's own {key}"
+        elif env.path == answers.env_file:
             value, why = sync_text, f"{sync_key}: the sync URL Alembic uses"
         else:
             continue
-        anchor = source.env.get(key, case_sensitive=settings.case_sensitive)
-        if value is None or source.env.get(sync_key, case_sensitive=settings.case_sensitive):
+        if value is None or env.env.get(sync_key, case_sensitive=source.case_sensitive):
             continue
-        after = envfile.insert_after(
-            source.env, source.text, anchor.key if anchor else key, sync_key, value
-        )
-        _check_reads_back(source.path, after, sync_key, value)
-        out.append(Change(source.path, source.text, after, why))
+        out.append(_insert(env, answers, key, sync_key, value, why))
+    if answers.env_file is None and sync_text is not None:
+        out.append(_new_env_file(project, answers, sync_text))
     return out
+
+
+def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: str,
+            why: str) -> Change:  # fmt: skip
+    """`sync_key=value` after the app's URL (a hard-coded URL moves in first)."""
+    text, parsed = env.text, env.env
+    anchor = parsed.get(key, case_sensitive=answers.source.case_sensitive)
+    if anchor is None and answers.source.kind == "literal" and not env.example:
+        text = envfile.insert_after(parsed, text, key, key, answers.app.text)
+        parsed = envfile.parse(text, env.path)
+        why = f"{key} (the URL written in the code) and {why}"
+    after = envfile.insert_after(parsed, text, anchor.key if anchor else key, sync_key, value)
+    _check_reads_back(env.path, after, sync_key, value)
+    return Change(env.path, env.text, after, why)
+
+
+def new_env_path(project: Project, answers: Answers) -> Path:
+    """The env file to create: the settings' `env_file`, else `.env` where Alembic runs."""
+    settings = answers.settings
+    name = settings.env_files[0] if settings and settings.env_files else ".env"
+    return project.root / name
+
+
+def _new_env_file(project: Project, answers: Answers, sync_text: str) -> Change:
+    """No env file yet: one with the sync URL (and a hard-coded URL moved in)."""
+    source = answers.source
+    lines = [f"{source.env_key}={answers.app.text}"] if source.kind == "literal" else []
+    lines.append(f"{source.sync_key}={sync_text}")
+    path = new_env_path(project, answers)
+    body = "".join(
+        envfile.format_binding(envfile.Binding(k, v, 0, ""), k, v, "\n")
+        for k, _, v in (line.partition("=") for line in lines)
+    )
+    text = "# written by alembic-wizard: the database URLs (keep this file out of git)\n" + body
+    _check_reads_back(path, text, source.sync_key, sync_text)
+    return Change(path, None, text, f"{source.sync_key}: the sync URL Alembic uses (new file)")
 
 
 def _check_reads_back(path: Path, text: str, key: str, value: str) -> None:

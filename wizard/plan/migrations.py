@@ -4,6 +4,7 @@ lines kept), `script.py.mako` and `versions/`."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from wizard import urls
@@ -19,7 +20,7 @@ from wizard.target import Target
 def alembic_files(project: Project, answers: Answers, target: Target) -> list[Change]:
     """env.py, alembic.ini, script.py.mako, and versions/ when it is missing."""
     folder = project.root / answers.migrations
-    context = env_context(answers, target)
+    context = env_context(answers, target, folder, project.root)
     out = [
         env_py_change(project, folder / "env.py", context),
         ini_change(project, answers, str(context["sync_env_key"])),
@@ -90,28 +91,28 @@ def _user_context(parts: envmerge.UserParts) -> dict[str, object]:
     }
 
 
-def env_context(answers: Answers, target: Target) -> dict[str, object]:
+def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> dict[str, object]:
     """What the env.py template needs."""
-    settings, meta = answers.settings, answers.metadata
-    if settings.instance:
-        settings_import = f"from {settings.module} import {settings.instance} as app_settings"
-        settings_setup = ""
-    else:
-        factory = settings.getter or settings.cls
-        settings_import = f"from {settings.module} import {factory}"
-        settings_setup = f"app_settings = {factory}()\n\n"
+    source, meta = answers.source, answers.metadata
+    settings = source.settings
+    sync_expr = None
+    if settings is not None and source.kind == "field" and settings.sync_field:
+        sync_expr = f"app_settings.{settings.attr_prefix}{settings.sync_field}"
     renames = urls.query_renames(urls.driver_of(target.app_url), answers.sync_driver)
+    env_file = answers.env_file or root / ".env"
     return {
-        "settings_import": settings_import,
-        "settings_setup": settings_setup,
+        "app_imports": "\n".join(source.imports),
+        "app_setup": source.setup,
+        "app_url_expr": source.expr,
+        "load_dotenv": source.loads_dotenv,
+        "env_file": Path(os.path.relpath(env_file, folder)).as_posix(),
         "metadata_import": f"from {meta.module} import {meta.name}",
         "metadata_expr": meta.expr,
         "model_modules": answers.model_modules,
-        "sync_env_key": settings.sync_env_key,
+        "sync_env_key": source.sync_key,
+        "sync_expr": sync_expr,
         "drivername": target.alembic_url.drivername,
         "mode": answers.mode,
-        "sync_field": settings.sync_field,
-        "url_field": settings.url_field,
         "query_renames": _py_dict(renames),
         "render_as_batch": answers.dialect == "sqlite",
         "user_imports": "",

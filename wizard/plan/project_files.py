@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from wizard.target import Target
 def settings_change(project: Project, answers: Answers) -> list[Change]:
     """A `database_url_sync` field after the URL field, in the class that declares it."""
     settings = answers.settings
+    if settings is None or answers.source.kind != "field":
+        return []
     field = settings.sync_field
     if field is None or field in settings.field_names or settings.url_field is None:
         return []
@@ -35,12 +38,14 @@ def remembered_table(answers: Answers, root: Path) -> dict[str, Any]:
     table: dict[str, Any] = {
         "dialect": answers.dialect,
         "mode": answers.mode,
-        "settings": answers.settings.label,
+        "url": answers.source.label,
         "metadata": answers.metadata.label,
         "models": list(answers.model_modules),
         "migrations": answers.migrations,
         "add-deps": answers.add_deps,
     }
+    if answers.settings is not None:
+        table["settings"] = answers.settings.label
     if answers.mode == "sync":
         table["sync-driver"] = answers.sync_driver
     if answers.env_file is not None:
@@ -71,16 +76,21 @@ def config_change(project: Project, answers: Answers, target: Target) -> list[Ch
     return [Change(path, before, after, "; ".join(whys))]
 
 
-def gitignore_change(project: Project) -> list[Change]:
-    """`.alembic-wizard/` (backups, which may hold secrets) in the project's .gitignore.
-    Without one, the folder ignores itself (apply writes a `*` .gitignore inside it)."""
+def gitignore_change(project: Project, created: list[str]) -> list[Change]:
+    """`.alembic-wizard/` (backups, which may hold secrets) and any env file the wizard
+    creates, in the project's .gitignore. Without one, the backup folder ignores itself
+    (apply writes a `*` .gitignore inside it)."""
     path = project.gitignore
     before = project.text(path) if path else None
     if path is None or before is None:
         return []
-    if any(line.strip().strip("/") == BACKUP_DIR for line in before.splitlines()):
+    patterns = [line.strip().strip("/") for line in before.splitlines()]
+    wanted = [(f"{BACKUP_DIR}/", "alembic-wizard's backups")] if BACKUP_DIR not in patterns else []
+    wanted += [(n, "the database URLs") for n in created
+               if not any(fnmatch.fnmatch(n, p) for p in patterns if p)]  # fmt: skip
+    if not wanted:
         return []
     newline = "\r\n" if "\r\n" in before else "\n"
     sep = "" if not before or before.endswith(("\n", "\r")) else newline
-    after = f"{before}{sep}# alembic-wizard's backups{newline}{BACKUP_DIR}/{newline}"
+    after = before + sep + "".join(f"# {why}{newline}{name}{newline}" for name, why in wanted)
     return [Change(path, before, after, "keeps the wizard's backups out of git")]

@@ -62,7 +62,6 @@ def verify(
     request = {
         "ini": str(project.alembic.ini_path),
         "model_modules": sorted({t.module for t in expected}),
-        "url_field": answers.settings.url_field,
         "online": go_online,
         "drivers": list(target.drivers),
         "cwd": str(project.root),

@@ -136,12 +136,11 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
         finally:
             engine.dispose()
     out["current"] = alembic_current(request["ini"])
-    settings = getattr(env, "app_settings", None)
-    field = request.get("url_field")
-    if settings is not None and field:
-        app_url = str(getattr(settings, field))
+    app_url = getattr(env, "app_url", None)  # the app's own URL, as env.py reaches it
+    if callable(app_url):
         try:
-            out["async_fingerprint"] = asyncio.run(_async_fingerprint(app_url))
+            text = app_url().render_as_string(hide_password=False)
+            out["async_fingerprint"] = asyncio.run(_async_fingerprint(text))
         except Exception as exc:  # the app's URL may need the app's own rewriting first
             out["async_error"] = _error(exc)
     return out

@@ -1,0 +1,79 @@
+"""The fields of a settings class or of a model nested in one, as the URL lookup reads them."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One annotated field of a settings class (or of a model nested in one)."""
+
+    name: str
+    line: int
+    alias: str | None
+    default: str | None  # a literal string default
+    annotation: str  # as written
+    owner_module: str = ""  # the class that declares it
+    owner_cls: str = ""
+    default_expr: str | None = None  # the default as written, when it is not a literal
+
+
+def annotated(cls: ast.ClassDef) -> list[ast.AnnAssign]:
+    return [
+        n
+        for n in cls.body
+        if isinstance(n, ast.AnnAssign)
+        and isinstance(n.target, ast.Name)
+        and n.target.id != "model_config"
+    ]
+
+
+def alias(field: ast.AnnAssign) -> str | None:
+    if isinstance(field.value, ast.Call):
+        for kw in field.value.keywords:
+            if kw.arg in ("alias", "validation_alias", "env") and isinstance(
+                kw.value, ast.Constant
+            ):
+                return str(kw.value.value)
+    return None
+
+
+def default(field: ast.AnnAssign) -> str | None:
+    value = field.value
+    if isinstance(value, ast.Call):  # Field("...", ...) or Field(default="...")
+        value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
+            value.args[0] if value.args else None
+        )
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def field_of(node: ast.AnnAssign, module: str, cls: str) -> Field:
+    """A field as the URL lookup needs it."""
+    name = node.target.id if isinstance(node.target, ast.Name) else ""
+    annotation = ast.unparse(node.annotation)
+    literal = default(node)
+    written = ast.unparse(node.value) if node.value is not None and literal is None else None
+    return Field(name, node.lineno, alias(node), literal, annotation, module, cls, written)
+
+
+def modelannotated(cls: ast.ClassDef, module: str) -> list[Field]:
+    """The annotated fields of a (nested) model class."""
+    return [field_of(f, module, cls.name) for f in annotated(cls)]
+
+
+def properties_of(cls: ast.ClassDef) -> list[str]:
+    """Methods read as attributes: @property, @computed_field, @cached_property."""
+    found = []
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef):
+            names = {ast.unparse(d).rsplit(".", 1)[-1] for d in node.decorator_list}
+            if names & {"property", "computed_field", "cached_property"}:
+                found.append(node.name)
+    return found
+
+
+def model_fields(cls: ast.ClassDef, module: str) -> list[Field]:
+    """The annotated fields of a (nested) model class."""
+    return [field_of(f, module, cls.name) for f in annotated(cls)]

@@ -1,0 +1,167 @@
+"""Where the app's async URL comes from, found by following each async engine's URL
+argument back to its source: a settings field (of any name, or of a nested model), a
+property that assembles it from parts, `os.getenv`/`os.environ`/`config("X")`, a helper
+function, or a literal."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from wizard.inspection.engines import EngineCall
+from wizard.inspection.resolve import Resolver
+from wizard.inspection.scan import Module
+from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
+from wizard.inspection.sourcevalues import Values
+
+_ENV_CALLS = {"getenv", "get", "config", "env", "str"}
+_UNWRAP = {"str", "unicode_string", "get_secret_value", "render_as_string"}
+
+
+def _unwrap(node: ast.expr) -> ast.expr:
+    """`str(X)`, `X.unicode_string()`, `f"{X}"` -> X."""
+    while True:
+        if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+            if node.func.attr not in _UNWRAP:
+                return node
+            node = node.func.value
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str" and node.args:
+            node = node.args[0]
+        elif isinstance(node, ast.JoinedStr) and len(node.values) == 1:
+            inner = node.values[0]
+            if not isinstance(inner, ast.FormattedValue):
+                return node
+            node = inner.value
+        else:
+            return node
+
+
+def env_call(node: ast.expr) -> tuple[str, ast.expr | None] | None:
+    """`os.getenv("K", d)`, `os.environ.get("K")`, `os.environ["K"]`, `config("K", default=d)`
+    -> (K, d)."""
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("environ"):
+        key = node.slice
+        return (
+            (key.value, None)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            else None
+        )
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name not in _ENV_CALLS or (name == "get" and not ast.unparse(func).endswith("environ.get")):
+        return None
+    key = node.args[0]
+    if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    default = node.args[1] if len(node.args) > 1 else None
+    default = next((k.value for k in node.keywords if k.arg == "default"), default)
+    return key.value, default
+
+
+@dataclass
+class SourceFinder:
+    """Follows URL expressions through the project's modules."""
+
+    resolver: Resolver
+    settings: tuple[Settings, ...]
+    values: Values
+
+    def of(self, engine: EngineCall) -> UrlSource | None:
+        """The source of one engine's URL, or None when it cannot be followed."""
+        if engine.url is None:
+            return None
+        return self._follow(engine.module, _unwrap(engine.url), engine.local, engine.line, 0)
+
+    def _follow(
+        self, module: Module, node: ast.expr, local: dict[str, ast.expr], line: int, depth: int
+    ) -> UrlSource | None:
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return self.values.literal(module, node.value, line)
+        found = env_call(node)
+        if found is not None:
+            return self.values.environ(module, found[0], found[1], None, line)
+        if isinstance(node, ast.Name) and node.id in local:
+            return self._follow(module, _unwrap(local[node.id]), {}, line, depth + 1)
+        if isinstance(node, ast.Name):
+            return self._name(module, node.id, line, depth)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(module, node, local)
+        if isinstance(node, ast.Call) and not node.args and not node.keywords:
+            return self._helper(module, node)
+        return None
+
+    def _name(self, module: Module, name: str, line: int, depth: int) -> UrlSource | None:
+        """A module-level name: `DATABASE_URL = os.getenv(...)`, a literal, another name."""
+        where, attr = self.resolver.symbol(module, name)
+        owner = self.resolver.module(where)
+        value = _assigned(owner, attr) if owner else None
+        if owner is None or value is None:
+            return None
+        value = _unwrap(value)
+        found = env_call(value)
+        if found is not None:
+            return self.values.environ(owner, found[0], found[1], attr, line)
+        return self._follow(owner, value, {}, line, depth + 1)
+
+    def _attribute(
+        self, module: Module, node: ast.Attribute, local: dict[str, ast.expr]
+    ) -> UrlSource | None:
+        """`settings.X`, `settings.db.url`, `get_settings().X`, `Settings().X`."""
+        path: list[str] = []
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            path.insert(0, root.attr)
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in local:
+            root = local[root.id]
+        settings = self.settings_of(module, root)
+        if settings is None:
+            return None
+        return self.values.settings_source(settings, path)
+
+    def settings_of(self, module: Module, root: ast.expr) -> Settings | None:
+        """The settings class whose instance `root` is (a name, a getter or a class call)."""
+        call = isinstance(root, ast.Call)
+        target = self.resolver.expr(module, root.func if isinstance(root, ast.Call) else root)
+        if target is None:
+            return None
+        for settings in self.settings:
+            if settings.module != target[0]:
+                continue
+            if (call and target[1] in (settings.getter, settings.cls)) or (
+                not call and target[1] == settings.instance
+            ):
+                return settings
+        return None
+
+    def _helper(self, module: Module, node: ast.Call) -> UrlSource | None:
+        """`get_database_url()`: a project function env.py can call the same way."""
+        target = self.resolver.expr(module, node.func)
+        owner = self.resolver.module(target[0]) if target else None
+        function = _function(owner, target[1]) if owner and target else None
+        if owner is None or function is None or function.args.args:
+            return None
+        return self.values.helper(owner, function, self.settings_of)
+
+
+def _assigned(module: Module, name: str) -> ast.expr | None:
+    for node in module.tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return node.value
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == name:
+            return node.value
+    return None
+
+
+def _function(module: Module, name: str) -> ast.FunctionDef | None:
+    for node in module.tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    return None

@@ -1,0 +1,205 @@
+"""Build each kind of URL source with what the code and the env files say of its value."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from wizard.inspection.evaluate import Scope, evaluate, evaluate_body
+from wizard.inspection.fields import Field, model_fields
+from wizard.inspection.resolve import Resolver
+from wizard.inspection.scan import Module
+from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
+
+PLACEHOLDER = "0"  # an unknown part: `postgresql+asyncpg://0:0@0:0/0` still has a dialect
+EnvValue = tuple[str, Path, int]  # value, file, line
+
+
+def sync_name(name: str) -> str:
+    """`DATABASE_URL` -> `DATABASE_URL_SYNC`, `db_url` -> `db_url_sync`."""
+    return name + ("_SYNC" if name.isupper() else "_sync")
+
+
+def settings_access(settings: Settings) -> tuple[tuple[str, ...], str]:
+    """The import and the set-up statement that give env.py `app_settings`."""
+    if settings.instance:
+        return (f"from {settings.module} import {settings.instance} as app_settings",), ""
+    factory = settings.getter or settings.cls
+    return (f"from {settings.module} import {factory}",), f"app_settings = {factory}()\n\n"
+
+
+@dataclass
+class Values:
+    """What the env files and the code say; builds sources from it."""
+
+    resolver: Resolver
+    env: Mapping[str, EnvValue]  # every non-example env file's bindings, later files winning
+
+    def lookup(self, key: str, case_sensitive: bool) -> EnvValue | None:
+        if case_sensitive:
+            return self.env.get(key)
+        return next((v for k, v in self.env.items() if k.lower() == key.lower()), None)
+
+    def literal(self, module: Module, text: str, line: int) -> UrlSource:
+        return UrlSource(
+            "literal", f"the URL written in {module.name} (line {line})", None,
+            "DATABASE_URL", "DATABASE_URL_SYNC", 'os.environ["DATABASE_URL"]',
+            default=text, default_is_literal=True, shape=text, path=module.path, line=line,
+        )  # fmt: skip
+
+    def environ(
+        self, module: Module, key: str, default: ast.expr | None, name: str | None, line: int
+    ) -> UrlSource:
+        """`os.getenv("K")` & co.; `name`: the module-level variable that holds it."""
+        text = default.value if isinstance(default, ast.Constant) else None
+        value = text if isinstance(text, str) else None
+        imports: tuple[str, ...] = ()
+        expr = f"os.environ[{json.dumps(key)}]"
+        if name:  # env.py imports the app's own variable: same defaults, same dotenv loading
+            imports, expr = (
+                (f"from {module.name} import {name} as app_database_url",),
+                ("app_database_url"),
+            )
+        label = f"{module.name}.{name} (${key})" if name else f"${key} ({module.name})"
+        return UrlSource("environ", label, None, key, sync_name(key), expr, imports,
+                         default=value, default_is_literal=value is not None, shape=value,
+                         path=module.path, line=line)  # fmt: skip
+
+    def helper(
+        self, module: Module, function: ast.FunctionDef,
+        settings_of: Callable[[Module, ast.expr], Settings | None],
+    ) -> UrlSource:  # fmt: skip
+        """`get_database_url()`: env.py calls it; its value is evaluated where possible."""
+        found: list[Settings] = []
+
+        def is_owner(node: ast.expr) -> bool:
+            owner = settings_of(module, node) if isinstance(node, ast.Call | ast.Name) else None
+            found.extend([owner] if owner else [])
+            return owner is not None
+
+        def run(fallback: str | None) -> object:
+            def attribute(name: str) -> str | None:
+                return self.field_value(found[-1], name, fallback) if found else fallback
+
+            return evaluate_body(function, Scope(attribute, is_owner, {}, fallback))
+
+        value, shape = run(None), run(PLACEHOLDER)
+        return UrlSource(
+            "helper", f"{module.name}.{function.name}()", None, None, "DATABASE_URL_SYNC",
+            f"{function.name}()", (f"from {module.name} import {function.name}",),
+            default=value if isinstance(value, str) else None,
+            shape=shape if isinstance(shape, str) else None, path=module.path,
+            line=function.lineno,
+        )  # fmt: skip
+
+    def settings_source(self, settings: Settings, path: list[str]) -> UrlSource | None:
+        """`settings.X` (a field or a property) or `settings.db.url` (a nested model)."""
+        first = path[0]
+        if len(path) == 1 and first in settings.properties:
+            return self._computed(settings, first)
+        field = next((f for f in settings.fields if f.name == first), None)
+        if field is None or len(path) > 2:
+            return None
+        if len(path) == 2:
+            nested = self._nested(settings, field, path[1])
+            if nested is None:
+                return None
+            settings, field = nested
+        chosen = replace(
+            settings, url_field=field.name, url_field_line=field.line, url_alias=field.alias,
+            url_default=field.default, owner_module=field.owner_module,
+            owner_cls=field.owner_cls,
+        )  # fmt: skip
+        value, shape = (self._default(chosen, field, f) for f in (None, PLACEHOLDER))
+        source = self._settings_kind("field", chosen, value, shape, field.line)
+        return replace(source, default_is_literal=field.default is not None)
+
+    def _settings_kind(
+        self, kind: str, settings: Settings, value: str | None, shape: str | None, line: int
+    ) -> UrlSource:
+        imports, setup = settings_access(settings)
+        sync = settings.sync_env_key or sync_name(settings.url_field or "DATABASE_URL")
+        attr = f"{settings.attr_prefix}{settings.url_field}"
+        return UrlSource(
+            "field" if kind == "field" else "computed", f"{settings.label}.{attr}", settings,
+            settings.env_key, sync, f"app_settings.{attr}", imports, setup, default=value,
+            shape=shape, path=self._path(settings.owner_module), line=line,
+        )  # fmt: skip
+
+    def _path(self, module: str) -> Path | None:
+        found = self.resolver.module(module)
+        return found.path if found else None
+
+    def _computed(self, settings: Settings, name: str) -> UrlSource | None:
+        chosen = replace(settings, url_field=name, url_computed=True, url_alias=None,
+                         url_default=None, owner_module=settings.module,
+                         owner_cls=settings.cls)  # fmt: skip
+        function = self._property(settings, name)
+        if function is None:
+            return None
+        value, shape = (self._evaluate_method(settings, function, f) for f in (None, PLACEHOLDER))
+        return self._settings_kind("computed", chosen, value, shape, function.lineno)
+
+    def _evaluate_method(
+        self, settings: Settings, function: ast.FunctionDef, fallback: str | None
+    ) -> str | None:
+        scope = Scope(
+            lambda n: self.field_value(settings, n, fallback),
+            lambda node: isinstance(node, ast.Name) and node.id == "self",
+            {}, fallback,
+        )  # fmt: skip
+        value = evaluate_body(function, scope)
+        return value if isinstance(value, str) else None
+
+    def _property(self, settings: Settings, name: str) -> ast.FunctionDef | None:
+        for label in (f"{settings.module}.{settings.cls}", *reversed(settings.ancestors)):
+            module, _, cls = label.rpartition(".")
+            found = self.resolver.class_def((module, cls))
+            for node in found[1].body if found else ():
+                if isinstance(node, ast.FunctionDef) and node.name == name:
+                    return node
+        return None
+
+    def _nested(self, settings: Settings, field: Field, sub: str) -> tuple[Settings, Field] | None:
+        """A field of a model nested in the settings (`settings.db.url`)."""
+        owner = self.resolver.module(field.owner_module)
+        try:
+            annotation = ast.parse(field.annotation, mode="eval").body
+        except SyntaxError:
+            return None
+        target = self.resolver.expr(owner, annotation) if owner else None
+        found = self.resolver.class_def(target) if target else None
+        if found is None:
+            return None
+        fields = tuple(model_fields(found[1], found[0].name))
+        chosen = next((f for f in fields if f.name == sub), None)
+        if chosen is None:
+            return None
+        prefix = settings.env_prefix + field.name + settings.nested_delimiter
+        nested = replace(settings, env_prefix=prefix, attr_prefix=f"{field.name}.",
+                         fields=fields, field_names=tuple(f.name for f in fields))  # fmt: skip
+        return nested, chosen
+
+    def _default(self, settings: Settings, field: Field, fallback: str | None) -> str | None:
+        if field.default is not None or field.default_expr is None:
+            return field.default
+        scope = Scope(lambda n: self.field_value(settings, n, fallback), lambda _: False, {},
+                      fallback)  # fmt: skip
+        value = evaluate(ast.parse(field.default_expr, mode="eval").body, scope)
+        return value if isinstance(value, str) else None
+
+    def field_value(self, settings: Settings, name: str, fallback: str | None) -> str | None:
+        """A settings attribute's value: the env files, else its default, else a property."""
+        field = next((f for f in settings.fields if f.name == name), None)
+        if field is None:
+            function = self._property(settings, name) if name in settings.properties else None
+            return self._evaluate_method(settings, function, fallback) if function else fallback
+        key = field.alias or settings.env_prefix + name
+        found = self.lookup(key, settings.case_sensitive)
+        if found is not None:
+            return found[0]
+        return field.default if field.default is not None else fallback
