@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from wizard import doctor
 from wizard.answers import Answers
@@ -89,32 +90,36 @@ def setup_command(options: Options, probe: Probe | None) -> int:
             _say(f"note: {note}")
         project = read_folder(project, answers.migrations)
         plan = build(project, answers, target)
-        if options.command == "verify" or _show_and_apply(project, plan, options):
-            return _verify_and_report(project, answers, target, options, probe)
+        if options.command == "verify":
+            return _verify_and_report(project, answers, target, options, probe, applied=None)
+        applied = _show_and_apply(project, plan, options)
+        if applied is not False and options.verify and not options.dry_run:
+            return _verify_and_report(project, answers, target, options, probe, applied=applied)
         return 0
     finally:
         if probe is not None:
             probe.close()
 
 
-def _show_and_apply(project: Project, plan: Plan, options: Options) -> bool:
-    """Show the plan, and write it once confirmed; whether verification should follow."""
+def _show_and_apply(project: Project, plan: Plan, options: Options) -> Path | bool | None:
+    """Show the plan, and write it once confirmed: the backup folder of what was written,
+    None when there was nothing to write, False when nothing is written."""
     labels = {str(c.path): project.rel(c.path) for c in plan.changes}
     show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color)
     _check_conflicts(plan, project, options)
     if not plan.pending:
         _say("nothing to change: the setup is up to date")
-    elif options.dry_run:
+        return None
+    if options.dry_run:
         _say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
         return False
-    elif not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
+    if not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
         _say("nothing was written")
         return False
-    else:
-        backups = apply(plan.changes, project.root)
-        if backups is not None:
-            _say(f"backups of the modified files: {project.rel(backups)}")
-    return options.verify and not options.dry_run
+    backups = apply(plan.changes, project.root)
+    if backups is not None:
+        _say(f"backups of the modified files: {project.rel(backups)}")
+    return backups
 
 
 def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
@@ -132,9 +137,20 @@ def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
             )
 
 
+# failures that a package install or the database explain: what was written stays
+_NOT_OURS = {"driver installed", "Alembic URL connects", "same database", "database"}
+
+
 def _verify_and_report(
-    project: Project, answers: Answers, target: Target, options: Options, probe: Probe | None
-) -> int:
+    project: Project, answers: Answers, target: Target, options: Options, probe: Probe | None,
+    *, applied: Path | bool | None,
+) -> int:  # fmt: skip
     rungs = verify(project, answers, target, online=options.online, probe=probe)
-    print(report(project, rungs))
-    return 1 if any(r.status == "fail" for r in rungs) else 0
+    failed = [r for r in rungs if r.status == "fail"]
+    ours = [r for r in failed if r.name not in _NOT_OURS]
+    rolled_back = isinstance(applied, Path) and bool(ours)
+    print(report(project, rungs, rolled_back=rolled_back))
+    if rolled_back:
+        undo(project.root)
+        _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
+    return 1 if failed else 0

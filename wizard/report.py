@@ -8,7 +8,7 @@ from wizard.verify import Rung
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
 
 
-def report(project: Project, rungs: list[Rung]) -> str:
+def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) -> str:
     """What was verified, and the next command to run."""
     lines = ["", "Verification:"]
     for rung in rungs:
@@ -16,7 +16,9 @@ def report(project: Project, rungs: list[Rung]) -> str:
         lines.append(f"  {_MARKS[rung.status]:>7}  {rung.name}{detail}")
         if rung.fix:
             lines.append(f"           fix: {rung.fix}")
-    if all(r.status != "fail" for r in rungs):
+    if rolled_back:
+        lines += ["", "Nothing was kept: fix the failure above, then run alembic-wizard again."]
+    elif all(r.status != "fail" for r in rungs):
         where = project.rel(project.root)
         cd = "" if where in (".", "") else f"cd {where} && "
         lines += [
