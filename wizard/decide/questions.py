@@ -15,7 +15,7 @@ from wizard.drivers import Mode
 from wizard.edits import deps
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection import Project
-from wizard.inspection.appurl import find_app_url
+from wizard.inspection.appurl import AppUrl, find_app_url
 from wizard.inspection.models import Metadata
 from wizard.inspection.project import blame_skipped
 from wizard.inspection.source import UrlSource
@@ -115,6 +115,25 @@ def ask_env_file(project: Project, decider: Decider, source: UrlSource) -> Path 
     flag = decider.flags.env_file
     given = str(Path(flag).resolve()) if flag else None
     return Path(decider.choose("env file", "--env-file", given, env_paths, default))
+
+
+def check_readable(project: Project, source: UrlSource, app: AppUrl) -> None:
+    """A URL that only a template sets, for settings that cannot start without it: the
+    app cannot run yet, so neither could Alembic."""
+    templates = {e.path for e in project.env_files if e.example}
+    real = [e for e in project.env_files if not e.example]
+    if app.path not in templates or source.default is not None or real:
+        return
+    assert app.path is not None
+    names = source.settings.env_files if source.settings and source.settings.env_files else ()
+    wanted = names[0] if names else ".env"
+    raise WizardError(
+        f"{app.key} is set only in {app.path.name}, a template: the app reads {wanted}, "
+        "which does not exist yet",
+        path=app.path,
+        line=app.line,
+        hint=f"copy {app.path.name} to {wanted} and fill it in, then run alembic-wizard again",
+    )
 
 
 def check_async(project: Project, url: URL, key: str) -> bool:
@@ -219,6 +238,7 @@ def decide(
     source = ask_source(project, decider)
     env_file = ask_env_file(project, decider, source)
     app = find_app_url(project, source, env_file)
+    check_readable(project, source, app)
     url = app.parse()
     driverless = check_async(project, url, app.key)
     dialect = ask_dialect(decider, flags, url, app.key, notes)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from wizard import urls
 from wizard.errors import WizardError
+from wizard.inspection.envfiles import EXAMPLE_SUFFIXES
 from wizard.inspection.project import Project
 from wizard.inspection.settings import Settings
 from wizard.inspection.source import UrlSource
@@ -64,6 +65,7 @@ def _from_env(
     if key is None:
         return None
     candidates = [s for s in project.env_files if (s.example if examples else s.path == env_file)]
+    candidates.sort(key=lambda s: not s.path.name.endswith(EXAMPLE_SUFFIXES))  # .env.example first
     for env in candidates:
         binding = env.env.get(key, case_sensitive=source.case_sensitive)
         if binding is None or not binding.value:

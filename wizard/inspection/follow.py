@@ -90,14 +90,20 @@ class SourceFinder:
         if isinstance(node, ast.Name):
             return self._name(module, node.id, line, depth)
         if isinstance(node, ast.Attribute):
-            return self._attribute(module, node, local)
+            found_in_settings = self._attribute(module, node, local)
+            target = self.resolver.expr(module, node) if found_in_settings is None else None
+            if target is not None and ":" not in target[0]:  # `config.DATABASE_URL`, a module's
+                return self._symbol(target[0], target[1], line, depth + 1)
+            return found_in_settings
         if isinstance(node, ast.Call) and not node.args and not node.keywords:
             return self._helper(module, node)
         return None
 
     def _name(self, module: Module, name: str, line: int, depth: int) -> UrlSource | None:
         """A module-level name: `DATABASE_URL = os.getenv(...)`, a literal, another name."""
-        where, attr = self.resolver.symbol(module, name)
+        return self._symbol(*self.resolver.symbol(module, name), line, depth)
+
+    def _symbol(self, where: str, attr: str, line: int, depth: int) -> UrlSource | None:
         owner = self.resolver.module(where)
         value = _assigned(owner, attr) if owner else None
         if owner is None or value is None:

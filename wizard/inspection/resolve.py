@@ -43,9 +43,13 @@ class Resolver:
         if attr is None:
             return (source, "")
         target = self.module(source)
-        if target is None:
+        known = target is not None and (attr in target.defined or attr in target.imports)
+        if not known:  # `from pkg import submodule`, or a name from outside the project
             sub = self.module(f"{source}.{attr}")
-            return (sub.name, "") if sub is not None else (source, attr)
+            if sub is not None:
+                return (sub.name, "")
+        if target is None:
+            return (source, attr)
         return self.symbol(target, attr, _depth + 1)
 
     def _through_star(self, module: Module, name: str, depth: int) -> Symbol:
