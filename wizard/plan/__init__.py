@@ -32,7 +32,10 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
         changes += env_changes(project, answers, sync_text)
         changes += settings_change(project, answers)
     changes += alembic_files(project, answers, target)
-    changes += config_change(project, answers, target)
+    new_env = next(
+        (c.path for c in changes if c.before is None and c.path.name.startswith(".env")), None
+    )
+    changes += config_change(project, answers, target, answers.env_file or new_env)
     created = [c.path.name for c in changes if c.before is None and c.path.name.startswith(".env")]
     changes += gitignore_change(project, created)
     for change in changes:

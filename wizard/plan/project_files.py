@@ -33,7 +33,7 @@ def settings_change(project: Project, answers: Answers) -> list[Change]:
     return [Change(path, before, after, why)]
 
 
-def remembered_table(answers: Answers, root: Path) -> dict[str, Any]:
+def remembered_table(answers: Answers, root: Path, env_file: Path | None) -> dict[str, Any]:
     """What is worth remembering of the answers, as TOML-ready values (no secrets)."""
     table: dict[str, Any] = {
         "dialect": answers.dialect,
@@ -48,14 +48,17 @@ def remembered_table(answers: Answers, root: Path) -> dict[str, Any]:
         table["settings"] = answers.settings.label
     if answers.mode == "sync":
         table["sync-driver"] = answers.sync_driver
-    if answers.env_file is not None:
-        table["env-file"] = Path(os.path.relpath(answers.env_file, root)).as_posix()
+    if env_file is not None:
+        table["env-file"] = Path(os.path.relpath(env_file, root)).as_posix()
     return table
 
 
-def config_change(project: Project, answers: Answers, target: Target) -> list[Change]:
-    """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember, and alembic and
-    the driver in `[project].dependencies` when asked. One change for both edits."""
+def config_change(
+    project: Project, answers: Answers, target: Target, env_file: Path | None
+) -> list[Change]:
+    """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember (`env_file`: the
+    one the app reads, or the one this plan creates), and alembic and the driver in
+    `[project].dependencies` when asked. One change for both edits."""
     path = project.config_path
     in_pyproject = path.name == "pyproject.toml"
     before = project.text(path)
@@ -66,7 +69,7 @@ def config_change(project: Project, answers: Answers, target: Target) -> list[Ch
         if adding:
             after = deps.add(after, adding)
             whys.append(f"declares {', '.join(adding)}")
-    table = remembered_table(answers, project.root)
+    table = remembered_table(answers, project.root, env_file)
     stored = remembered.store(after, table, in_pyproject=in_pyproject)
     if stored is not None:
         after = stored

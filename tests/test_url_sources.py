@@ -1,0 +1,160 @@
+"""The app's URL found by following its async engine, wherever real projects keep it: a
+settings field of any name, a nested settings model, a property assembling it from parts, a
+helper building a `URL`, `os.getenv` with `load_dotenv`, `os.environ[...]`, a literal in the
+engine call, an f-string default. Each end to end against the real server: the wizard,
+`alembic revision --autogenerate`, `alembic upgrade head`, the app's own async engine reads
+the tables, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from conftest import alembic, copy_project, mysql_tables, pg_tables, run, tree_hash, wizard
+
+# fixture -> (module.engine the app uses, the tables its models define)
+APPS = {
+    "urls/odd_field_name": ("catalog.db.engine:writer_engine", {"categories", "products"}),
+    "urls/nested_settings": ("shop.db:engine", {"products", "carts", "cart_items"}),
+    "urls/parts_computed_field": ("app.core.db:engine", {"user_account", "part"}),
+    "urls/parts_url_create": ("orders_api.database:engine", {"customers", "orders", "order_lines"}),
+    "urls/getenv_dotenv": ("blog.database:engine", {"authors", "posts", "comments"}),
+    "urls/environ_index": ("tracker.db:engine", {"projects", "tasks"}),
+    "urls/literal_url": ("notes.db:engine", {"users", "notes"}),
+    "urls/fstring_default_no_env": ("inventory.database:engine", {"warehouses", "stock_items"}),
+    "urls/pydantic_v1_settings": ("legacy_api.database:engine", {"customers", "invoices"}),
+    "urls/settings_env_file_missing": ("weather.db:engine", {"stations", "observations"}),
+}
+READ_TABLES = """
+import asyncio, importlib, sys
+from sqlalchemy import inspect
+module, name = sys.argv[1].split(":")
+engine = getattr(importlib.import_module(module), name)
+async def main():
+    async with engine.connect() as conn:
+        print(" ".join(sorted(await conn.run_sync(lambda c: inspect(c).get_table_names()))))
+    await engine.dispose()
+asyncio.run(main())
+"""
+
+
+def _copy(name: str, tmp_path: Path, database: str = "") -> Path:
+    project = copy_project(name, tmp_path)
+    for path in project.rglob("*"):
+        if path.is_file() and "__DB__" in path.read_text(errors="replace"):
+            path.write_text(path.read_text().replace("__DB__", database))
+    return project
+
+
+def _app_tables(project: Path, engine: str, env: dict[str, str] | None = None) -> set[str]:
+    """The tables the app's own async engine sees, in a fresh process."""
+    root = project / "src" if (project / "src").is_dir() else project
+    environ = {**os.environ, **(env or {}), "PYTHONPATH": str(root)}
+    done = run("-c", READ_TABLES, engine, cwd=project, env=environ)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def _end_to_end(project: Path, engine: str, tables: set[str]) -> str:
+    """Wizard, autogenerate, upgrade; the app reads the tables; a second run is a no-op."""
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "FAILED" not in done.stdout
+    created = alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    assert {t for t in tables if f"Detected added table '{t}'" in created.stderr} == tables
+    alembic("upgrade", "head", cwd=project)
+    app_env = {k: v for k, v in dotenv_values(project / ".env").items() if v is not None}
+    assert _app_tables(project, engine, app_env if "environ" in project.name else None) >= tables
+    before = tree_hash(project)
+    again = wizard("--yes", "--no-verify", cwd=project)
+    assert again.returncode == 0 and "nothing to change" in again.stderr, again.stderr
+    assert tree_hash(project) == before
+    return done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["urls/odd_field_name", "urls/getenv_dotenv", "urls/environ_index", "urls/literal_url",
+     "urls/fstring_default_no_env", "urls/pydantic_v1_settings", "urls/settings_env_file_missing"],
+)  # fmt: skip
+def test_sqlite_sources_end_to_end(name: str, tmp_path: Path) -> None:
+    engine, tables = APPS[name]
+    project = _copy(name, tmp_path)
+    _end_to_end(project, engine, tables)
+
+
+def test_computed_url_from_parts_on_postgresql(tmp_path: Path, pg_database: str) -> None:
+    engine, tables = APPS["urls/parts_computed_field"]
+    project = _copy("urls/parts_computed_field", tmp_path, pg_database)
+    env_before = (project / ".env").read_text()
+    output = _end_to_end(project, engine, tables)
+    assert "ok  same database" in output
+    assert (project / ".env").read_text() == env_before  # no frozen copy of the parts
+    env_py = (project / "migrations/env.py").read_text()
+    assert "make_url(str(app_settings.SQLALCHEMY_DATABASE_URI))" in env_py
+    assert "p@ss" not in output and "w/rd" not in output  # the password is never printed
+    assert pg_tables(pg_database) >= tables
+
+
+def test_helper_building_a_url_on_postgresql(tmp_path: Path, pg_database: str) -> None:
+    engine, tables = APPS["urls/parts_url_create"]
+    project = _copy("urls/parts_url_create", tmp_path, pg_database)
+    output = _end_to_end(project, engine, tables)
+    assert "ok  same database" in output
+    assert (
+        "from orders_api.database import get_database_url"
+        in (project / "migrations/env.py").read_text()
+    )
+    assert pg_tables(pg_database) >= tables
+
+
+def test_nested_settings_model_on_mariadb(tmp_path: Path, mysql_database: str) -> None:
+    engine, tables = APPS["urls/nested_settings"]
+    project = _copy("urls/nested_settings", tmp_path, mysql_database)
+    output = _end_to_end(project, engine, tables)
+    assert "ok  same database" in output
+    env = dotenv_values(project / ".env")
+    assert env["SHOP_DB__URL_SYNC"] == (
+        f"mysql+pymysql://root@127.0.0.1:3306/{mysql_database}?charset=utf8mb4"
+    )
+    assert "DATABASE_URL_SYNC" not in env  # a bare key would never reach the prefixed settings
+    assert "url_sync: str | None = None" in (project / "shop/settings.py").read_text()
+    assert mysql_tables(mysql_database) >= tables
+
+
+@pytest.mark.parametrize(
+    ("name", "sync_key", "expected"),
+    [
+        ("urls/odd_field_name", "APP_WRITER_DB_URL_SYNC", "sqlite:///./app.db"),  # .env wins
+        ("urls/getenv_dotenv", "DATABASE_URL_SYNC", "sqlite:///./blog.db"),
+        ("urls/literal_url", "DATABASE_URL_SYNC", "sqlite:///./data.db"),
+        ("urls/pydantic_v1_settings", "DATABASE_URL_SYNC", "sqlite:///./legacy.db"),
+    ],
+)
+def test_the_sync_key_follows_the_source(name: str, sync_key: str, expected: str,
+                                         tmp_path: Path) -> None:  # fmt: skip
+    project = _copy(name, tmp_path)
+    done = wizard("--yes", "--no-verify", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert dotenv_values(project / ".env")[sync_key] == expected
+
+
+def test_a_url_only_in_a_template_says_copy_it_first(tmp_path: Path) -> None:
+    project = _copy("urls/env_template_names", tmp_path)
+    before = tree_hash(project)
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 2
+    assert "env.example:2: DATABASE_URL is set only in env.example" in done.stderr
+    assert "hint: copy env.example to .env" in done.stderr
+    assert tree_hash(project) == before
+
+
+def test_a_sync_only_app_is_not_for_us(tmp_path: Path) -> None:
+    project = _copy("urls/no_async_engine", tmp_path)
+    before = tree_hash(project)
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 2 and "not async" in done.stderr
+    assert tree_hash(project) == before
