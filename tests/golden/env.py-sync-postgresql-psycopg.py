@@ -1,9 +1,9 @@
 """Alembic environment, written by alembic-wizard (sync-driver mode).
 
 The app talks to the database through its async driver; Alembic runs through the sync
-driver `postgresql+psycopg`. The URL comes from $DATABASE_URL_SYNC, else the app's
-settings, else it is derived from the app's async URL. It never passes through
-alembic.ini (configparser breaks on '%' and would put credentials in git).
+driver `postgresql+psycopg`. The URL comes from $DATABASE_URL_SYNC, else the
+app's settings, else it is derived from the app's async URL. It never passes
+through alembic.ini (configparser breaks on '%' and would put credentials in git).
 Re-run `alembic-wizard` to update this file.
 """
 

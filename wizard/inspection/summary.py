@@ -38,6 +38,10 @@ def as_dict(project: Project) -> dict[str, object]:
             }
             for s in project.settings
         ],  # fmt: skip
+        "urls": [
+            {"url": u.label, "kind": u.kind, "env_key": u.env_key, "sync_key": u.sync_key}
+            for u in project.sources
+        ],
         "env_files": [
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
             for e in project.env_files
@@ -63,8 +67,11 @@ def as_text(project: Project) -> str:
         lines.append(f"metadata          {meta.label} ({len(tables)} tables)")
         lines += [f"  {t.name or '(computed name)':<24}{t.module}:{t.line}" for t in tables]
     for s in project.settings:
-        field = f"{s.url_field} <- {s.env_key}" if s.url_field else "no URL field"
-        lines.append(f"settings          {s.label}: {field}")
+        field = f": {s.url_field} <- {s.env_key}" if s.url_field else ""
+        lines.append(f"settings          {s.label}{field}")
+    for u in project.sources:
+        fed = f" <- ${u.env_key}" if u.env_key else ""
+        lines.append(f"url               {u.label} ({u.kind}){fed}")
     for e in project.env_files:
         kind = " (example)" if e.example else ""
         lines.append(f"env file          {project.rel(e.path)}{kind}")
