@@ -158,3 +158,24 @@ def test_a_sync_only_app_is_not_for_us(tmp_path: Path) -> None:
     done = wizard("--yes", cwd=project)
     assert done.returncode == 2 and "not async" in done.stderr
     assert tree_hash(project) == before
+
+
+def test_an_existing_async_env_py_gets_the_sync_mode(tmp_path: Path, pg_database: str) -> None:
+    """Alembic's async template (its URL through set_main_option): sync mode is still the
+    default, with the sync URL in .env and a settings field; Alembic then works."""
+    project = _copy("urls/existing_async_env", tmp_path, pg_database)
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert dotenv_values(project / ".env")["DATABASE_URL_SYNC"] == (
+        f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
+    )
+    assert "DATABASE_URL_SYNC: str | None = None" in (project / "api/config.py").read_text()
+    env_py = (project / "migrations/env.py").read_text()
+    assert "(sync-driver mode)" in env_py and "run_sync" not in env_py
+    assert "set_main_option" not in env_py
+    created = alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    assert "Detected added table 'users'" in created.stderr
+    alembic("upgrade", "head", cwd=project)
+    assert pg_tables(pg_database) >= {"users", "posts", "alembic_version"}
+    again = wizard("--yes", "--mode", "async", "--no-verify", cwd=project)  # still a choice
+    assert again.returncode == 0 and "run_sync" in (project / "migrations/env.py").read_text()
