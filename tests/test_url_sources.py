@@ -179,3 +179,64 @@ def test_an_existing_async_env_py_gets_the_sync_mode(tmp_path: Path, pg_database
     assert pg_tables(pg_database) >= {"users", "posts", "alembic_version"}
     again = wizard("--yes", "--mode", "async", "--no-verify", cwd=project)  # still a choice
     assert again.returncode == 0 and "run_sync" in (project / "migrations/env.py").read_text()
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+MODELS = """\
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def test_starlette_config_and_two_engines_writer_first(tmp_path: Path) -> None:
+    """`config("X")` (starlette, decouple) is an environment source; with a writer and a
+    reader engine, --yes takes the writer, and --url picks the other."""
+    project = _write(tmp_path / "svc", {
+        "svc/__init__.py": "",
+        "svc/models.py": MODELS,
+        "svc/conf.py": 'from starlette.config import Config\n\nconfig = Config(".env")\n'
+                       'READER_DATABASE_URL = config("READER_DATABASE_URL")\n'
+                       'WRITER_DATABASE_URL = config("WRITER_DATABASE_URL")\n',
+        "svc/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                     "from svc import conf\n\n"
+                     "reader = create_async_engine(conf.READER_DATABASE_URL)\n"
+                     "writer = create_async_engine(conf.WRITER_DATABASE_URL)\n",
+        ".env": "READER_DATABASE_URL=sqlite+aiosqlite:///./replica.db\n"
+                "WRITER_DATABASE_URL=sqlite+aiosqlite:///./primary.db\n",
+    })  # fmt: skip
+    listed = wizard("inspect", cwd=project).stdout
+    assert "svc.conf.WRITER_DATABASE_URL ($WRITER_DATABASE_URL) (environ)" in listed
+    done = wizard("--yes", "--dry-run", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "+WRITER_DATABASE_URL_SYNC=sqlite:///./primary.db" in done.stdout
+    other = wizard("--yes", "--dry-run", "--url", "svc.conf.READER_DATABASE_URL ($READER_DATABASE_URL)",
+                   cwd=project)  # fmt: skip
+    assert "+READER_DATABASE_URL_SYNC=sqlite:///./replica.db" in other.stdout
+
+
+def test_no_async_engine_and_no_settings_is_not_for_us(tmp_path: Path) -> None:
+    project = _write(tmp_path / "pool", {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/main.py": "import asyncpg\n\nasync def pool():\n"
+                       "    return await asyncpg.create_pool('postgres://u@h/db')\n",
+    })  # fmt: skip
+    before = tree_hash(project)
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 2
+    assert "no async SQLAlchemy engine found" in done.stderr
+    assert tree_hash(project) == before
