@@ -90,9 +90,7 @@ def _describe(
         skipped=tuple(tree.skipped),
         package_manager=package_manager(root, top),
         requirements_txt=(root / "requirements.txt").exists(),
-        gitignore=next(
-            (f / ".gitignore" for f in (top, root) if (f / ".gitignore").is_file()), None
-        ),
+        gitignore=_gitignore(top, root),
     )
 
 
@@ -119,6 +117,10 @@ def _bindings(source: EnvSource) -> list[tuple[str, str, envfile.Binding]]:
         for p in source.env.pieces
         if isinstance(p, envfile.Binding) and p.value is not None
     ]
+
+
+def _gitignore(top: Path, root: Path) -> Path | None:
+    return next((f / ".gitignore" for f in (top, root) if (f / ".gitignore").is_file()), None)
 
 
 def read_folder(project: Project, migrations: str) -> Project:

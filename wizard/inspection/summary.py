@@ -38,10 +38,7 @@ def as_dict(project: Project) -> dict[str, object]:
             }
             for s in project.settings
         ],  # fmt: skip
-        "urls": [
-            {"url": u.label, "kind": u.kind, "env_key": u.env_key, "sync_key": u.sync_key}
-            for u in project.sources
-        ],
+        "urls": _urls(project),
         "env_files": [
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
             for e in project.env_files
@@ -51,6 +48,13 @@ def as_dict(project: Project) -> dict[str, object]:
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],
     }
+
+
+def _urls(project: Project) -> list[dict[str, object]]:
+    return [
+        {"url": u.label, "kind": u.kind, "env_key": u.env_key, "sync_key": u.sync_key}
+        for u in project.sources
+    ]
 
 
 def as_text(project: Project) -> str:
