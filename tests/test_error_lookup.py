@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import alembic, copy_project, run
+from conftest import alembic, copy_project, run, wizard
 
 MODELS = (
     "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
@@ -103,16 +103,16 @@ def test_every_rule_with_patterns_is_reachable(rule: str) -> None:
 
 def test_doctor_names_a_missing_sync_driver(tmp_path: Path) -> None:
     project = copy_project("mysql_app", tmp_path)
-    assert run("-m", "wizard", "--yes", "--no-verify", "--sync-driver", "mysqldb",
-               cwd=project).returncode == 0  # fmt: skip
-    done = run("-m", "wizard", "doctor", cwd=project)
+    assert wizard("--yes", "--no-verify", "--sync-driver", "mysqldb",
+                  cwd=project).returncode == 0  # fmt: skip
+    done = wizard("doctor", cwd=project)
     assert done.returncode == 1
     assert "AW117  .env:3  SHOP_DATABASE_URL_SYNC needs MySQLdb" in done.stdout
 
 
 def test_doctor_reads_the_urls_in_env(tmp_path: Path) -> None:
     project = copy_project("pg_app", tmp_path)
-    assert run("-m", "wizard", "--yes", "--no-verify", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
     env = project / ".env"
     text = env.read_text()
     text = text.replace(
@@ -124,7 +124,7 @@ def test_doctor_reads_the_urls_in_env(tmp_path: Path) -> None:
         "DATABASE_URL_SYNC=postgres://postgres@127.0.0.1:5432/other",
     )
     env.write_text(text)
-    done = run("-m", "wizard", "doctor", cwd=project / "backend")
+    done = wizard("doctor", cwd=project / "backend")
     assert done.returncode == 1
     for rule, line in (("AW110", 3), ("AW109", 4), ("AW120", 4)):
         assert re.search(rf"^{rule}  \S*/pg_app/\.env:{line}  ", done.stdout, re.M), done.stdout
@@ -137,7 +137,7 @@ def test_an_escaped_set_main_option_is_fine(tmp_path: Path) -> None:
         "target_metadata = None",
         "import os\nconfig.set_main_option('sqlalchemy.url', os.environ['U'].replace('%', '%%'))\n"
         "target_metadata = None"))  # fmt: skip
-    done = run("-m", "wizard", "doctor", "--json", cwd=project)
+    done = wizard("doctor", "--json", cwd=project)
     assert "AW107" not in done.stdout
 
 
@@ -182,5 +182,5 @@ def test_sqlmodel_revision_without_import(tmp_path: Path) -> None:
     error = _fails("-m", "alembic", "upgrade", "head", cwd=project)
     assert "name 'sqlmodel' is not defined" in error
     assert "AW114 sqlmodel-without-import" in _explain(error)
-    done = run("-m", "wizard", "doctor", cwd=project)
+    done = wizard("doctor", cwd=project)
     assert "AW114  migrations/script.py.mako" in done.stdout
