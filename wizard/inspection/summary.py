@@ -42,13 +42,21 @@ def as_dict(project: Project) -> dict[str, object]:
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
             for e in project.env_files
         ],
-        "alembic_ini": project.rel(project.alembic.ini_path) if project.alembic.ini_text else None,
-        "tool_alembic": project.rel(toml) if (toml := project.alembic.toml_path) else None,
-        "migrations": project.default_migrations,
-        "heads": list(project.alembic.heads),
+        **_alembic(project),
         "skipped": [
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],
+    }
+
+
+def _alembic(project: Project) -> dict[str, object]:
+    """The existing Alembic setup: its configuration files, scripts folder and heads."""
+    setup = project.alembic
+    return {
+        "alembic_ini": project.rel(setup.ini_path) if setup.ini_text is not None else None,
+        "tool_alembic": project.rel(setup.toml_path) if setup.toml_path else None,
+        "migrations": project.default_migrations,
+        "heads": list(setup.heads),
     }
 
 
