@@ -15,7 +15,7 @@ from test_plan import _guard
 from conftest import copy_project, wizard
 from memory_project import ROOT, after_apply, memory_answers, memory_project, memory_target
 from wizard.edits import envmerge, iniedit, makoedit, tomledit
-from wizard.inspection.alembic_config import resolve
+from wizard.inspection.alembic_config import ini_candidates, resolve
 from wizard.inspection.alembic_setup import AlembicSetup
 from wizard.inspection.project import Project
 from wizard.plan import build
@@ -380,3 +380,12 @@ def test_doctor_tool_alembic_string_path_and_url(tmp_path: Path) -> None:
         "sqlalchemy": {"other": 1},
     }
     assert _doctor(project).strip() == "healthy: no findings"
+
+
+def test_alembic_ini_candidates(tmp_path: Path) -> None:
+    for folder in ("db", "deploy/alembic", "tests", "docs/example", ".venv", "a/b/c/d"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "alembic.ini").write_text("[alembic]\n")
+    (tmp_path / "alembic.ini").write_text("[alembic]\n")  # the root's own: not a sub-folder
+    assert ini_candidates(tmp_path) == [tmp_path / "db/alembic.ini",
+                                        tmp_path / "deploy/alembic/alembic.ini"]  # fmt: skip

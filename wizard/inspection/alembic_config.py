@@ -20,7 +20,9 @@ from wizard.inspection.scan import SKIP_DIRS
 
 INI = "alembic.ini"
 _DEPTH = 3  # sub-folders searched for an alembic.ini: `deploy/db/alembic.ini` at most
-_SKIP = SKIP_DIRS - {"migrations", "alembic"}  # alembic.ini often lives in these
+# alembic.ini often lives in `migrations/` or `alembic/`; one in tests, docs or examples is
+# not the app's setup
+_SKIP = SKIP_DIRS - {"migrations", "alembic"} | {"tests", "test", "docs", "doc", "examples"}
 _RESOURCE = re.compile(r"^[A-Za-z_][\w.]+:(?![\\/])")  # `myapp:migrations`, not `C:/x`
 
 
@@ -35,8 +37,8 @@ def read_tool_alembic(text: str | None, path: Path) -> dict[str, Any] | None:
 
 
 def ini_candidates(root: Path) -> list[Path]:
-    """Every alembic.ini in a sub-folder of `root` (not in virtualenvs, caches, backups), the
-    shallowest first."""
+    """Every alembic.ini in a sub-folder of `root` (not in virtualenvs, caches, backups, tests,
+    docs), the shallowest first."""
     found: list[Path] = []
     for folder, dirnames, filenames in os.walk(root):
         depth = len(Path(folder).relative_to(root).parts)
