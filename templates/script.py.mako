@@ -1,3 +1,4 @@
+## alembic-wizard's revision template. Edit it freely: alembic-wizard then keeps yours.
 """${message}
 
 Revision ID: ${up_revision}

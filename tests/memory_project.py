@@ -47,6 +47,7 @@ def memory_project(url: str, *, files: dict[Path, str | None] | None = None) -> 
         ROOT / "migrations" / "env.py": None,
         ROOT / "migrations" / "script.py.mako": None,
         ROOT / ".alembic-wizard" / "written" / "migrations" / "env.py": None,
+        ROOT / ".alembic-wizard" / "written" / "migrations" / "script.py.mako": None,
     }
     snapshot.update(files or {})
     return Project(
@@ -100,8 +101,10 @@ def after_apply(project: Project, changes: object) -> Project:
         files[change.path] = change.after
         if change.path.name == ".gitkeep":
             dirs.add(change.path.parent)
-        if change.path.name == "env.py":
-            files[ROOT / ".alembic-wizard" / "written" / "migrations" / "env.py"] = change.after
+        if change.path.name in ("env.py", "script.py.mako"):
+            files[ROOT / ".alembic-wizard" / "written" / "migrations" / change.path.name] = (
+                change.after
+            )
     env = [
         EnvSource(
             s.path, files[s.path] or "", envfile.parse(files[s.path] or "", s.path), s.example

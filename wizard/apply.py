@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wizard.change import Change
 from wizard.errors import ApplyFailed, StaleFile
-from wizard.store import BACKUP_DIR, MANIFEST, backup_name, written_path
+from wizard.store import BACKUP_DIR, MANIFEST, WRITTEN_NAMES, backup_name, written_path
 from wizard.textio import read_text, write_atomic
 
 
@@ -79,9 +79,10 @@ def apply(changes: Sequence[Change], top: Path) -> Path | None:
 
 
 def _keep_written(done: Sequence[Change], top: Path) -> None:
-    """A copy of each env.py as written, so a re-run can tell the user's edits from ours."""
+    """A copy of each env.py and script.py.mako as written, so a re-run can tell the user's
+    edits from ours."""
     for change in done:
-        if change.path.name == "env.py":
+        if change.path.name in WRITTEN_NAMES:
             copy = written_path(top, change.path)
             copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_atomic(copy, change.after)

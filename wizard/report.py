@@ -20,11 +20,14 @@ def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) ->
         lines += ["", "Nothing was kept: fix the failure above, then run alembic-wizard again."]
     elif all(r.status != "fail" for r in rungs):
         where = project.rel(project.root)
-        cd = "" if where in (".", "") else f"cd {where} && "
+        command = "alembic" if where in (".", "") else f"cd {where} && alembic"
+        ini = project.alembic.ini_path  # in a sub-folder: named, as Alembic runs in the root
+        if ini.parent != project.root and project.alembic.style == "ini":
+            command += f" -c {ini.relative_to(project.root).as_posix()}"
         lines += [
             "",
             "Next:",
-            f'  {cd}alembic revision --autogenerate -m "create tables"',
-            f"  {cd}alembic upgrade head",
+            f'  {command} revision --autogenerate -m "create tables"',
+            f"  {command} upgrade head",
         ]
     return "\n".join(lines)

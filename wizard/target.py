@@ -23,11 +23,12 @@ class Target:
     alembic_url: URL  # what Alembic connects with: sync_url, or app_url in async mode
     drivers: dict[str, str]  # module -> package Alembic's URL needs
     secrets: frozenset[str]
+    alembic: str = "alembic>=1.13"  # >= 1.16 reads [tool.alembic]
 
     @property
     def requirements(self) -> list[str]:
         """What `[project].dependencies` should declare for Alembic."""
-        return ["alembic>=1.13", *self.drivers.values()]
+        return [self.alembic, *self.drivers.values()]
 
     @property
     def alembic_text(self) -> str:
@@ -45,4 +46,5 @@ def make_target(project: Project, answers: Answers, app_url: URL) -> Target:
         alembic_url=alembic_url,
         drivers=drivers.needed(answers.mode, answers.sync_driver, alembic_url),
         secrets=frozenset(urls.secrets_of(app_url) | urls.secrets_of(sync_url) | found),
+        alembic="alembic>=1.16" if project.alembic.style == "toml" else "alembic>=1.13",
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -29,8 +31,13 @@ for _module in MODEL_MODULES:
     importlib.import_module(_module)
 
 config = context.config
-if config.config_file_name is not None:
+# Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
+# pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
+if config.config_file_name is not None and os.path.isfile(config.config_file_name):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
+else:
+    logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
 

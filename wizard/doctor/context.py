@@ -1,19 +1,20 @@
-"""What every doctor check reads: the inspected project, its alembic.ini and env.py parsed
-once, and how to word a finding."""
+"""What every doctor check reads: the inspected project, its alembic.ini, [tool.alembic] and
+env.py parsed once, and how to word a finding."""
 
 from __future__ import annotations
 
 import ast
 import configparser
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard import urls
 from wizard.doctor.rules import RULES, Finding
 from wizard.errors import WizardError
 from wizard.inspection import Project
+from wizard.inspection.alembic_setup import line_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -60,6 +61,22 @@ class Context:
 
     def ini_line(self, key: str) -> int | None:
         return self.project.alembic.ini_line(key) if self.ini is not None else None
+
+    @property
+    def toml_path(self) -> Path | None:
+        """The pyproject.toml with [tool.alembic] (None: there is none)."""
+        return self.project.alembic.toml_path
+
+    @property
+    def toml(self) -> Mapping[str, Any]:
+        """[tool.alembic] as plain values (empty: there is none)."""
+        return self.project.alembic.toml
+
+    def toml_line(self, key: str) -> int | None:
+        """The line of `key` under [tool.alembic] in pyproject.toml."""
+        if self.toml_path is None:
+            return None
+        return line_of(self.project.files.get(self.toml_path), key, after="[tool.alembic]")
 
     def ini_url(self) -> str | None:
         if self.ini is None:

@@ -48,10 +48,13 @@ RULES = {r.id: r for r in [
          "set target_metadata = Base.metadata", ("does not provide a metadata object",)),
     Rule("AW105", "app-not-on-sys-path",
          "`ModuleNotFoundError: No module named 'app'` when env.py imports the models",
-         "set prepend_sys_path in alembic.ini to the folder that holds the package",
+         "set prepend_sys_path (alembic.ini, or a list in [tool.alembic]) to the folder that "
+         "holds the package",
          ("modulenotfounderror: no module named",)),
-    Rule("AW106", "credentials-in-ini", "the password is committed to git with alembic.ini",
-         "remove sqlalchemy.url from alembic.ini; read the URL from the environment in env.py"),
+    Rule("AW106", "credentials-in-ini",
+         "the password is committed to git with alembic.ini (or pyproject.toml)",
+         "remove sqlalchemy.url from alembic.ini or [tool.alembic]; read the URL from the "
+         "environment in env.py"),
     Rule("AW107", "url-through-configparser",
          "`set_main_option` passes the URL through configparser: a '%' in the password "
          "(any URL-encoded character) fails with `ValueError: invalid interpolation syntax`",
@@ -99,6 +102,12 @@ RULES = {r.id: r for r in [
          "derive the sync URL from the app's (re-run alembic-wizard)"),
     Rule("AW118", "no-alembic-setup", "there is nothing to run migrations with",
          "run alembic-wizard"),
+    Rule("AW121", "script-location-shadowed",
+         "Alembic reads alembic.ini's [alembic] before pyproject.toml's [tool.alembic]: the "
+         "scripts [tool.alembic] names are ignored, so `alembic heads` and autogenerate work on "
+         "another folder (an empty one proposes every table again)",
+         "keep script_location in one file: delete it from alembic.ini's [alembic] to use "
+         "[tool.alembic], or from [tool.alembic]"),
 ]}  # fmt: skip
 
 

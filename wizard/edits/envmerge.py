@@ -16,6 +16,7 @@ OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
     "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url",
 })  # fmt: skip
+CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
 
@@ -102,14 +103,21 @@ def extract(source: str, own_bindings: set[str]) -> UserParts:
 
 
 def _segment(source: str, node: ast.stmt) -> str:
-    """The statement's source, decorators included (`ast.get_source_segment` leaves them out)."""
-    decorators = getattr(node, "decorator_list", [])
-    if not decorators:
-        return ast.get_source_segment(source, node) or ""
+    """The statement's source, with its decorators (`ast.get_source_segment` leaves them out)
+    and the comment lines right above it (what the user wrote about it)."""
     lines = source.splitlines(keepends=True)
-    first = min(d.lineno for d in decorators) - 1
+    first = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno]) - 1
+    while first > 0 and lines[first - 1].lstrip().startswith("#") and not _ours(lines[first - 1]):
+        first -= 1
+    if first == node.lineno - 1 and node.end_lineno == node.lineno:  # one line: exact columns
+        return ast.get_source_segment(source, node) or ""
     text = "".join(lines[first : node.end_lineno])
     return text.strip("\r\n")
+
+
+def _ours(line: str) -> bool:
+    """The heading the wizard writes above the carried code (not the user's comment)."""
+    return line.strip() == CARRIED_HEADING
 
 
 def bindings(source: str) -> set[str]:

@@ -3,6 +3,8 @@ drop `sqlalchemy.url`, and keep every other line (comments, logging, hooks) as i
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
@@ -68,10 +70,10 @@ class _Rewrite:
         out = self.out + self.blanks
         nl = self.newline
         missing = [f"{k} = {v}{nl}" for k, v in self.managed.items() if k not in self.seen]
-        if self.header_at is None:
-            out[:0] = [f"[alembic]{nl}", *missing, nl]
-        else:
+        if self.header_at is not None:
             out[self.header_at : self.header_at] = missing
+        elif missing:  # no [alembic] section (a logging-only alembic.ini): made only when needed
+            out[:0] = [f"[alembic]{nl}", *missing, nl]
         return "".join(out)
 
 
@@ -97,9 +99,35 @@ def value(text: str, key: str, section: str = "alembic") -> str | None:
     return parser.get(section, key, fallback=None)
 
 
-def merged_paths(theirs: str | None, ours: str) -> tuple[str, str]:
-    """prepend_sys_path and path_separator that keep the user's entries and add ours."""
-    tokens = [t for t in re.split(r"[\s,]+", theirs or "") if t]
-    if ours not in tokens:
+SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+
+
+def split_paths(value: object, separator: str | None) -> list[str]:
+    """A list-of-paths option as Alembic splits it: a TOML list as it is; an ini string on its
+    `path_separator`, else on spaces and commas (Alembic's legacy splitting) and newlines."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if not isinstance(value, str) or not value.strip():
+        return []
+    if separator in SEPARATORS:
+        return [p.strip() for p in value.split(SEPARATORS[separator]) if p.strip()]
+    return [p for p in re.split(r"[\s,]+", value.strip()) if p]  # newlines: what was meant
+
+
+def merged_paths(
+    theirs: str | None, ours: str, separator: str | None = None, here: str = "."
+) -> tuple[str, str]:
+    """prepend_sys_path and path_separator that keep the user's entries (split on their
+    separator) and add ours, unless an entry already names that folder. `here` is the ini's
+    folder relative to where Alembic runs (what `%(here)s` stands for)."""
+    tokens = split_paths(theirs, separator)
+    if _normal(ours, here) not in {_normal(t, here) for t in tokens}:
         tokens.append(ours)
-    return (" ".join(tokens), "space") if len(tokens) > 1 else (tokens[0], "os")
+    if len(tokens) == 1:
+        return tokens[0], separator if separator in SEPARATORS else "os"
+    kept = separator if separator in (":", ";") else "space"  # `os` differs between systems
+    return SEPARATORS[kept].join(tokens), kept
+
+
+def _normal(entry: str, here: str) -> str:
+    return posixpath.normpath(entry.replace("%(here)s", here).replace("\\", "/"))

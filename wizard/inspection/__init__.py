@@ -137,6 +137,7 @@ def _snapshot(project: Project, migrations: str) -> Project:
         folder / "env.py",
         folder / "script.py.mako",
         written_path(project.root, folder / "env.py"),
+        written_path(project.root, folder / "script.py.mako"),
         *(project.module_paths[s.owner_module] for s in project.settings if s.owner_module),
         *([project.gitignore] if project.gitignore else []),
     ]

@@ -1,33 +1,43 @@
-"""The project's existing Alembic setup, read once: `alembic.ini`, where the scripts live,
-`env.py` (its text, its kind, the modules it loads), the revision heads."""
+"""The project's existing Alembic setup, read once: its configuration (`alembic.ini`, in the
+root or a sub-folder, and `[tool.alembic]` in pyproject.toml), where the scripts live, `env.py`
+(its text, its kind, the modules it loads), the revision heads."""
 
 from __future__ import annotations
 
 import ast
 import configparser
 import contextlib
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from wizard.edits.iniedit import split_paths
 from wizard.errors import WizardError
+from wizard.inspection.alembic_config import INI, ini_candidates, read_tool_alembic, resolve
 from wizard.inspection.resolve import Resolver
 from wizard.textio import read_text
 
 EnvKind = Literal["none", "ours", "async", "sync"]
+ConfigStyle = Literal["ini", "toml"]
 DEFAULT_FOLDER = "migrations"
 
 
 @dataclass(frozen=True)
 class AlembicSetup:
-    """What exists of Alembic in the project root."""
+    """What exists of Alembic in the project."""
 
     ini_path: Path  # where alembic.ini is, or would go
     ini_text: str | None
-    script_location: str | None  # as written in alembic.ini
-    env_text: str | None  # the env.py under script_location
+    script_location: str | None  # as written where Alembic reads it (alembic.ini first)
+    env_text: str | None
     heads: tuple[str, ...] = ()
-    env_imports: frozenset[str] = frozenset()  # modules env.py loads, directly or not
+    env_imports: frozenset[str] = frozenset()
+    scripts: Path | None = None  # the folder script_location names
+    toml_path: Path | None = None  # the pyproject.toml that has [tool.alembic] (None: none has)
+    toml: Mapping[str, Any] = field(default_factory=dict)  # [tool.alembic], plain values
+    version_dirs: tuple[Path, ...] = ()  # `version_locations`, when set
 
     @property
     def ini(self) -> configparser.ConfigParser | None:
@@ -38,18 +48,23 @@ class AlembicSetup:
         parser.read_string(self.ini_text, source=str(self.ini_path))
         return parser
 
+    def ini_value(self, key: str) -> str | None:
+        """`key` under alembic.ini's [alembic], as written (None: not there)."""
+        parser = self.ini
+        return parser.get("alembic", key, fallback=None) if parser else None
+
     @property
-    def folder(self) -> str | None:
-        """script_location as a folder relative to the project root (None: not set)."""
-        return folder_of(self.script_location)
+    def style(self) -> ConfigStyle:
+        """Where script_location belongs: [tool.alembic] when Alembic reads it from there."""
+        in_ini = self.ini_value("script_location") is not None
+        return "toml" if self.toml_path is not None and not in_ini else "ini"
 
     @property
     def env_path(self) -> Path | None:
         """The existing env.py (None: there is none)."""
-        folder = self.folder
-        if folder is None or self.env_text is None:
+        if self.scripts is None or self.env_text is None:
             return None
-        return self.ini_path.parent / folder / "env.py"
+        return self.scripts / "env.py"
 
     @property
     def env_kind(self) -> EnvKind:
@@ -75,44 +90,91 @@ class AlembicSetup:
 
     def ini_line(self, key: str) -> int | None:
         """The line of `key` (or of a `[section]` header) in alembic.ini."""
-        import re
+        return line_of(self.ini_text, key)
 
-        for number, line in enumerate((self.ini_text or "").splitlines(), 1):
-            if re.match(rf"\s*{re.escape(key)}\s*[=:]", line) or line.strip() == key:
-                return number
+
+def line_of(text: str | None, key: str, after: str | None = None) -> int | None:
+    """The line of `key = ...` (or of the header `key`) in an ini or TOML text, from the
+    line `after` on (a section header) when given."""
+    lines = (text or "").splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip() == after), None)
+    if after is not None and start is None:
         return None
-
-
-def folder_of(script_location: str | None) -> str | None:
-    """`%(here)s/migrations` -> `migrations`; `%(here)s` -> `.`."""
-    if not script_location:
-        return None
-    folder = script_location.replace("%(here)s", ".").strip()
-    return Path(folder).as_posix().strip("/") or "."
+    for number, line in enumerate(lines[start or 0 :], (start or 0) + 1):
+        if re.match(rf"\s*{re.escape(key)}\s*[=:]", line) or line.strip() == key:
+            return number
+    return None
 
 
 def read_setup(root: Path, resolver: Resolver, import_root: Path) -> AlembicSetup:
-    """Read alembic.ini and the env.py it points at."""
-    ini_path = root / "alembic.ini"
-    ini_text = read_text(ini_path) if ini_path.is_file() else None
-    setup = AlembicSetup(ini_path, ini_text, None, None)
+    """Read Alembic's configuration and the env.py it points at."""
+    toml_path = root / "pyproject.toml"
+    toml = read_tool_alembic(read_text(toml_path) if toml_path.is_file() else None, toml_path)
+    ini_path = _ini_path(root, toml)
+    setup = AlembicSetup(
+        ini_path, read_text(ini_path) if ini_path.is_file() else None, None, None,
+        toml_path=toml_path if toml is not None else None, toml=toml or {},
+    )  # fmt: skip
     try:
-        parser = setup.ini
+        location = setup.ini_value("script_location")
     except configparser.Error as exc:
         raise WizardError(f"cannot parse: {exc.message}", path=ini_path) from exc
-    location = parser.get("alembic", "script_location", fallback=None) if parser else None
-    folder = folder_of(location)
-    scripts = root / folder if folder else None
+    here = ini_path.parent
+    if location is None and isinstance(setup.toml.get("script_location"), str):
+        location, here = setup.toml["script_location"], toml_path.parent
+    scripts = _scripts(resolve(location, here, root))
     env_path = scripts / "env.py" if scripts else None
     env_text = read_text(env_path) if env_path and env_path.is_file() else None
-    return AlembicSetup(
-        ini_path,
-        ini_text,
-        location,
-        env_text,
-        heads=heads(scripts / "versions") if scripts else (),
+    version_dirs = _version_dirs(setup, root)
+    return replace(
+        setup,
+        script_location=location,
+        env_text=env_text,
+        scripts=scripts,
+        version_dirs=version_dirs,
+        heads=heads(*(version_dirs or ([scripts / "versions"] if scripts else []))),
         env_imports=_env_imports(env_text, resolver) if env_text else frozenset(),
     )
+
+
+def _ini_path(root: Path, toml: Mapping[str, Any] | None) -> Path:
+    """alembic.ini in the root; else, unless [tool.alembic] names the scripts, the one in a
+    sub-folder whose script_location holds an env.py; else where a new one goes."""
+    default = root / INI
+    if default.is_file() or (toml and "script_location" in toml):
+        return default
+    working = []
+    for path in ini_candidates(root):
+        parser = configparser.ConfigParser(interpolation=None)
+        with contextlib.suppress(configparser.Error, WizardError):
+            parser.read_string(read_text(path))
+        location = parser.get("alembic", "script_location", fallback=None)
+        if _scripts(resolve(location, path.parent, root)):
+            working.append(path)
+    if len(working) > 1 and len(working[0].parts) == len(working[1].parts):
+        shown = ", ".join(p.relative_to(root).as_posix() for p in working)
+        raise WizardError(
+            f"several Alembic setups: {shown}", path=root,
+            hint="alembic-wizard sets up one Alembic environment; move the others aside",
+        )  # fmt: skip
+    return working[0] if working else default
+
+
+def _scripts(candidates: list[Path]) -> Path | None:
+    """The first candidate folder that holds an env.py, else the first one."""
+    found = next((c for c in candidates if (c / "env.py").is_file()), None)
+    return found or (candidates[0] if candidates else None)
+
+
+def _version_dirs(setup: AlembicSetup, root: Path) -> tuple[Path, ...]:
+    """`version_locations`, from alembic.ini or [tool.alembic], as folders."""
+    raw: object = setup.ini_value("version_locations")
+    here = setup.ini_path.parent
+    if raw is None:
+        raw, here = setup.toml.get("version_locations"), root
+    separator = setup.ini_value("path_separator") or setup.ini_value("version_path_separator")
+    paths = split_paths(raw, separator)
+    return tuple(p for entry in paths for p in resolve(entry, here, root)[:1])
 
 
 def _env_imports(text: str, resolver: Resolver) -> frozenset[str]:
@@ -151,10 +213,11 @@ def _closure(resolver: Resolver, todo: list[str]) -> set[str]:
     return seen
 
 
-def heads(versions: Path) -> tuple[str, ...]:
+def heads(*folders: Path) -> tuple[str, ...]:
     """The revisions no other revision names as its down_revision."""
     revisions: dict[str, set[str]] = {}
-    for script in sorted(versions.glob("*.py")) if versions.is_dir() else ():
+    scripts = [s for f in folders if f.is_dir() for s in sorted(f.glob("*.py"))]
+    for script in scripts:
         values = _literals(script)
         if isinstance(values.get("revision"), str):
             down = values.get("down_revision")

@@ -3,6 +3,7 @@ and a snapshot of every file the plan may touch."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +61,12 @@ class Project:
 
     @property
     def default_migrations(self) -> str:
-        """The migrations folder: where script_location points, else `migrations`."""
-        return self.alembic.folder or DEFAULT_FOLDER
+        """The migrations folder, relative to the root: where script_location points, else
+        `migrations`."""
+        scripts = self.alembic.scripts
+        if scripts is None:
+            return DEFAULT_FOLDER
+        return Path(os.path.relpath(scripts, self.root)).as_posix()
 
     def text(self, path: Path) -> str | None:
         """A file's text as inspection read it (None: it does not exist)."""

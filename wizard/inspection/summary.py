@@ -43,7 +43,7 @@ def as_dict(project: Project) -> dict[str, object]:
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
             for e in project.env_files
         ],
-        "alembic_ini": project.rel(project.alembic.ini_path) if project.alembic.ini_text else None,
+        **_alembic(project),
         "skipped": [
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],
@@ -57,11 +57,22 @@ def _urls(project: Project) -> list[dict[str, object]]:
     ]
 
 
+def _alembic(project: Project) -> dict[str, object]:
+    """The existing Alembic setup: its configuration files, scripts folder and heads."""
+    setup = project.alembic
+    return {
+        "alembic_ini": project.rel(setup.ini_path) if setup.ini_text is not None else None,
+        "tool_alembic": project.rel(setup.toml_path) if setup.toml_path else None,
+        "migrations": project.default_migrations,
+        "heads": list(setup.heads),
+    }
+
+
 def as_text(project: Project) -> str:
     """The findings for a person."""
     data = as_dict(project)
     lines = [
-        f"project root      {data['root']}  (alembic.ini goes here; Alembic runs here)",
+        f"project root      {data['root']}  (Alembic runs here)",
         f"prepend_sys_path  {data['prepend_sys_path']}",
         f"python            {project.python}",
         f"installed         {', '.join(sorted(project.installed)) or 'none of the drivers'}",
@@ -79,7 +90,12 @@ def as_text(project: Project) -> str:
     for e in project.env_files:
         kind = " (example)" if e.example else ""
         lines.append(f"env file          {project.rel(e.path)}{kind}")
-    lines.append(f"alembic.ini       {data['alembic_ini'] or 'none yet'}")
+    if data["tool_alembic"]:
+        lines.append(f"[tool.alembic]    {data['tool_alembic']}")
+    if data["alembic_ini"] or not data["tool_alembic"]:
+        lines.append(f"alembic.ini       {data['alembic_ini'] or 'none yet'}")
+    heads = ", ".join(project.alembic.heads) or "no revisions"
+    lines.append(f"migrations        {data['migrations']} ({heads})")
     lines += [f"skipped           {project.rel(s.path)} (does not parse)" for s in project.skipped]
     return "\n".join(lines)
 

@@ -3,6 +3,9 @@ no file: everything comes from the inspected `Project`'s snapshot."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from wizard import urls
 from wizard.answers import Answers
 from wizard.change import Change, Plan
@@ -35,9 +38,27 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
     new_env = next(
         (c.path for c in changes if c.before is None and c.path.name.startswith(".env")), None
     )
-    changes += config_change(project, answers, target, answers.env_file or new_env)
+    changes += config_change(_after(project, changes), answers, target, answers.env_file or new_env)
     created = [c.path.name for c in changes if c.before is None and c.path.name.startswith(".env")]
     changes += gitignore_change(project, created)
+    changes = _merged(changes)
     for change in changes:
         check_parses(change)
     return Plan(tuple(changes), target.secrets)
+
+
+def _after(project: Project, changes: list[Change]) -> Project:
+    """The project as `changes` leave it, so a later planner edits the same file on top."""
+    return replace(project, files={**project.files, **{c.path: c.after for c in changes}})
+
+
+def _merged(changes: list[Change]) -> list[Change]:
+    """One change per file (pyproject.toml: [tool.alembic], then the remembered answers)."""
+    by_path: dict[Path, Change] = {}
+    for change in changes:
+        first = by_path.get(change.path)
+        by_path[change.path] = change if first is None else replace(
+            first, after=change.after, why=f"{first.why}; {change.why}",
+            lost=first.lost + change.lost,
+        )  # fmt: skip
+    return list(by_path.values())

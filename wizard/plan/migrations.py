@@ -1,5 +1,5 @@
-"""Plan Alembic's own files: `env.py` (the user's hooks kept), `alembic.ini` (the user's
-lines kept), `script.py.mako` and `versions/`."""
+"""Plan Alembic's own files: `env.py` (the user's hooks kept), its configuration (the user's
+lines kept: plan/alembic_config.py), `script.py.mako` (the user's kept) and `versions/`."""
 
 from __future__ import annotations
 
@@ -10,30 +10,41 @@ from pathlib import Path
 from wizard import urls
 from wizard.answers import Answers
 from wizard.change import Change
-from wizard.edits import envmerge, iniedit
+from wizard.edits import envmerge, makoedit
 from wizard.inspection import Project
+from wizard.plan.alembic_config import config_changes
 from wizard.plan.render import render
 from wizard.store import written_path
 from wizard.target import Target
 
+MAKO_MARK = "## alembic-wizard's revision template"  # a Mako comment: not in the revisions
+
 
 def alembic_files(project: Project, answers: Answers, target: Target) -> list[Change]:
-    """env.py, alembic.ini, script.py.mako, and versions/ when it is missing."""
+    """env.py, Alembic's configuration, script.py.mako, and versions/ when it is missing."""
     folder = project.root / answers.migrations
     context = env_context(answers, target, folder, project.root)
     out = [
         env_py_change(project, folder / "env.py", context),
-        ini_change(project, answers, str(context["sync_env_key"])),
-        Change(
-            folder / "script.py.mako",
-            project.text(folder / "script.py.mako"),
-            render("script.py.mako", sqlmodel=project.uses_sqlmodel),
-            "the revision template",
-        ),
+        *config_changes(project, answers, str(context["sync_env_key"])),
+        mako_change(project, folder / "script.py.mako"),
     ]
-    if folder / "versions" not in project.dirs:
+    if folder / "versions" not in project.dirs and not project.alembic.version_dirs:
         out.append(Change(folder / "versions" / ".gitkeep", None, "", "the revisions folder"))
     return out
+
+
+def mako_change(project: Project, path: Path) -> Change:
+    """The revision template: ours when there is none or it is ours as last written; the
+    user's own (or ours, edited) kept, with `import sqlmodel` added where revisions need it."""
+    ours = render("script.py.mako", sqlmodel=project.uses_sqlmodel)
+    existing = project.text(path)
+    written = project.text(written_path(project.root, path))
+    if existing is None or (existing == written and MAKO_MARK in existing):
+        return Change(path, existing, ours, "the revision template")
+    kept = makoedit.add_import(existing, "import sqlmodel") if project.uses_sqlmodel else existing
+    why = "your revision template, kept" + ("; imports sqlmodel" if kept != existing else "")
+    return Change(path, existing, kept, why)
 
 
 def env_py_change(project: Project, path: Path, context: dict[str, object]) -> Change:
@@ -47,31 +58,6 @@ def env_py_change(project: Project, path: Path, context: dict[str, object]) -> C
     lost = _lost_user_lines(existing, written, env_py)
     why = f"runs migrations ({context['mode']} mode)"
     return Change(path, existing, env_py, why, lost=lost)
-
-
-def ini_change(project: Project, answers: Answers, sync_env_key: str) -> Change:
-    """alembic.ini: an existing one edited in place (only the keys the wizard manages)."""
-    prepend = _prepend(project)
-    path = project.alembic.ini_path
-    existing = project.text(path)
-    why = "Alembic's configuration, without credentials"
-    if existing is None:
-        new = render("alembic.ini.j2", migrations=answers.migrations, prepend_sys_path=prepend,
-                     sync_env_key=sync_env_key, mode=answers.mode)  # fmt: skip
-        return Change(path, None, new, why)
-    paths, separator = iniedit.merged_paths(iniedit.value(existing, "prepend_sys_path"), prepend)
-    managed = {
-        "script_location": f"%(here)s/{answers.migrations}",
-        "prepend_sys_path": paths,  # the user's own entries kept
-        "path_separator": separator,
-    }
-    return Change(path, existing, iniedit.update(existing, managed), why)
-
-
-def _prepend(project: Project) -> str:
-    if project.import_root == project.root:
-        return "."
-    return Path(project.import_root).relative_to(project.root).as_posix()
 
 
 def _lost_user_lines(current: str | None, written: str | None, new: str) -> tuple[str, ...]:

@@ -28,14 +28,24 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
+def _config(ini: str, **kwargs: Any) -> Any:
+    """Alembic's Config as the `alembic` command makes it in the project root: alembic.ini,
+    and pyproject.toml's [tool.alembic] (Alembic >= 1.16; older ones take no toml_file)."""
+    from alembic.config import Config
+
+    try:
+        return Config(ini, toml_file="pyproject.toml", **kwargs)
+    except TypeError:
+        return Config(ini, **kwargs)
+
+
 def load_env(ini: str) -> Any:
     """Execute env.py in offline mode with no migrations to run; return its module."""
-    from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
     from alembic.script import ScriptDirectory
     from alembic.util import load_python_file
 
-    config = Config(ini)
+    config = _config(ini)
     script = ScriptDirectory.from_config(config)
     with EnvironmentContext(
         config, script, fn=lambda rev, ctx: [], as_sql=True, output_buffer=io.StringIO()
@@ -46,20 +56,18 @@ def load_env(ini: str) -> Any:
 def offline_sql(ini: str) -> int:
     """`alembic upgrade head --sql`, the same command in this process; lines of SQL."""
     from alembic import command
-    from alembic.config import Config
 
     buffer = io.StringIO()
-    command.upgrade(Config(ini, output_buffer=buffer, stdout=io.StringIO()), "head", sql=True)
+    command.upgrade(_config(ini, output_buffer=buffer, stdout=io.StringIO()), "head", sql=True)
     return len(buffer.getvalue().splitlines())
 
 
 def alembic_current(ini: str) -> list[str]:
     """`alembic current`, the same command in this process (env.py's online path runs)."""
     from alembic import command
-    from alembic.config import Config
 
     buffer = io.StringIO()
-    command.current(Config(ini, stdout=buffer))
+    command.current(_config(ini, stdout=buffer))
     return [line.split()[0] for line in buffer.getvalue().splitlines() if line.strip()]
 
 
