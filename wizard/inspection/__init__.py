@@ -16,16 +16,12 @@ from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Tree, scan
 from wizard.inspection.settings import find_settings
+from wizard.inspection.words import can_matter
 from wizard.store import written_path
 from wizard.textio import read_text
 
 __all__ = ["Project", "inspect", "read_folder"]
 
-# bytes that a file must contain to be worth parsing (keeps 5,000-file trees fast)
-_PREFILTER = (
-    b"sqlalchemy", b"sqlmodel", b"__tablename__", b"table=True", b"Settings", b"MetaData",
-    b"declarative", b"Mapped", b"Column(", b"relationship(",
-)  # fmt: skip
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 _ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 
@@ -35,8 +31,8 @@ def inspect(top: Path, python: str | None = None) -> Project:
     top = top.resolve()
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
-    tree = scan(top, prefilter=_PREFILTER)
-    resolver = Resolver(tree, tuple(sorted({m.root for m in tree.modules.values()})))
+    tree = scan(top, prefilter=can_matter)
+    resolver = Resolver(tree)
     tables = find_tables(resolver)
     if not tables:
         blame_skipped(tree.skipped, (b"__tablename__", b"table=True", b"Table("))

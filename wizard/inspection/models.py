@@ -76,9 +76,13 @@ class _Finder:
                     found[(module.name, node.name)] = (module, node)
         return found
 
-    def _class(self, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
+    def _class(self, symbol: Symbol, _depth: int = 0) -> tuple[Module, ast.ClassDef] | None:
+        """The project class `symbol` names, through aliases (`Base = ModelBase`)."""
         if symbol not in self.classes:
             found = self.resolver.class_def(symbol)
+            alias = self.resolver.alias(symbol) if found is None and _depth < 10 else None
+            if alias is not None and alias != symbol:
+                found = self._class(alias, _depth + 1)
             if found is not None:
                 self.classes[symbol] = found
         return self.classes.get(symbol)
@@ -96,7 +100,8 @@ class _Finder:
             return factory
         found = self._class(symbol)
         if found is None:
-            return None
+            alias = self.resolver.alias(symbol)  # `Model = Base` where `Base = declarative_base()`
+            return self.base_metadata(alias, _seen | {symbol}) if alias else None
         module, cls = found
         for base in cls.bases:
             target = self.resolver.expr(module, base)
@@ -184,9 +189,11 @@ class _Finder:
         )
 
     def core_tables(self, module: Module) -> list[TableDef]:
-        found = []
-        for node in ast.walk(module.tree):
+        found: list[TableDef] = []
+        for node in ast.walk(module.tree) if module.names_table else ():
             if not (isinstance(node, ast.Call) and len(node.args) >= 2):
+                continue
+            if not _may_be_table(module, node.func):  # before resolving: that loads modules
                 continue
             func = self.resolver.expr(module, node.func)
             if func is None or not _external(func, {"Table"}, ("sqlalchemy", "sqlmodel")):
@@ -210,6 +217,15 @@ class _Finder:
         if func and _external(func, {"MetaData"}, ("sqlalchemy", "sqlmodel")):
             return Metadata(source.name, target[1], target[1])
         return None
+
+
+def _may_be_table(module: Module, func: ast.expr) -> bool:
+    """`Table(...)`, `sa.Table(...)`, or a name imported as `Table` under another name."""
+    if isinstance(func, ast.Attribute):
+        return func.attr == "Table"
+    if isinstance(func, ast.Name):
+        return func.id == "Table" or module.imports.get(func.id, ("", None))[1] == "Table"
+    return False
 
 
 def _attr_expr(cls: ast.ClassDef, attr: str) -> ast.expr | None:

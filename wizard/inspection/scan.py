@@ -1,4 +1,5 @@
-"""Read a source tree statically: every module's imports, classes and top-level assignments.
+"""Read a source tree statically: which files may be the app's, and every such module's imports,
+classes and top-level assignments, named from its import root (see `roots`).
 
 Nothing here imports the user's code. Files that do not parse (newer grammar, syntax errors)
 are recorded as skipped, never fatal.
@@ -8,33 +9,27 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from wizard.inspection.roots import Places, package_root
+
+# build output, caches, virtualenvs, the wizard's own folder
 SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".venv",
-        "venv",
-        "env",
-        ".tox",
-        ".nox",
-        "node_modules",
-        "__pycache__",
-        "build",
-        "dist",
-        "site-packages",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".alembic-wizard",
-        "migrations",
-        "alembic",
-    }
-)
+    {".git", ".hg", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
+     "build", "dist", "site-packages", "__pypackages__", ".mypy_cache", ".pytest_cache",
+     ".ruff_cache", ".alembic-wizard"}
+)  # fmt: skip
+# never the app's models: its tests, documentation and examples
+NOT_APP_DIRS = frozenset({"tests", "test", "docs", "doc", "examples", "example"})
+# Alembic's folders by their usual names (any folder holding env.py and versions/ is one too)
+MIGRATION_DIRS = frozenset({"migrations", "alembic"})
+
+
+def is_test_file(name: str) -> bool:
+    """`test_*.py`, `*_test.py` and `conftest.py`: pytest's, never the app's."""
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 @dataclass
@@ -49,6 +44,7 @@ class Module:
     # local name -> (module, attribute or None for `import x`)
     defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
     star_imports: list[str] = field(default_factory=list)  # `from x import *` sources
+    names_table: bool = True  # the source says "Table" (so it may define Core tables)
 
     @property
     def is_package(self) -> bool:
@@ -76,45 +72,75 @@ class Tree:
     top: Path
     modules: dict[str, Module]
     skipped: list[Skipped]
+    places: Places | None = None  # where each file's import root is
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """Import roots to look a module up in: those the app's imports name, the most named
+        first, then those of the modules read."""
+        voted = self.places.roots if self.places else ()
+        found = sorted({m.root for m in self.modules.values()} - set(voted))
+        return (*voted, *found)
+
+    def place(self, path: Path) -> tuple[Path, str]:
+        """The import root and dotted name of a file under `top`."""
+        return self.places.place(path) if self.places else package_root(path, self.top)
 
 
-def python_files(top: Path) -> Iterator[str]:
-    """Every .py file under `top` (as a string path: a 5,000-file tree should not pay for
-    5,000 Path objects), skipping virtualenvs, caches and build output."""
+@dataclass
+class Walk:
+    """What walking a tree found, as strings (a 5,000-file tree should not pay for 5,000
+    Path objects)."""
+
+    sources: list[str] = field(default_factory=list)  # .py files that may be the app's
+    evidence: list[str] = field(default_factory=list)  # env.py files: their imports only
+    dirs: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)  # every .py file seen
+
+
+def walk(top: Path) -> Walk:
+    """Every .py file under `top` that may hold the app's code: not in virtualenvs, caches,
+    build output, tests, docs, examples or Alembic's folders (whose env.py files are kept
+    aside: their imports say where the import root is)."""
+    found = Walk()
     for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and "." not in d
-        )
-        if "pyvenv.cfg" in filenames:
+        if "pyvenv.cfg" in filenames or "conda-meta" in dirnames:
             dirnames[:] = []
             continue
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield os.path.join(dirpath, name)  # noqa: PTH118 (see the docstring)
+        found.dirs.add(dirpath)
+        python = [n for n in filenames if n.endswith(".py")]
+        found.files.update(os.path.join(dirpath, n) for n in python)  # noqa: PTH118
+        if "env.py" in python and dirpath != str(top) and _alembic_scripts(filenames, dirnames):
+            found.evidence.append(os.path.join(dirpath, "env.py"))  # noqa: PTH118
+            dirnames[:] = []
+            continue
+        found.evidence += [
+            os.path.join(dirpath, d, "env.py")  # noqa: PTH118
+            for d in dirnames
+            if d in MIGRATION_DIRS and os.path.isfile(os.path.join(dirpath, d, "env.py"))  # noqa: PTH113, PTH118
+        ]
+        dirnames[:] = sorted(d for d in dirnames if _app_dir(d))
+        found.sources += [
+            os.path.join(dirpath, n)  # noqa: PTH118
+            for n in sorted(python)
+            if not is_test_file(n)
+        ]
+    return found
 
 
-def import_root(path: Path, top: Path | None = None) -> tuple[Path, str]:
-    """The folder to put on sys.path for `path`, and its dotted module name.
-
-    A folder without `__init__.py` still counts as a (namespace) package when a folder above
-    it, inside `top`, is a regular package: `app/__init__.py` + `app/users/models.py`.
-    """
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    folder = path.parent
-    while folder.name.isidentifier() and folder != top and _in_package(folder, top):
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts) or path.parent.name
+def _alembic_scripts(filenames: list[str], dirnames: list[str]) -> bool:
+    """A folder with env.py is Alembic's when it has versions/ or script.py.mako."""
+    return "versions" in dirnames or "script.py.mako" in filenames
 
 
-@lru_cache(maxsize=4096)
-def _in_package(folder: Path, top: Path | None) -> bool:
-    if (folder / "__init__.py").exists():
-        return True
-    parent = folder.parent
-    if top is None or parent in (folder, top) or top not in parent.parents:
-        return False
-    return parent.name.isidentifier() and _in_package(parent, top)
+def _app_dir(name: str) -> bool:
+    return not (
+        name in SKIP_DIRS
+        or name in NOT_APP_DIRS
+        or name in MIGRATION_DIRS
+        or name.startswith(".")
+        or "." in name
+    )
 
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:
@@ -158,41 +184,62 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
                 module.imports[alias.asname or alias.name] = (source, alias.name)
 
 
-def read_module(path: Path, top: Path | None = None) -> Module | Skipped:
-    """Parse one file, or say why it cannot be parsed."""
-    source = b""
-    try:
-        source = path.read_bytes()
-        tree = ast.parse(source, filename=str(path))
-    except SyntaxError as exc:
-        return Skipped(path, exc.lineno, exc.msg, source)
-    except (OSError, ValueError) as exc:
-        return Skipped(path, None, str(exc), source)
-    root, name = import_root(path, top)
-    module = Module(name=name, path=path, root=root, tree=tree)
+def make_module(name: str, path: Path, root: Path, tree: ast.Module, data: bytes) -> Module:
+    """A parsed file as a module: its imports and top-level names collected."""
+    module = Module(name=name, path=path, root=root, tree=tree, names_table=b"Table" in data)
     _collect_imports(module)
     _collect_defined(module)
     return module
 
 
-def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
-    """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
-    modules: dict[str, Module] = {}
+def parse(path: Path, source: bytes | None = None) -> ast.Module | Skipped:
+    """Parse one file, or say why it cannot be parsed."""
+    try:
+        source = path.read_bytes() if source is None else source
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return Skipped(path, exc.lineno, exc.msg, source or b"")
+    except (OSError, ValueError) as exc:
+        return Skipped(path, None, str(exc), source or b"")
+
+
+def read_module(path: Path, root: Path, name: str) -> Module | Skipped:
+    """Parse one file as the module `name` under the import root `root`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(path, None, str(exc))
+    tree = parse(path, data)
+    return tree if isinstance(tree, Skipped) else make_module(name, path, root, tree, data)
+
+
+def scan(top: Path, *, prefilter: Callable[[bytes], bool] | None = None) -> Tree:
+    """Parse every Python file under `top` that may be the app's and whose bytes pass
+    `prefilter` (all of them without one); name each from its import root."""
+    walked = walk(top)
+    places = Places(top, walked.dirs, walked.files)
+    parsed: list[tuple[Path, ast.Module, bytes]] = []
     skipped: list[Skipped] = []
-    _in_package.cache_clear()  # the tree may have changed since the last scan in this process
-    for name in python_files(top):
-        if prefilter:
-            try:
-                with open(name, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                skipped.append(Skipped(Path(name), None, str(exc)))
-                continue
-            if not any(word in data for word in prefilter):  # bytes.find: faster than a regex
-                continue
-        result = read_module(Path(name), top)
+    for name in walked.sources:
+        try:
+            with open(name, "rb") as handle:  # noqa: PTH123 (see Walk)
+                data = handle.read()
+        except OSError as exc:
+            skipped.append(Skipped(Path(name), None, str(exc)))
+            continue
+        if prefilter is not None and not prefilter(data):
+            continue
+        result = parse(Path(name), data)
         if isinstance(result, Skipped):
             skipped.append(result)
         else:
-            modules.setdefault(result.name, result)
-    return Tree(top, modules, skipped)
+            parsed.append((Path(name), result, data))
+            places.vote(name, result)
+    for name in walked.evidence:
+        if isinstance(tree := parse(Path(name)), ast.Module):
+            places.vote(name, tree)
+    modules: dict[str, Module] = {}
+    for path, tree, data in parsed:
+        root, dotted = places.place(path)
+        modules.setdefault(dotted, make_module(dotted, path, root, tree, data))
+    return Tree(top, modules, skipped, places)

@@ -1,0 +1,43 @@
+"""Which files can matter, told from their bytes before anything is parsed.
+
+A large backend has thousands of modules and only a few dozen define tables, settings or the
+engine; the rest are read (to look at their bytes) but never parsed. Modules that only pass a
+name along (a package `__init__` re-exporting `Base`, an alias module) are parsed on demand
+when a name is followed through them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a table of its own: `__tablename__`/`__table__`, SQLModel's `table=True`, Core `Table(`, and
+# the columns of a class whose table name is computed by its base (`declared_attr`)
+MODEL_WORDS = (b"__table", b"table=True", b"Table(", b"Mapped[", b"olumn(")
+
+# (a cheap anchor, then the words it stands for: checked only when the anchor is there)
+_ANCHORS: tuple[tuple[bytes, tuple[bytes, ...]], ...] = (
+    *((word, ()) for word in MODEL_WORDS),
+    (b"Settings", (b"BaseSettings",)),  # or a subclass of the app's own settings class below
+    (b"_engine", (b"create_async_engine", b"async_engine_from_config", b"create_engine")),
+)
+# `class Settings(AppSettings):`: a class whose base's name ends in "Settings"
+_SETTINGS_SUBCLASS = re.compile(rb"class\s+\w+\s*\([^)]*Settings\s*[,)]")
+# an Alembic revision (under `versions/`, wherever script_location points): never a model
+_REVISION = re.compile(rb"(?m)^down_revision\b")
+
+
+def can_matter(data: bytes) -> bool:
+    """Whether a file's bytes name anything inspection looks for."""
+    for anchor, words in _ANCHORS:
+        if anchor not in data:
+            continue
+        if not words or any(word in data for word in words):
+            return not _REVISION.search(data)
+        if anchor == b"Settings" and _SETTINGS_SUBCLASS.search(data):
+            return True
+    return False
+
+
+def mentions_models(data: bytes) -> bool:
+    """A file that would define tables if it could be read."""
+    return any(word in data for word in (b"__tablename__", b"table=True", b"Table(", b"Mapped["))
