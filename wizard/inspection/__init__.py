@@ -13,6 +13,7 @@ from wizard.inspection.envfiles import find_env_files
 from wizard.inspection.interpreter import find_python, installed_modules, package_manager
 from wizard.inspection.models import TableDef, find_tables
 from wizard.inspection.project import Project, blame_skipped
+from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Tree, scan
 from wizard.inspection.settings import find_settings
@@ -33,15 +34,20 @@ def inspect(top: Path, python: str | None = None) -> Project:
         raise WizardError("not a folder", path=top)
     tree = scan(top, prefilter=can_matter)
     resolver = Resolver(tree)
+    guess = (*tree.roots, top)[0]  # the project's interpreter, asked only for unparsed files
+    outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))
     tables = find_tables(resolver)
     if not tables:
-        blame_skipped(tree.skipped, (b"__tablename__", b"table=True", b"Table("))
+        unread = [*tree.skipped, *(item for item, _ in outlined)]
+        blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
         raise NotForUs(
             "no SQLAlchemy or SQLModel tables found",
             path=top,
             hint="point --project at the folder that holds your models",
         )
-    project = _describe(tree, resolver, top, tables, python)
+    project = replace(
+        _describe(tree, resolver, top, tables, python), notices=tuple(n for _, n in outlined)
+    )
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
@@ -120,12 +126,16 @@ def _config_path(root: Path) -> Path:
 
 
 def _import_root(tree: Tree, tables: list[TableDef]) -> Path:
-    roots = {tree.modules[t.module].root for t in tables}
-    if len(roots) > 1:
-        shown = ", ".join(sorted(str(r) for r in roots))
+    roots_of: dict[str, set[Path]] = {}
+    for module in tree.modules.values():
+        roots_of.setdefault(module.name, set()).add(module.root)
+    roots = set().union(*(roots_of[t.module] for t in tables))
+    if len(roots) > 1:  # two applications in one tree (or a stray copy of one)
+        shown = sorted(r.relative_to(tree.top).as_posix() if r != tree.top else "." for r in roots)
         raise WizardError(
-            f"models live under several import roots: {shown}",
-            hint="point --project at the folder of the application whose models you migrate",
+            f"models live under several import roots: {', '.join(shown)}",
+            path=tree.top,
+            hint=f"point --project at the application to migrate, e.g. --project {shown[0]}",
         )
     return roots.pop()
 

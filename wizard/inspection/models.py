@@ -36,6 +36,7 @@ class TableDef:
     line: int
     metadata: Metadata
     cls: str | None = None  # the mapped class, None for Core tables
+    unparsed: bool = False  # a model module read in outline that shows no table (see recover)
 
 
 def _external(symbol: Symbol, names: set[str], prefixes: tuple[str, ...]) -> bool:
@@ -203,6 +204,14 @@ class _Finder:
                 found.append(TableDef(_literal_str(node.args[0]), module.name, node.lineno, meta))
         return found
 
+    def unread(self, module: Module, found: list[TableDef]) -> list[TableDef]:
+        """A model module whose classes could not be read: listed from its name, on the
+        metadata that its imports name (else the one found elsewhere), so that env.py imports
+        it and verification compares what it defines."""
+        metas = (self.base_metadata(self.resolver.symbol(module, name)) for name in module.imports)
+        meta = next(filter(None, metas), None) or (found[0].metadata if found else None)
+        return [TableDef(None, module.name, 1, meta, unparsed=True)] if meta else []
+
     def metadata_expr(self, module: Module, node: ast.expr) -> Metadata | None:
         """`Base.metadata`, `SQLModel.metadata` or a name bound to `MetaData()`."""
         if isinstance(node, ast.Attribute) and node.attr == "metadata":
@@ -248,4 +257,7 @@ def find_tables(resolver: Resolver) -> list[TableDef]:
                 if table is not None:
                     tables.append(table)
         tables.extend(finder.core_tables(module))
+    for module in resolver.tree.modules.values():
+        if module.outline and not any(t.module == module.name for t in tables):
+            tables.extend(finder.unread(module, tables))
     return tables

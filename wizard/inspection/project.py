@@ -34,6 +34,7 @@ class Project:
     config_path: Path  # pyproject.toml, or .alembic-wizard.toml without one
     remembered: Mapping[str, object] = field(default_factory=dict)  # `[tool.alembic-wizard]`
     skipped: tuple[Skipped, ...] = ()
+    notices: tuple[str, ...] = ()  # what inspection could read only in part, for the user
     package_manager: PackageManager = "pip"
     requirements_txt: bool = False
     gitignore: Path | None = None

@@ -49,10 +49,11 @@ class Resolver:
         if attr is None:
             return (source, "")
         target = self.module(source)
-        if target is None:
-            sub = self.module(f"{source}.{attr}")
-            return (sub.name, "") if sub is not None else (source, attr)
-        return self.symbol(target, attr, _depth + 1)
+        found = self.symbol(target, attr, _depth + 1) if target else (source, attr)
+        if target is not None and (found != (target.name, attr) or attr in target.defined):
+            return found
+        sub = self.module(f"{source}.{attr}")  # `from app.db import base_class`: a submodule
+        return (sub.name, "") if sub is not None else found
 
     def _through_star(self, module: Module, name: str, depth: int) -> Symbol:
         """A name that may come in through `from x import *` (a re-exporting __init__)."""

@@ -45,6 +45,7 @@ class Module:
     defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
     star_imports: list[str] = field(default_factory=list)  # `from x import *` sources
     names_table: bool = True  # the source says "Table" (so it may define Core tables)
+    outline: bool = False  # read without the statements that do not parse (see `recover`)
 
     @property
     def is_package(self) -> bool:
@@ -241,5 +242,6 @@ def scan(top: Path, *, prefilter: Callable[[bytes], bool] | None = None) -> Tree
     modules: dict[str, Module] = {}
     for path, tree, data in parsed:
         root, dotted = places.place(path)
-        modules.setdefault(dotted, make_module(dotted, path, root, tree, data))
+        key = dotted if dotted not in modules else f"{dotted} in {root}"
+        modules[key] = make_module(dotted, path, root, tree, data)  # two apps: both kept
     return Tree(top, modules, skipped, places)

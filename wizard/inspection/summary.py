@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from wizard.inspection.models import TableDef
 from wizard.inspection.project import Project
 
 
@@ -46,7 +47,12 @@ def as_dict(project: Project) -> dict[str, object]:
         "skipped": [
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],
+        "notices": list(project.notices),
     }
+
+
+def _table_name(table: TableDef) -> str:
+    return table.name or ("(not read)" if table.unparsed else "(computed name)")
 
 
 def as_text(project: Project) -> str:
@@ -61,7 +67,7 @@ def as_text(project: Project) -> str:
     for meta in project.metadatas:
         tables = [t for t in project.tables if t.metadata == meta]
         lines.append(f"metadata          {meta.label} ({len(tables)} tables)")
-        lines += [f"  {t.name or '(computed name)':<24}{t.module}:{t.line}" for t in tables]
+        lines += [f"  {_table_name(t):<24}{t.module}:{t.line}" for t in tables]
     for s in project.settings:
         field = f"{s.url_field} <- {s.env_key}" if s.url_field else "no URL field"
         lines.append(f"settings          {s.label}: {field}")
@@ -70,6 +76,7 @@ def as_text(project: Project) -> str:
         lines.append(f"env file          {project.rel(e.path)}{kind}")
     lines.append(f"alembic.ini       {data['alembic_ini'] or 'none yet'}")
     lines += [f"skipped           {project.rel(s.path)} (does not parse)" for s in project.skipped]
+    lines += [f"note              {notice}" for notice in project.notices]
     return "\n".join(lines)
 
 
