@@ -222,3 +222,54 @@ def test_trees_from_a_newer_python_load_into_ours() -> None:
     assert ast.unparse(module).splitlines() == [
         "class Order(Base):", "    __tablename__ = 'orders'", "    ...", "Cents = int", "pass"
     ]  # fmt: skip
+
+
+def test_model_bodies_of_every_shape_are_read(tmp_path: Path) -> None:
+    """Model modules are read without their columns and methods: whatever their bodies look
+    like, the tables found are the same."""
+    project = _tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": (
+            "from sqlalchemy.orm import DeclarativeBase, declared_attr\n"
+            "class Base(DeclarativeBase):\n"
+            "    @declared_attr.directive\n"
+            "    def __tablename__(cls) -> str:\n"
+            "        return cls.__name__.lower()\n"
+        ),
+        "app/models.py": (
+            "from sqlalchemy import Index, String\n"
+            "from sqlalchemy.orm import Mapped, mapped_column\n"
+            "from sqlmodel import Field, SQLModel\n"
+            "from app.db import Base\n\n"
+            "class Stamped(Base):\n"
+            "    __abstract__ = True\n"
+            "    created: Mapped[int] = mapped_column(default=0)\n\n"
+            "class Account(Stamped):\n"
+            '    """An account.\n\n'
+            "Continued at column 0, as some docstrings are.\n"
+            '    """\n'
+            "    __tablename__ = (\n"
+            '        "accounts"\n'
+            "    )\n"
+            "    __table_args__ = (\n"
+            '        Index("ix_accounts_name", "name"),\n'
+            "    )\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            "    name: Mapped[str] = mapped_column(String(50))\n\n"
+            "    class Meta:\n"
+            "        ordering = ['name']\n\n"
+            "    def __repr__(self) -> str:\n"
+            "        return self.name\n\n"
+            "class Invoice(Base):  # a name computed by the base\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n\n"
+            "class Tag(Base): __tablename__ = 'tags'; id: Mapped[int] = mapped_column(primary_key=True)\n\n"
+            "class Hero(\n"
+            "    SQLModel,\n"
+            "    table=True,\n"
+            "):\n"
+            "    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    found = {name: module for name, (module, _) in _tables(_inspect(project)).items()}
+    assert found == {"accounts": "app.models", None: "app.models", "tags": "app.models",
+                     "hero": "app.models"}  # fmt: skip

@@ -17,7 +17,7 @@ from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Tree, scan
 from wizard.inspection.settings import find_settings
-from wizard.inspection.words import can_matter
+from wizard.inspection.words import can_matter, models_only
 from wizard.store import written_path
 from wizard.textio import read_text
 
@@ -32,7 +32,7 @@ def inspect(top: Path, python: str | None = None) -> Project:
     top = top.resolve()
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
-    tree = scan(top, prefilter=can_matter)
+    tree = scan(top, prefilter=can_matter, skimmable=models_only)
     resolver = Resolver(tree)
     guess = (*tree.roots, top)[0]  # the project's interpreter, asked only for unparsed files
     outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))

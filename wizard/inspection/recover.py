@@ -26,6 +26,7 @@ from wizard.inspection.words import mentions_models
 
 _OURS = f"Python {sys.version_info.major}.{sys.version_info.minor}"
 _GENERIC_CLASS = re.compile(r"^(class\s+\w+)\[[^\]]*\]")  # `class Batch[T: Invoice](Base):`
+_CLAUSE = re.compile(r"(except|else|elif|finally)\b")
 
 
 def recover(tree: Tree, python: Callable[[], str]) -> list[tuple[Skipped, str]]:
@@ -103,10 +104,10 @@ def outline(source: bytes, limit: int = 200) -> ast.Module:
 
 
 def _indent(line: str) -> int | None:
-    """The indentation of a line that starts a statement; None for blank and comment lines
-    and for lines that continue a bracket."""
+    """The indentation of a line that starts a statement; None for blank and comment lines,
+    lines that close a bracket and the clauses of a compound statement (`except:`, `else:`)."""
     stripped = line.lstrip()
-    if not stripped or stripped[0] in "#)]}":
+    if not stripped or stripped[0] in "#)]}" or _CLAUSE.match(stripped):
         return None
     return len(line) - len(stripped)
 

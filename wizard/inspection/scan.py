@@ -8,12 +8,14 @@ are recorded as skipped, never fatal.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.inspection.roots import Places, package_root
+from wizard.inspection.skim import skim
 
 # build output, caches, virtualenvs, the wizard's own folder
 SKIP_DIRS = frozenset(
@@ -193,10 +195,16 @@ def make_module(name: str, path: Path, root: Path, tree: ast.Module, data: bytes
     return module
 
 
-def parse(path: Path, source: bytes | None = None) -> ast.Module | Skipped:
-    """Parse one file, or say why it cannot be parsed."""
+def parse(
+    path: Path, source: bytes | None = None, *, skimmed: bool = False
+) -> ast.Module | Skipped:
+    """Parse one file (its class bodies skimmed, when asked and possible: see `skim`), or say
+    why it cannot be parsed."""
     try:
         source = path.read_bytes() if source is None else source
+        if skimmed:
+            with contextlib.suppress(SyntaxError, ValueError):  # then the whole file
+                return ast.parse(skim(source.decode("utf-8")), filename=str(path))
         return ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         return Skipped(path, exc.lineno, exc.msg, source or b"")
@@ -214,9 +222,15 @@ def read_module(path: Path, root: Path, name: str) -> Module | Skipped:
     return tree if isinstance(tree, Skipped) else make_module(name, path, root, tree, data)
 
 
-def scan(top: Path, *, prefilter: Callable[[bytes], bool] | None = None) -> Tree:
+def scan(
+    top: Path,
+    *,
+    prefilter: Callable[[bytes], bool] | None = None,
+    skimmable: Callable[[bytes], bool] | None = None,
+) -> Tree:
     """Parse every Python file under `top` that may be the app's and whose bytes pass
-    `prefilter` (all of them without one); name each from its import root."""
+    `prefilter` (all of them without one), skimming those `skimmable` says may be; name
+    each from its import root."""
     walked = walk(top)
     places = Places(top, walked.dirs, walked.files)
     parsed: list[tuple[Path, ast.Module, bytes]] = []
@@ -230,7 +244,7 @@ def scan(top: Path, *, prefilter: Callable[[bytes], bool] | None = None) -> Tree
             continue
         if prefilter is not None and not prefilter(data):
             continue
-        result = parse(Path(name), data)
+        result = parse(Path(name), data, skimmed=skimmable is not None and skimmable(data))
         if isinstance(result, Skipped):
             skipped.append(result)
         else:

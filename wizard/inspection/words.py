@@ -41,3 +41,9 @@ def can_matter(data: bytes) -> bool:
 def mentions_models(data: bytes) -> bool:
     """A file that would define tables if it could be read."""
     return any(word in data for word in (b"__tablename__", b"table=True", b"Table(", b"Mapped["))
+
+
+def models_only(data: bytes) -> bool:
+    """A file that names tables and nothing else inspection reads whole (no settings, no
+    engine, no environment): its class bodies may be skimmed (see `skim`)."""
+    return not any(word in data for word in (b"Settings", b"_engine", b"environ", b"getenv"))
