@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 
+# (a cheap anchor, then the words it stands for, checked only where the anchor is; a short
+# anchor costs one scan of a file that has none of them, which is most files):
 # a table of its own: `__tablename__`/`__table__`, SQLModel's `table=True`, Core `Table(`, and
-# the columns of a class whose table name is computed by its base (`declared_attr`)
-MODEL_WORDS = (b"__table", b"table=True", b"Table(", b"Mapped[", b"olumn(")
-
-# (a cheap anchor, then the words it stands for: checked only when the anchor is there)
+# the columns of a class whose table name is computed by its base (`declared_attr`); a
+# settings class (or a subclass of the app's own, below); an engine
 _ANCHORS: tuple[tuple[bytes, tuple[bytes, ...]], ...] = (
-    *((word, ()) for word in MODEL_WORDS),
-    (b"Settings", (b"BaseSettings",)),  # or a subclass of the app's own settings class below
+    (b"able", (b"__table", b"table=True", b"Table(")),
+    (b"Mapped[", ()),
+    (b"olumn(", ()),  # Column(, mapped_column(
+    (b"Settings", (b"BaseSettings",)),
     (b"_engine", (b"create_async_engine", b"async_engine_from_config", b"create_engine")),
 )
 # `class Settings(AppSettings):`: a class whose base's name ends in "Settings"
