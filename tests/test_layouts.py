@@ -102,6 +102,10 @@ def test_stray_src_init_with_alembic_and_env_inside_src(tmp_path: Path) -> None:
     assert "from api.db import Base" in env_py and "src.api" not in env_py
     assert "DATABASE_URL_SYNC=sqlite:///./api.db" in (project / "src/.env").read_text()
     assert revision.read_bytes() == before  # versions/ is never touched
+    assert "[tool.alembic-wizard]" in (project / "pyproject.toml").read_text()  # the repo's own
+    assert not (project / "src/.alembic-wizard.toml").exists()
+    again = wizard("--yes", "--offline", cwd=project)
+    assert "nothing to change" in again.stderr, again.stderr
 
     alembic("upgrade", "head", cwd=project / "src")  # the existing revision first
     script = _migrate(project / "src")

@@ -74,7 +74,7 @@ def _describe(
             for module in tree.modules.values()
             for source, _ in module.imports.values()
         ),
-        config_path=_config_path(root),
+        config_path=_config_path(root, top),
         skipped=tuple(tree.skipped),
         package_manager=package_manager(root, top),
         requirements_txt=(root / "requirements.txt").exists(),
@@ -120,9 +120,15 @@ def _with_remembered(project: Project) -> Project:
     return replace(project, remembered=found)
 
 
-def _config_path(root: Path) -> Path:
-    pyproject = root / "pyproject.toml"
-    return pyproject if pyproject.is_file() else root / remembered.SMALL_FILE
+def _config_path(root: Path, top: Path) -> Path:
+    """The nearest pyproject.toml at or above the project root (inside `top`): where the
+    dependencies are declared, also when Alembic runs from `src/`."""
+    for folder in (root, *root.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder / "pyproject.toml"
+        if folder == top or top not in folder.parents:
+            break
+    return root / remembered.SMALL_FILE
 
 
 def _import_root(tree: Tree, tables: list[TableDef]) -> Path:
