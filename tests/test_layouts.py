@@ -218,6 +218,25 @@ def test_tests_docs_examples_vendored_code_and_revisions_never_count(tmp_path: P
     assert _sqlite_tables(project / "inventory.db") == {"items", "stock_levels"}
 
 
+def test_a_docs_feature_inside_the_app_is_the_apps(tmp_path: Path) -> None:
+    """`docs/` beside pyproject.toml is documentation; `app/docs/` is a feature of the app."""
+    model = (
+        "from sqlalchemy.orm import Mapped, mapped_column\nfrom app.db import Base\n"
+        "class {cls}(Base):\n    __tablename__ = '{table}'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    project = _tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'dms'\nversion = '1'\n",
+        "app/__init__.py": "",
+        "app/db.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/docs/__init__.py": "",
+        "app/docs/models.py": model.format(cls="Document", table="documents"),
+        "app/tests/test_docs.py": model.format(cls="Scratch", table="scratch"),
+        "docs/howto/extend.py": model.format(cls="Extra", table="extras"),
+    })  # fmt: skip
+    assert _tables(_inspect(project)) == {"documents": "app.docs.models"}
+
+
 def test_test_models_and_a_test_engine_are_not_the_apps(tmp_path: Path) -> None:
     project = copy_project("layout_real_tests_models", tmp_path)
     assert _tables(_inspect(project)) == {"authors": "library.models", "books": "library.models"}

@@ -17,8 +17,11 @@ SKIP_DIRS = frozenset(
      "build", "dist", "site-packages", "__pypackages__", ".mypy_cache", ".pytest_cache",
      ".ruff_cache", ".alembic-wizard"}
 )  # fmt: skip
-# never the app's models: its tests, documentation and examples
-NOT_APP_DIRS = frozenset({"tests", "test", "docs", "doc", "examples", "example"})
+# never the app's models: its tests anywhere; a project's documentation and examples (beside
+# its pyproject.toml: `app/docs/` may well be the app's documents feature)
+TEST_DIRS = frozenset({"tests", "test"})
+DOC_DIRS = frozenset({"docs", "doc", "examples", "example"})
+PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"})
 # Alembic's folders by their usual names (any folder holding env.py and versions/ is one too)
 MIGRATION_DIRS = frozenset({"migrations", "alembic"})
 
@@ -28,10 +31,11 @@ def is_test_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
-def _app_dir(name: str) -> bool:
+def _app_dir(name: str, project_level: bool) -> bool:
     return not (
         name in SKIP_DIRS
-        or name in NOT_APP_DIRS
+        or name in TEST_DIRS
+        or (project_level and name in DOC_DIRS)
         or name in MIGRATION_DIRS
         or name.startswith(".")
         or "." in name
@@ -69,7 +73,8 @@ def walk(top: Path) -> Walk:
             if d in MIGRATION_DIRS and os.path.isfile(prefix + d + os.sep + "env.py")  # noqa: PTH113
         ]
         found.sources += [prefix + n for n in sorted(python) if not is_test_file(n)]
-        todo += [prefix + d for d in sorted(subdirs, reverse=True) if _app_dir(d)]
+        project_level = folder == str(top) or not PROJECT_FILES.isdisjoint(others)
+        todo += [prefix + d for d in sorted(subdirs, reverse=True) if _app_dir(d, project_level)]
     return found
 
 
