@@ -273,3 +273,32 @@ def test_model_bodies_of_every_shape_are_read(tmp_path: Path) -> None:
     found = {name: module for name, (module, _) in _tables(_inspect(project)).items()}
     assert found == {"accounts": "app.models", None: "app.models", "tags": "app.models",
                      "hero": "app.models"}  # fmt: skip
+
+
+def test_models_of_a_base_that_computes_table_names(tmp_path: Path) -> None:
+    """A base with a `declared_attr` `__tablename__`: its models never say `__tablename__`,
+    in their own modules, with annotated or with classic columns."""
+    project = _tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "",
+        "app/db/base_class.py": (
+            "from sqlalchemy.orm import as_declarative, declared_attr\n"
+            "@as_declarative()\nclass Base:\n"
+            "    @declared_attr\n    def __tablename__(cls) -> str:\n"
+            "        return cls.__name__.lower()\n"
+        ),
+        "app/db/base.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/models/__init__.py": "",
+        "app/models/tag.py": (
+            "from sqlalchemy.orm import Mapped\nfrom app.db.base_class import Base\n"
+            "class Tag(Base):\n    name: Mapped[str]\n"
+        ),
+        "app/models/item.py": (
+            "from sqlalchemy import Column, Integer\nfrom app.db.base_class import Base\n"
+            "class Item(Base):\n    id = Column(Integer, primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    found = _inspect(project)["metadata"]
+    assert isinstance(found, list)
+    assert sorted(t["module"] for m in found for t in m["tables"]) == [
+        "app.models.item", "app.models.tag"]  # fmt: skip

@@ -11,13 +11,13 @@ from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
 from wizard.inspection.envfiles import find_env_files
 from wizard.inspection.interpreter import find_python, installed_modules, package_manager
-from wizard.inspection.models import TableDef, find_tables
+from wizard.inspection.models import TableDef, computes_table_names, find_tables
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
-from wizard.inspection.scan import Tree, scan
+from wizard.inspection.scan import Tree, scan, scan_more
 from wizard.inspection.settings import find_settings
-from wizard.inspection.words import can_matter, models_only
+from wizard.inspection.words import can_matter, models_only, names_columns
 from wizard.store import written_path
 from wizard.textio import read_text
 
@@ -33,6 +33,8 @@ def inspect(top: Path, python: str | None = None) -> Project:
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
     tree = scan(top, prefilter=can_matter, skimmable=models_only)
+    if computes_table_names(tree.modules.values()):  # models that never say __tablename__
+        scan_more(tree, names_columns, models_only)
     resolver = Resolver(tree)
     guess = (*tree.roots, top)[0]  # the project's interpreter, asked only for unparsed files
     outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))

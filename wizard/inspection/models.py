@@ -4,6 +4,7 @@ MetaData each belongs to. Static only."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -104,6 +105,8 @@ class _Finder:
             alias = self.resolver.alias(symbol)  # `Model = Base` where `Base = declarative_base()`
             return self.base_metadata(alias, _seen | {symbol}) if alias else None
         module, cls = found
+        if _declarative_decorator(cls):
+            return Metadata(module.name, cls.name, f"{cls.name}.metadata")
         for base in cls.bases:
             target = self.resolver.expr(module, base)
             if target is None:
@@ -183,7 +186,7 @@ class _Finder:
         return None
 
     def is_declarative_root(self, module: Module, cls: ast.ClassDef) -> bool:
-        return any(
+        return _declarative_decorator(cls) or any(
             (t := self.resolver.expr(module, b)) is not None
             and _external(t, _DECLARATIVE_ROOTS, ("sqlalchemy",))
             for b in cls.bases
@@ -228,6 +231,16 @@ class _Finder:
         return None
 
 
+def _declarative_decorator(cls: ast.ClassDef) -> bool:
+    """`@as_declarative()` or `@mapper_registry.as_declarative_base()`: a declarative base."""
+    for node in cls.decorator_list:
+        func = node.func if isinstance(node, ast.Call) else node
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("as_declarative", "as_declarative_base"):
+            return True
+    return False
+
+
 def _may_be_table(module: Module, func: ast.expr) -> bool:
     """`Table(...)`, `sa.Table(...)`, or a name imported as `Table` under another name."""
     if isinstance(func, ast.Attribute):
@@ -244,6 +257,17 @@ def _attr_expr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
 
 def _literal_true(value: ast.expr | None | bool) -> bool:
     return isinstance(value, ast.Constant) and value.value is True
+
+
+def computes_table_names(modules: Iterable[Module]) -> bool:
+    """Whether a class computes `__tablename__` (a `declared_attr`, an expression): then its
+    subclasses are tables without saying `__tablename__` in their own modules."""
+    for module in modules:
+        for node in module.tree.body:
+            value = _class_attr(node, "__tablename__") if isinstance(node, ast.ClassDef) else None
+            if value is True or (isinstance(value, ast.expr) and _literal_str(value) is None):
+                return True
+    return False
 
 
 def find_tables(resolver: Resolver) -> list[TableDef]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,7 @@ class Tree:
     modules: dict[str, Module]
     skipped: list[Skipped]
     places: Places | None = None  # where each file's import root is
+    unparsed: list[tuple[str, bytes]] = field(default_factory=list)  # read, not parsed
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -162,44 +163,68 @@ def scan(
     each from its import root."""
     walked = walk(top)
     places = Places(top, walked.dirs, walked.files)
+    sources = [(name, None) for name in walked.sources]
     with _no_cyclic_gc():
-        parsed, skipped = _parse_sources(walked.sources, prefilter, skimmable)
-    for path, tree, _ in parsed:
-        places.vote(str(path), tree)
+        parsed, skipped, unparsed = _parse_sources(sources, prefilter, skimmable)
     for name in walked.evidence:
         if isinstance(evidence := parse(Path(name)), ast.Module):
             places.vote(name, evidence)
-    modules: dict[str, Module] = {}
-    for path, tree, data in parsed:
-        root, dotted = places.place(path)
-        key = dotted if dotted not in modules else f"{dotted} in {root}"
-        modules[key] = make_module(dotted, path, root, tree, data)  # two apps: both kept
-    return Tree(top, modules, skipped, places)
+    tree = Tree(top, {}, skipped, places, unparsed)
+    _add_parsed(tree, parsed)
+    return tree
+
+
+def scan_more(
+    tree: Tree, prefilter: Callable[[bytes], bool], skimmable: Callable[[bytes], bool]
+) -> None:
+    """Parse the files a scan read but left unparsed that pass another prefilter."""
+    with _no_cyclic_gc():
+        parsed, skipped, tree.unparsed = _parse_sources(tree.unparsed, prefilter, skimmable)
+    tree.skipped += skipped
+    _add_parsed(tree, parsed)
+
+
+def _add_parsed(tree: Tree, parsed: list[tuple[Path, ast.Module, bytes]]) -> None:
+    """Name the parsed files from their import roots (their imports vote first)."""
+    assert tree.places is not None
+    for path, module_tree, _ in parsed:
+        tree.places.vote(str(path), module_tree)
+    for path, module_tree, data in parsed:
+        root, dotted = tree.places.place(path)
+        key = dotted if dotted not in tree.modules else f"{dotted} in {root}"
+        tree.modules[key] = make_module(dotted, path, root, module_tree, data)  # two apps
 
 
 def _parse_sources(
-    names: list[str],
+    sources: Sequence[tuple[str, bytes | None]],
     prefilter: Callable[[bytes], bool] | None,
     skimmable: Callable[[bytes], bool] | None,
-) -> tuple[list[tuple[Path, ast.Module, bytes]], list[Skipped]]:
-    """Read every file; parse those that pass the prefilter."""
+) -> tuple[list[tuple[Path, ast.Module, bytes]], list[Skipped], list[tuple[str, bytes]]]:
+    """Read every file (unless its bytes are given); parse those that pass the prefilter.
+    The parsed, the skipped and the files left unparsed."""
     parsed: list[tuple[Path, ast.Module, bytes]] = []
     skipped: list[Skipped] = []
-    for name in names:
+    unparsed: list[tuple[str, bytes]] = []
+    for name, given in sources:
         try:
-            with open(name, "rb", buffering=0) as handle:  # unbuffered: one read, no copy
-                data = handle.readall()
+            data = given if given is not None else _read(name)
         except OSError as exc:
             skipped.append(Skipped(Path(name), None, str(exc)))
             continue
         if prefilter is not None and not prefilter(data):
+            unparsed.append((name, data))
             continue
         result = parse(Path(name), data, skimmed=skimmable is not None and skimmable(data))
         if isinstance(result, Skipped):
             skipped.append(result)
         else:
             parsed.append((Path(name), result, data))
-    return parsed, skipped
+    return parsed, skipped, unparsed
+
+
+def _read(name: str) -> bytes:
+    with open(name, "rb", buffering=0) as handle:  # unbuffered: one read, no copy
+        return handle.readall()
 
 
 @contextlib.contextmanager

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 
-# (a cheap anchor, then the words it stands for, checked only where the anchor is; a short
-# anchor costs one scan of a file that has none of them, which is most files):
-# a table of its own: `__tablename__`/`__table__`, SQLModel's `table=True`, Core `Table(`, and
-# the columns of a class whose table name is computed by its base (`declared_attr`); a
-# settings class (or a subclass of the app's own, below); an engine
+# (a cheap anchor, then the words it stands for, checked only where the anchor is; each anchor
+# costs one scan of every file that has none of them, which is most files): a table of its
+# own (`__tablename__`/`__table__`, SQLModel's `table=True`, Core `Table(`); a settings class
+# (or a subclass of the app's own, below); an engine
 _ANCHORS: tuple[tuple[bytes, tuple[bytes, ...]], ...] = (
     (b"able", (b"__table", b"table=True", b"Table(")),
-    (b"Mapped[", ()),
-    (b"olumn(", ()),  # Column(, mapped_column(
     (b"Settings", (b"BaseSettings",)),
     (b"_engine", (b"create_async_engine", b"async_engine_from_config", b"create_engine")),
 )
@@ -38,6 +35,12 @@ def can_matter(data: bytes) -> bool:
         if anchor == b"Settings" and _SETTINGS_SUBCLASS.search(data):
             return True
     return False
+
+
+def names_columns(data: bytes) -> bool:
+    """Columns, for the models of a base that computes their table names (`declared_attr`):
+    such a model need not say `__tablename__` (see `scan_more`)."""
+    return (b"Mapped[" in data or b"olumn(" in data) and not _REVISION.search(data)
 
 
 def mentions_models(data: bytes) -> bool:
