@@ -1,15 +1,22 @@
 """Whole-process speed of alembic-wizard against the anchors SPEC.md names.
 
-    python benchmarks/run.py [--repeat N]
+    python benchmarks/run.py [--repeat N] [--only trees] [--checkout DIR]
 
 Prints one line per comparison: our median, the anchor's median, and the ratio (lower is
-better; the targets are 1/3 for --help, 1.0 for the full run, 2.0 for inspecting 5,000
-modules). Times are wall-clock medians over N runs of fresh processes; nothing here is a test.
+better; the targets are 1/3 for --help, 1.0 for the full run, 2.0 for inspecting a 5,000-module
+tree and the 2,000-module project with 100 model modules of `large_tree.py`). Times are
+wall-clock medians over N runs of fresh processes; nothing here is a test.
+
+The wizard measured is the one in DIR (this checkout by default), put first on PYTHONPATH and
+byte-compiled first, as an installed wizard is (pip compiles on install; with
+PYTHONDONTWRITEBYTECODE set, every run would otherwise compile the wizard again).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,6 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+ENV = dict(os.environ)  # the wizard's checkout goes first on PYTHONPATH (see main)
 
 
 def _tool(name: str) -> str:
@@ -39,7 +47,7 @@ def _time(
         folder = setup()
         start = time.perf_counter()
         for command in commands(folder):
-            subprocess.run(command, cwd=folder, check=True, capture_output=True)
+            subprocess.run(command, cwd=folder, check=True, capture_output=True, env=ENV)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -84,38 +92,64 @@ def big_tree(modules: int = 5000) -> Path:
     return top
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=7)
-    repeat = parser.parse_args().repeat
-    rows: list[tuple[str, float, float, float | None]] = []
-
-    ours = _time(lambda: None, lambda _: [[_tool("alembic-wizard"), "--help"]], repeat)
-    anchor = _time(lambda: None, lambda _: [[_tool("alembic"), "--help"]], repeat)
-    rows.append(("alembic-wizard --help / alembic --help", ours, anchor, 1 / 3))
-
-    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--offline"]], repeat)
-    anchor = _time(_anchor_copy, _anchor_run, repeat)
-    rows.append(
-        ("full --yes run, offline verify / alembic init + upgrade head --sql", ours, anchor, 1.0)
-    )
-
-    tree = big_tree()
-    files = sum(1 for _ in tree.rglob("*.py"))
-    read = [
+def _read_files(tree: Path) -> list[str]:
+    return [
         sys.executable,
         "-c",
         "import pathlib,sys; [p.read_bytes() for p in pathlib.Path(sys.argv[1]).rglob('*.py')]",
         str(tree),
     ]
-    inspect = [_tool("alembic-wizard"), "inspect", "--project", str(tree)]
-    dry_run = [_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree)]
-    anchor = _time(lambda: None, lambda _: [read], repeat)
-    ours = _time(lambda: None, lambda _: [inspect], repeat)
-    rows.append((f"inspect {files} modules / read their files", ours, anchor, 2.0))
-    ours = _time(lambda: None, lambda _: [dry_run], repeat)
-    rows.append(("  the same tree, --yes --dry-run (inspect + plan) / read", ours, anchor, None))
 
+
+def _tree_rows(repeat: int) -> list[tuple[str, float, float, float | None]]:
+    """Inspecting large trees against merely reading their files."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from large_tree import make_tree
+
+    rows: list[tuple[str, float, float, float | None]] = []
+    project = make_tree(Path(tempfile.mkdtemp(prefix="bench-large-")) / "acme", 2000, 100)
+    for tree, label in (
+        (big_tree(), "inspect {} modules"),
+        (project, "inspect {} modules, 100 model modules"),
+    ):
+        files = sum(1 for _ in tree.rglob("*.py"))
+        anchor = _time(lambda: None, lambda _, t=tree: [_read_files(t)], repeat)
+        inspect = [_tool("alembic-wizard"), "inspect", "--project", str(tree)]
+        ours = _time(lambda: None, lambda _, c=inspect: [c], repeat)
+        rows.append((f"{label.format(files)} / read their files", ours, anchor, 2.0))
+        dry_run = [_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree)]
+        ours = _time(lambda: None, lambda _, c=dry_run: [c], repeat)
+        rows.append(
+            ("  the same tree, --yes --dry-run (inspect + plan) / read", ours, anchor, None)
+        )
+    return rows
+
+
+def _process_rows(repeat: int) -> list[tuple[str, float, float, float | None]]:
+    """--help and the full run against Alembic's own commands."""
+    rows: list[tuple[str, float, float, float | None]] = []
+    ours = _time(lambda: None, lambda _: [[_tool("alembic-wizard"), "--help"]], repeat)
+    anchor = _time(lambda: None, lambda _: [[_tool("alembic"), "--help"]], repeat)
+    rows.append(("alembic-wizard --help / alembic --help", ours, anchor, 1 / 3))
+    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--offline"]], repeat)
+    anchor = _time(_anchor_copy, _anchor_run, repeat)
+    rows.append(
+        ("full --yes run, offline verify / alembic init + upgrade head --sql", ours, anchor, 1.0)
+    )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", choices=["trees", "processes"])
+    parser.add_argument("--checkout", type=Path, default=REPO, help="the wizard to measure")
+    args = parser.parse_args()
+    checkout = args.checkout.resolve()
+    compileall.compile_dir(checkout / "wizard", quiet=1)
+    ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), ENV.get("PYTHONPATH")]))
+    rows = [] if args.only == "trees" else _process_rows(args.repeat)
+    rows += [] if args.only == "processes" else _tree_rows(args.repeat)
     print(f"{'comparison':<72} {'ours':>8} {'anchor':>8} {'ratio':>6} {'target':>7}")
     for name, ours, anchor, target in rows:
         ratio = ours / anchor

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+collect_ignore = ["fixtures"]  # fixture projects have tests of their own, not ours
 REPO = Path(__file__).parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -79,6 +79,8 @@ def setup_command(options: Options, probe: Probe | None) -> int:
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
+    for notice in project.notices:
+        _say(f"note: {notice}")
     if probe is not None and probe.python != project.python:  # started with a wrong guess
         probe.close()
         probe = Probe(project.python, project.root)

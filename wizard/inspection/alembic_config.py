@@ -16,7 +16,7 @@ from typing import Any
 
 from wizard.edits import tomledit
 from wizard.errors import WizardError
-from wizard.inspection.scan import SKIP_DIRS
+from wizard.inspection.walk import SKIP_DIRS
 
 INI = "alembic.ini"
 _DEPTH = 3  # sub-folders searched for an alembic.ini: `deploy/db/alembic.ini` at most

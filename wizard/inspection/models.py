@@ -4,6 +4,7 @@ MetaData each belongs to. Static only."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,6 +37,7 @@ class TableDef:
     line: int
     metadata: Metadata
     cls: str | None = None  # the mapped class, None for Core tables
+    unparsed: bool = False  # a model module read in outline that shows no table (see recover)
 
 
 def _external(symbol: Symbol, names: set[str], prefixes: tuple[str, ...]) -> bool:
@@ -76,9 +78,13 @@ class _Finder:
                     found[(module.name, node.name)] = (module, node)
         return found
 
-    def _class(self, symbol: Symbol) -> tuple[Module, ast.ClassDef] | None:
+    def _class(self, symbol: Symbol, _depth: int = 0) -> tuple[Module, ast.ClassDef] | None:
+        """The project class `symbol` names, through aliases (`Base = ModelBase`)."""
         if symbol not in self.classes:
             found = self.resolver.class_def(symbol)
+            alias = self.resolver.alias(symbol) if found is None and _depth < 10 else None
+            if alias is not None and alias != symbol:
+                found = self._class(alias, _depth + 1)
             if found is not None:
                 self.classes[symbol] = found
         return self.classes.get(symbol)
@@ -96,8 +102,11 @@ class _Finder:
             return factory
         found = self._class(symbol)
         if found is None:
-            return None
+            alias = self.resolver.alias(symbol)  # `Model = Base` where `Base = declarative_base()`
+            return self.base_metadata(alias, _seen | {symbol}) if alias else None
         module, cls = found
+        if _declarative_decorator(cls):
+            return Metadata(module.name, cls.name, f"{cls.name}.metadata")
         for base in cls.bases:
             target = self.resolver.expr(module, base)
             if target is None:
@@ -177,16 +186,18 @@ class _Finder:
         return None
 
     def is_declarative_root(self, module: Module, cls: ast.ClassDef) -> bool:
-        return any(
+        return _declarative_decorator(cls) or any(
             (t := self.resolver.expr(module, b)) is not None
             and _external(t, _DECLARATIVE_ROOTS, ("sqlalchemy",))
             for b in cls.bases
         )
 
     def core_tables(self, module: Module) -> list[TableDef]:
-        found = []
-        for node in ast.walk(module.tree):
+        found: list[TableDef] = []
+        for node in ast.walk(module.tree) if module.names_table else ():
             if not (isinstance(node, ast.Call) and len(node.args) >= 2):
+                continue
+            if not _may_be_table(module, node.func):  # before resolving: that loads modules
                 continue
             func = self.resolver.expr(module, node.func)
             if func is None or not _external(func, {"Table"}, ("sqlalchemy", "sqlmodel")):
@@ -195,6 +206,14 @@ class _Finder:
             if meta is not None:
                 found.append(TableDef(_literal_str(node.args[0]), module.name, node.lineno, meta))
         return found
+
+    def unread(self, module: Module, found: list[TableDef]) -> list[TableDef]:
+        """A model module whose classes could not be read: listed from its name, on the
+        metadata that its imports name (else the one found elsewhere), so that env.py imports
+        it and verification compares what it defines."""
+        metas = (self.base_metadata(self.resolver.symbol(module, name)) for name in module.imports)
+        meta = next(filter(None, metas), None) or (found[0].metadata if found else None)
+        return [TableDef(None, module.name, 1, meta, unparsed=True)] if meta else []
 
     def metadata_expr(self, module: Module, node: ast.expr) -> Metadata | None:
         """`Base.metadata`, `SQLModel.metadata` or a name bound to `MetaData()`."""
@@ -212,6 +231,25 @@ class _Finder:
         return None
 
 
+def _declarative_decorator(cls: ast.ClassDef) -> bool:
+    """`@as_declarative()` or `@mapper_registry.as_declarative_base()`: a declarative base."""
+    for node in cls.decorator_list:
+        func = node.func if isinstance(node, ast.Call) else node
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("as_declarative", "as_declarative_base"):
+            return True
+    return False
+
+
+def _may_be_table(module: Module, func: ast.expr) -> bool:
+    """`Table(...)`, `sa.Table(...)`, or a name imported as `Table` under another name."""
+    if isinstance(func, ast.Attribute):
+        return func.attr == "Table"
+    if isinstance(func, ast.Name):
+        return func.id == "Table" or module.imports.get(func.id, ("", None))[1] == "Table"
+    return False
+
+
 def _attr_expr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
     value = _class_attr(cls, attr)
     return value if isinstance(value, ast.expr) else None
@@ -219,6 +257,17 @@ def _attr_expr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
 
 def _literal_true(value: ast.expr | None | bool) -> bool:
     return isinstance(value, ast.Constant) and value.value is True
+
+
+def computes_table_names(modules: Iterable[Module]) -> bool:
+    """Whether a class computes `__tablename__` (a `declared_attr`, an expression): then its
+    subclasses are tables without saying `__tablename__` in their own modules."""
+    for module in modules:
+        for node in module.tree.body:
+            value = _class_attr(node, "__tablename__") if isinstance(node, ast.ClassDef) else None
+            if value is True or (isinstance(value, ast.expr) and _literal_str(value) is None):
+                return True
+    return False
 
 
 def find_tables(resolver: Resolver) -> list[TableDef]:
@@ -232,4 +281,7 @@ def find_tables(resolver: Resolver) -> list[TableDef]:
                 if table is not None:
                     tables.append(table)
         tables.extend(finder.core_tables(module))
+    for module in resolver.tree.modules.values():
+        if module.outline and not any(t.module == module.name for t in tables):
+            tables.extend(finder.unread(module, tables))
     return tables

@@ -39,6 +39,7 @@ class Project:
     followed: bool = False  # the sources come from the engines, not from field names
     remembered: Mapping[str, object] = field(default_factory=dict)  # `[tool.alembic-wizard]`
     skipped: tuple[Skipped, ...] = ()
+    notices: tuple[str, ...] = ()  # what inspection could read only in part, for the user
     package_manager: PackageManager = "pip"
     requirements_txt: bool = False
     gitignore: Path | None = None

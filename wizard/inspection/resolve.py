@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.inspection.scan import Module, Tree, read_module
@@ -16,21 +16,27 @@ class Resolver:
     """Resolves names to where they are defined, loading project modules on demand."""
 
     tree: Tree
-    roots: tuple[Path, ...]
+    roots: tuple[Path, ...] = ()  # where to look modules up; the tree's import roots by default
+    _missing: set[str] = field(default_factory=set)  # names that are no project module
+
+    def __post_init__(self) -> None:
+        self.roots = self.roots or self.tree.roots
 
     def module(self, name: str) -> Module | None:
-        """The project module `name`, parsed on first use even if the scan skipped it."""
+        """The project module `name`, parsed on first use even if the scan skipped it (a
+        package `__init__` that only re-exports, say)."""
         found = self.tree.modules.get(name)
-        if found is not None:
+        if found is not None or name in self._missing:
             return found
         for root in self.roots:
             base = root.joinpath(*name.split("."))
             for path in (base / "__init__.py", base.with_suffix(".py")):
                 if path.is_file():
-                    loaded = read_module(path, self.tree.top)
+                    loaded = read_module(path, root, name)
                     if isinstance(loaded, Module):
                         self.tree.modules[name] = loaded
                         return loaded
+        self._missing.add(name)
         return None
 
     def symbol(self, module: Module, name: str, _depth: int = 0) -> Symbol:
@@ -43,14 +49,11 @@ class Resolver:
         if attr is None:
             return (source, "")
         target = self.module(source)
-        known = target is not None and (attr in target.defined or attr in target.imports)
-        if not known:  # `from pkg import submodule`, or a name from outside the project
-            sub = self.module(f"{source}.{attr}")
-            if sub is not None:
-                return (sub.name, "")
-        if target is None:
-            return (source, attr)
-        return self.symbol(target, attr, _depth + 1)
+        found = self.symbol(target, attr, _depth + 1) if target else (source, attr)
+        if target is not None and (found != (target.name, attr) or attr in target.defined):
+            return found
+        sub = self.module(f"{source}.{attr}")  # `from app.db import base_class`: a submodule
+        return (sub.name, "") if sub is not None else found
 
     def _through_star(self, module: Module, name: str, depth: int) -> Symbol:
         """A name that may come in through `from x import *` (a re-exporting __init__)."""
@@ -69,6 +72,16 @@ class Resolver:
                 return module, node
         return None
 
+    def alias(self, symbol: Symbol) -> Symbol | None:
+        """What a module-level alias stands for: `Base = ModelBase`, `Base: type[X] = db.Model`."""
+        module = self.module(symbol[0])
+        for node in module.tree.body if module else ():
+            value = _aliased(node, symbol[1])
+            if value is not None:
+                assert module is not None
+                return self.expr(module, value)
+        return None
+
     def expr(self, module: Module, node: ast.expr) -> Symbol | None:
         """Resolve a `Name` or dotted `Attribute` expression; None for anything else."""
         if isinstance(node, ast.Name):
@@ -83,3 +96,16 @@ class Resolver:
                 return self.symbol(target, node.attr) if target else (mod, node.attr)
             return (f"{mod}:{name}", node.attr)  # attribute of an object
         return None
+
+
+def _aliased(node: ast.stmt, name: str) -> ast.expr | None:
+    """The name or attribute that `name` is bound to by this statement, if it is an alias."""
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in node.targets
+    ):
+        value: ast.expr | None = node.value
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        value = node.value if node.target.id == name else None
+    else:
+        return None
+    return value if isinstance(value, ast.Name | ast.Attribute) else None

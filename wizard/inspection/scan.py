@@ -1,4 +1,5 @@
-"""Read a source tree statically: every module's imports, classes and top-level assignments.
+"""Read a source tree statically: which files may be the app's, and every such module's imports,
+classes and top-level assignments, named from its import root (see `roots`).
 
 Nothing here imports the user's code. Files that do not parse (newer grammar, syntax errors)
 are recorded as skipped, never fatal.
@@ -7,34 +8,16 @@ are recorded as skipped, never fatal.
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".venv",
-        "venv",
-        "env",
-        ".tox",
-        ".nox",
-        "node_modules",
-        "__pycache__",
-        "build",
-        "dist",
-        "site-packages",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".alembic-wizard",
-        "migrations",
-        "alembic",
-    }
-)
+from wizard.inspection.roots import Places, package_root
+from wizard.inspection.skim import skim
+from wizard.inspection.walk import walk
 
 
 @dataclass
@@ -49,6 +32,8 @@ class Module:
     # local name -> (module, attribute or None for `import x`)
     defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
     star_imports: list[str] = field(default_factory=list)  # `from x import *` sources
+    names_table: bool = True  # the source says "Table" (so it may define Core tables)
+    outline: bool = False  # read without the statements that do not parse (see `recover`)
 
     @property
     def is_package(self) -> bool:
@@ -76,45 +61,20 @@ class Tree:
     top: Path
     modules: dict[str, Module]
     skipped: list[Skipped]
+    places: Places | None = None  # where each file's import root is
+    unparsed: list[tuple[str, bytes]] = field(default_factory=list)  # read, not parsed
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """Import roots to look a module up in: those the app's imports name, the most named
+        first, then those of the modules read."""
+        voted = self.places.roots if self.places else ()
+        found = sorted({m.root for m in self.modules.values()} - set(voted))
+        return (*voted, *found)
 
-def python_files(top: Path) -> Iterator[str]:
-    """Every .py file under `top` (as a string path: a 5,000-file tree should not pay for
-    5,000 Path objects), skipping virtualenvs, caches and build output."""
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and "." not in d
-        )
-        if "pyvenv.cfg" in filenames:
-            dirnames[:] = []
-            continue
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield os.path.join(dirpath, name)  # noqa: PTH118 (see the docstring)
-
-
-def import_root(path: Path, top: Path | None = None) -> tuple[Path, str]:
-    """The folder to put on sys.path for `path`, and its dotted module name.
-
-    A folder without `__init__.py` still counts as a (namespace) package when a folder above
-    it, inside `top`, is a regular package: `app/__init__.py` + `app/users/models.py`.
-    """
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    folder = path.parent
-    while folder.name.isidentifier() and folder != top and _in_package(folder, top):
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts) or path.parent.name
-
-
-@lru_cache(maxsize=4096)
-def _in_package(folder: Path, top: Path | None) -> bool:
-    if (folder / "__init__.py").exists():
-        return True
-    parent = folder.parent
-    if top is None or parent in (folder, top) or top not in parent.parents:
-        return False
-    return parent.name.isidentifier() and _in_package(parent, top)
+    def place(self, path: Path) -> tuple[Path, str]:
+        """The import root and dotted name of a file under `top`."""
+        return self.places.place(path) if self.places else package_root(path, self.top)
 
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:
@@ -158,41 +118,137 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
                 module.imports[alias.asname or alias.name] = (source, alias.name)
 
 
-def read_module(path: Path, top: Path | None = None) -> Module | Skipped:
-    """Parse one file, or say why it cannot be parsed."""
-    source = b""
-    try:
-        source = path.read_bytes()
-        tree = ast.parse(source, filename=str(path))
-    except SyntaxError as exc:
-        return Skipped(path, exc.lineno, exc.msg, source)
-    except (OSError, ValueError) as exc:
-        return Skipped(path, None, str(exc), source)
-    root, name = import_root(path, top)
-    module = Module(name=name, path=path, root=root, tree=tree)
+def make_module(name: str, path: Path, root: Path, tree: ast.Module, data: bytes) -> Module:
+    """A parsed file as a module: its imports and top-level names collected."""
+    module = Module(name=name, path=path, root=root, tree=tree, names_table=b"Table" in data)
     _collect_imports(module)
     _collect_defined(module)
     return module
 
 
-def scan(top: Path, *, prefilter: tuple[bytes, ...] = ()) -> Tree:
-    """Parse every Python file under `top` whose bytes contain one of `prefilter` (all if empty)."""
-    modules: dict[str, Module] = {}
+def parse(
+    path: Path, source: bytes | None = None, *, skimmed: bool = False
+) -> ast.Module | Skipped:
+    """Parse one file (its class bodies skimmed, when asked and possible: see `skim`), or say
+    why it cannot be parsed."""
+    try:
+        source = path.read_bytes() if source is None else source
+        if skimmed:
+            with contextlib.suppress(SyntaxError, ValueError):  # then the whole file
+                return ast.parse(skim(source.decode("utf-8")), filename=str(path))
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return Skipped(path, exc.lineno, exc.msg, source or b"")
+    except (OSError, ValueError) as exc:
+        return Skipped(path, None, str(exc), source or b"")
+
+
+def read_module(path: Path, root: Path, name: str) -> Module | Skipped:
+    """Parse one file as the module `name` under the import root `root`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(path, None, str(exc))
+    tree = parse(path, data)
+    return tree if isinstance(tree, Skipped) else make_module(name, path, root, tree, data)
+
+
+def scan(
+    top: Path,
+    *,
+    prefilter: Callable[[bytes], bool] | None = None,
+    skimmable: Callable[[bytes], bool] | None = None,
+) -> Tree:
+    """Parse every Python file under `top` that may be the app's and whose bytes pass
+    `prefilter` (all of them without one), skimming those `skimmable` says may be; name
+    each from its import root."""
+    walked = walk(top)
+    places = Places(top, walked.dirs, walked.files)
+    sources = [(name, None) for name in walked.sources]
+    with _no_cyclic_gc():
+        parsed, skipped, unparsed = _parse_sources(sources, prefilter, skimmable)
+    for name in walked.evidence:
+        if isinstance(evidence := parse(Path(name)), ast.Module):
+            places.vote(name, evidence)
+    tree = Tree(top, {}, skipped, places, unparsed)
+    _add_parsed(tree, parsed)
+    return tree
+
+
+def scan_more(
+    tree: Tree, prefilter: Callable[[bytes], bool], skimmable: Callable[[bytes], bool]
+) -> None:
+    """Parse the files a scan read but left unparsed that pass another prefilter."""
+    with _no_cyclic_gc():
+        parsed, skipped, tree.unparsed = _parse_sources(tree.unparsed, prefilter, skimmable)
+    tree.skipped += skipped
+    _add_parsed(tree, parsed)
+
+
+def _add_parsed(tree: Tree, parsed: list[tuple[Path, ast.Module, bytes]]) -> None:
+    """Name the parsed files from their import roots (their imports vote first)."""
+    assert tree.places is not None
+    for path, module_tree, _ in parsed:
+        tree.places.vote(str(path), module_tree)
+    for path, module_tree, data in parsed:
+        root, dotted = tree.places.place(path)
+        key = dotted if dotted not in tree.modules else f"{dotted} in {root}"
+        tree.modules[key] = make_module(dotted, path, root, module_tree, data)  # two apps
+
+
+def _parse_sources(
+    sources: Sequence[tuple[str, bytes | None]],
+    prefilter: Callable[[bytes], bool] | None,
+    skimmable: Callable[[bytes], bool] | None,
+) -> tuple[list[tuple[Path, ast.Module, bytes]], list[Skipped], list[tuple[str, bytes]]]:
+    """Read every file (unless its bytes are given); parse those that pass the prefilter.
+    The parsed, the skipped and the files left unparsed."""
+    parsed: list[tuple[Path, ast.Module, bytes]] = []
     skipped: list[Skipped] = []
-    _in_package.cache_clear()  # the tree may have changed since the last scan in this process
-    for name in python_files(top):
-        if prefilter:
-            try:
-                with open(name, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                skipped.append(Skipped(Path(name), None, str(exc)))
-                continue
-            if not any(word in data for word in prefilter):  # bytes.find: faster than a regex
-                continue
-        result = read_module(Path(name), top)
+    unparsed: list[tuple[str, bytes]] = []
+    for name, given in sources:
+        try:
+            data = given if given is not None else _read(name)
+        except OSError as exc:
+            skipped.append(Skipped(Path(name), None, str(exc)))
+            continue
+        if prefilter is not None and not prefilter(data):
+            unparsed.append((name, data))
+            continue
+        result = parse(Path(name), data, skimmed=skimmable is not None and skimmable(data))
         if isinstance(result, Skipped):
             skipped.append(result)
         else:
-            modules.setdefault(result.name, result)
-    return Tree(top, modules, skipped)
+            parsed.append((Path(name), result, data))
+    return parsed, skipped, unparsed
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read(name: str) -> bytes:
+    """A file's bytes in one read of its size (a file object costs a third more per file,
+    and a large tree is mostly this)."""
+    fd = os.open(name, _READ_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        parts = [os.read(fd, size + 1)]
+        if len(parts[0]) != size:  # it is changing, or a short read: read to the end
+            while chunk := os.read(fd, 1 << 16):
+                parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Syntax trees hold no reference cycles: collecting while thousands of their nodes are
+    made only costs time (a twentieth of a large tree's inspection)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

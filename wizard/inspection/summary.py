@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from wizard.inspection.models import TableDef
 from wizard.inspection.project import Project
 
 
@@ -47,6 +48,7 @@ def as_dict(project: Project) -> dict[str, object]:
         "skipped": [
             {"path": project.rel(s.path), "line": s.line, "why": s.why} for s in project.skipped
         ],
+        "notices": list(project.notices),
     }
 
 
@@ -68,6 +70,10 @@ def _alembic(project: Project) -> dict[str, object]:
     }
 
 
+def _table_name(table: TableDef) -> str:
+    return table.name or ("(not read)" if table.unparsed else "(computed name)")
+
+
 def as_text(project: Project) -> str:
     """The findings for a person."""
     data = as_dict(project)
@@ -80,7 +86,7 @@ def as_text(project: Project) -> str:
     for meta in project.metadatas:
         tables = [t for t in project.tables if t.metadata == meta]
         lines.append(f"metadata          {meta.label} ({len(tables)} tables)")
-        lines += [f"  {t.name or '(computed name)':<24}{t.module}:{t.line}" for t in tables]
+        lines += [f"  {_table_name(t):<24}{t.module}:{t.line}" for t in tables]
     for s in project.settings:
         field = f": {s.url_field} <- {s.env_key}" if s.url_field else ""
         lines.append(f"settings          {s.label}{field}")
@@ -97,6 +103,7 @@ def as_text(project: Project) -> str:
     heads = ", ".join(project.alembic.heads) or "no revisions"
     lines.append(f"migrations        {data['migrations']} ({heads})")
     lines += [f"skipped           {project.rel(s.path)} (does not parse)" for s in project.skipped]
+    lines += [f"note              {notice}" for notice in project.notices]
     return "\n".join(lines)
 
 

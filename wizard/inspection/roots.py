@@ -1,0 +1,120 @@
+"""Where each file's import root is: the folder that must be on `sys.path` to import it, and so
+its dotted module name.
+
+The app's own absolute imports decide (`from app.core.config import settings` in
+`src/app/db.py` means `src/` is the import root, whatever `src/__init__.py` says; `from
+service.db.base import Base` in a tree without any `__init__.py` means the project folder is).
+A file under no folder that the imports name falls back to its packages: up through the
+folders that hold an `__init__.py`, never into a folder named `src`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+# libraries whose name a project folder may share (a migrations folder named `alembic`)
+_LIBRARIES = frozenset(
+    {"alembic", "sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings", "fastapi",
+     "starlette", "dotenv", "decouple", "litestar", "flask", "django", "celery", "pytest"}
+)  # fmt: skip
+
+
+def absolute_imports(tree: ast.Module) -> Iterator[list[tuple[str, ...]]]:
+    """Per import statement, the dotted paths it may name, the most specific first."""
+    nodes = [*tree.body]
+    nodes += [c for n in tree.body if isinstance(n, ast.If | ast.Try) for c in n.body]
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield [tuple(alias.name.split("."))]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            parts = tuple(node.module.split("."))
+            yield [*((*parts, a.name) for a in node.names if a.name != "*"), parts]
+
+
+class Places:
+    """Votes for import roots from the app's imports, then a root and a name for each file."""
+
+    def __init__(self, top: Path, dirs: set[str], files: set[str]) -> None:
+        self.top = top
+        self._top = str(top)
+        self._dirs = dirs  # every folder walked, and every .py file, as strings
+        self._files = files
+        self.votes: Counter[str] = Counter()
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    def vote(self, path: str, tree: ast.Module) -> None:
+        """Count the folders that `path`'s absolute imports resolve under."""
+        start = os.path.dirname(path)  # noqa: PTH120 (strings: thousands of lookups)
+        for candidates in absolute_imports(tree):
+            first = candidates[-1][0]
+            if first in sys.stdlib_module_names or first in _LIBRARIES:
+                continue
+            for parts in candidates:
+                root = self._root_for(start, os.sep.join(parts))  # noqa: PTH118
+                if root is not None:
+                    self.votes[root] += 1
+                    break
+
+    def _root_for(self, start: str, relative: str) -> str | None:
+        """The deepest folder at or above `start` (inside the project) holding `relative`."""
+        key = (start, relative)
+        if key not in self._cache:
+            folder, found = start, None
+            while found is None:
+                base = folder + os.sep + relative
+                if base in self._dirs or base + ".py" in self._files:
+                    found = folder
+                elif len(folder) <= len(self._top):
+                    break
+                folder = os.path.dirname(folder)  # noqa: PTH120
+            self._cache[key] = found
+        return self._cache[key]
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The voted import roots, the most named first."""
+        return tuple(Path(root) for root, _ in self.votes.most_common())
+
+    def place(self, path: Path) -> tuple[Path, str]:
+        """The import root of `path` and its dotted name there: the most voted folder above
+        it (the nearest on a tie), else its packages."""
+        best: tuple[int, Path, str] | None = None
+        for folder in (path.parent, *path.parent.parents):
+            votes = self.votes.get(str(folder), 0)
+            name = _dotted(path, folder) if votes and (best is None or votes > best[0]) else None
+            if name:
+                best = (votes, folder, name)
+            if folder == self.top:
+                break
+        return (best[1], best[2]) if best else package_root(path, self.top)
+
+
+def _dotted(path: Path, root: Path) -> str | None:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def package_root(path: Path, top: Path) -> tuple[Path, str]:
+    """Up through the folders that hold an `__init__.py` (and the namespace folders between
+    them); a folder named `src` is a place for packages, never a package itself."""
+    folder, root = path.parent, path.parent
+    while folder != top and top in folder.parents:
+        if (folder / "__init__.py").exists() and folder.name != "src":
+            root = folder.parent
+        elif folder.name == "src" or not folder.name.isidentifier():
+            break
+        folder = folder.parent
+    name = _dotted(path, root)
+    if name:
+        return root, name
+    return (path.parent.parent, path.parent.name) if path.stem == "__init__" else (root, path.stem)

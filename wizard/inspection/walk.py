@@ -1,0 +1,102 @@
+"""Which files under a project may be the app's code: not virtualenvs, caches, build output,
+tests, docs, examples or Alembic's folders (whose env.py files are kept aside: their imports
+say where the import root is).
+
+Everything is a string here: a 5,000-file tree should not pay for 5,000 Path objects.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# build output, caches, virtualenvs, the wizard's own folder
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
+     "build", "dist", "site-packages", "__pypackages__", ".mypy_cache", ".pytest_cache",
+     ".ruff_cache", ".alembic-wizard"}
+)  # fmt: skip
+# never the app's models: its tests anywhere; a project's documentation and examples (beside
+# its pyproject.toml: `app/docs/` may well be the app's documents feature)
+TEST_DIRS = frozenset({"tests", "test"})
+DOC_DIRS = frozenset({"docs", "doc", "examples", "example"})
+PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"})
+# Alembic's folders by their usual names (any folder holding env.py and versions/ is one too)
+MIGRATION_DIRS = frozenset({"migrations", "alembic"})
+
+
+def is_test_file(name: str) -> bool:
+    """`test_*.py`, `*_test.py` and `conftest.py`: pytest's, never the app's."""
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def _app_dir(name: str, project_level: bool) -> bool:
+    return not (
+        name in SKIP_DIRS
+        or name in TEST_DIRS
+        or (project_level and name in DOC_DIRS)
+        or name in MIGRATION_DIRS
+        or name.startswith(".")
+        or "." in name
+    )
+
+
+@dataclass
+class Walk:
+    """What walking a tree found."""
+
+    sources: list[str] = field(default_factory=list)  # .py files that may be the app's
+    evidence: list[str] = field(default_factory=list)  # env.py files: their imports only
+    dirs: set[str] = field(default_factory=set)  # every folder walked
+    files: set[str] = field(default_factory=set)  # every .py file seen
+
+
+def walk(top: Path) -> Walk:
+    """The app's candidate files under `top`, depth first in name order."""
+    found = Walk()
+    todo = [str(top)]
+    while todo:
+        folder = todo.pop()
+        found.dirs.add(folder)
+        python, others, subdirs = _list(folder)
+        prefix = folder + os.sep
+        found.files.update(prefix + n for n in python)
+        if "pyvenv.cfg" in others or "conda-meta" in subdirs:  # a virtualenv, any name
+            continue
+        if "env.py" in python and folder != str(top) and _alembic_scripts(others, subdirs):
+            found.evidence.append(prefix + "env.py")
+            continue
+        found.evidence += [
+            prefix + d + os.sep + "env.py"
+            for d in subdirs
+            if d in MIGRATION_DIRS and os.path.isfile(prefix + d + os.sep + "env.py")  # noqa: PTH113
+        ]
+        found.sources += [prefix + n for n in sorted(python) if not is_test_file(n)]
+        project_level = folder == str(top) or not PROJECT_FILES.isdisjoint(others)
+        todo += [prefix + d for d in sorted(subdirs, reverse=True) if _app_dir(d, project_level)]
+    return found
+
+
+def _alembic_scripts(others: set[str], subdirs: set[str]) -> bool:
+    """A folder with env.py is Alembic's when it has versions/ or script.py.mako."""
+    return "versions" in subdirs or "script.py.mako" in others
+
+
+def _list(folder: str) -> tuple[list[str], set[str], set[str]]:
+    """The .py files, the other files and the folders in `folder` (none if unreadable)."""
+    python: list[str] = []
+    others: set[str] = set()
+    subdirs: set[str] = set()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    python.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.add(entry.name)
+                else:
+                    others.add(entry.name)
+    except OSError:
+        pass
+    return python, others, subdirs
