@@ -34,19 +34,3 @@ class Answers:
     def settings(self) -> Settings | None:
         """The settings class that holds the URL (None: no settings class is involved)."""
         return self.source.settings
-
-
-@dataclass(frozen=True)
-class Flags:
-    """The command-line answers; None means 'not given'."""
-
-    dialect: str | None = None
-    sync_driver: str | None = None
-    metadata: str | None = None
-    models: tuple[str, ...] | None = None
-    settings: str | None = None
-    url: str | None = None  # which URL source, by its label
-    env_file: str | None = None
-    migrations: str | None = None
-    mode: str | None = None
-    add_deps: bool | None = None

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard import __version__
-from wizard.answers import Flags
 from wizard.errors import WizardError
-from wizard.options import COMMANDS, Options
+from wizard.options import COMMANDS, Flags, Options
 
 if TYPE_CHECKING:
     from wizard.verify.process import Probe

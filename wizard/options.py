@@ -6,7 +6,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from wizard.answers import Flags
+
+@dataclass(frozen=True)
+class Flags:
+    """The command-line answers; None means 'not given'."""
+
+    dialect: str | None = None
+    sync_driver: str | None = None
+    metadata: str | None = None
+    models: tuple[str, ...] | None = None
+    settings: str | None = None
+    url: str | None = None  # which URL source, by its label
+    env_file: str | None = None
+    migrations: str | None = None
+    mode: str | None = None
+    add_deps: bool | None = None
+
 
 Command = Literal["setup", "verify", "inspect", "undo", "doctor"]
 COMMANDS: tuple[Command, ...] = ("setup", "verify", "inspect", "undo", "doctor")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wizard.answers import Flags
 from wizard.decide import prompts
 from wizard.errors import Ambiguous, NotInteractive, WizardError
+from wizard.options import Flags
 
 
 class Decider:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from wizard import urls
-from wizard.answers import MODES, Answers, Flags
+from wizard.answers import MODES, Answers
 from wizard.decide.decider import Decider
 from wizard.decide.recall import recall
 from wizard.drivers import Mode
@@ -19,6 +19,7 @@ from wizard.inspection.appurl import AppUrl, find_app_url
 from wizard.inspection.models import Metadata
 from wizard.inspection.project import blame_skipped
 from wizard.inspection.source import UrlSource
+from wizard.options import Flags
 from wizard.target import Target, make_target
 
 if TYPE_CHECKING:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from wizard import urls
-from wizard.answers import MODES, Flags
+from wizard.answers import MODES
 from wizard.inspection import Project
+from wizard.options import Flags
 
 
 def _text(memory: Mapping[str, object], key: str, allowed: list[str] | None = None) -> str | None:
