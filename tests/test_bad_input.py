@@ -185,3 +185,18 @@ def test_backups_keep_the_mode_and_files_outside_the_project(tmp_path: Path) -> 
     (saved,) = [p for p in backups.rglob(".env")]
     assert saved.read_text() == "A=1\n" and (saved.stat().st_mode & 0o777) == 0o600
     assert (env.stat().st_mode & 0o777) == 0o600 and env.read_text() == "A=1\nB=2\n"
+
+
+def test_script_location_in_a_package_is_refused(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/config.py": SETTINGS,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///./x.db\n",
+            "alembic.ini": "[alembic]\nscript_location = app:migrations\n",
+        },
+    )
+    err = _fails(project)
+    assert "alembic.ini: script_location 'app:migrations' names a package resource" in err

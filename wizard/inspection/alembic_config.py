@@ -51,11 +51,16 @@ def ini_candidates(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: (len(p.parts), p.as_posix()))
 
 
+def is_resource(location: str) -> bool:
+    """`myapp:migrations`: a package resource, not a folder of the project."""
+    return bool(_RESOURCE.match(location.strip()))
+
+
 def resolve(location: str | None, here: Path, root: Path) -> list[Path]:
     """The folders `script_location` may name, the likeliest first: `%(here)s` is `here`; a
     relative path is relative to where Alembic runs (the root), or, for an alembic.ini in a
     sub-folder, to that folder when run from there. A package resource names no folder."""
-    if not location or _RESOURCE.match(location.strip()):
+    if not location or is_resource(location):
         return []
     text = location.strip().replace("%%", "%")
     if "%(here)s" in text:

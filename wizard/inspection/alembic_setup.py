@@ -15,7 +15,13 @@ from typing import Any, Literal
 
 from wizard.edits.iniedit import split_paths
 from wizard.errors import WizardError
-from wizard.inspection.alembic_config import INI, ini_candidates, read_tool_alembic, resolve
+from wizard.inspection.alembic_config import (
+    INI,
+    ini_candidates,
+    is_resource,
+    read_tool_alembic,
+    resolve,
+)
 from wizard.inspection.resolve import Resolver
 from wizard.textio import read_text
 
@@ -122,6 +128,13 @@ def read_setup(root: Path, resolver: Resolver, import_root: Path) -> AlembicSetu
     here = ini_path.parent
     if location is None and isinstance(setup.toml.get("script_location"), str):
         location, here = setup.toml["script_location"], toml_path.parent
+    if location and is_resource(location):
+        raise WizardError(
+            f"script_location {location.strip()!r} names a package resource, not a folder",
+            path=ini_path if setup.ini_text is not None else toml_path,
+            hint="the wizard edits migrations in a folder of the project: point "
+            "script_location at it (%(here)s/migrations)",
+        )
     scripts = _scripts(resolve(location, here, root))
     env_path = scripts / "env.py" if scripts else None
     env_text = read_text(env_path) if env_path and env_path.is_file() else None
