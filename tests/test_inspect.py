@@ -186,3 +186,24 @@ def test_base_reexported_through_a_star_import(tmp_path: Path) -> None:
         ),
     })  # fmt: skip
     assert found == {"users": "app.db.base_class.Base.metadata"}
+
+
+def test_registry_mapped_classes_and_tables_on_its_metadata(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {"app/models.py": (
+        "from sqlalchemy import Column, Integer, Table\n"
+        "from sqlalchemy.orm import registry\n\n"
+        "mapper_registry = registry()\n\n\n"
+        "@mapper_registry.mapped\n"
+        "class User:\n"
+        '    __tablename__ = "users"\n'
+        "    id = Column(Integer, primary_key=True)\n\n\n"
+        "@mapper_registry.mapped_as_dataclass\n"
+        "class Tag:\n"
+        '    __tablename__ = "tags"\n'
+        "    id = Column(Integer, primary_key=True)\n\n\n"
+        "class NotMapped:\n"
+        '    __tablename__ = "nope"\n\n\n'
+        'links = Table("links", mapper_registry.metadata, Column("id", Integer))\n'
+    )})  # fmt: skip
+    meta = "app.models.mapper_registry.metadata"
+    assert found == {"users": meta, "tags": meta, "links": meta}

@@ -12,7 +12,8 @@ from wizard.inspection.resolve import Resolver, Symbol
 from wizard.inspection.scan import Module
 
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
-_BASE_FACTORIES = {"declarative_base", "generate_base"}
+_BASE_FACTORIES = {"declarative_base", "generate_base", "registry"}  # registry(): its .metadata
+_MAPPED = {"mapped", "mapped_as_dataclass"}  # `@mapper_registry.mapped`
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,17 @@ class _Finder:
                     stack.append(target)
         return out
 
+    def _mapped_by(self, module: Module, cls: ast.ClassDef) -> Metadata | None:
+        """`@mapper_registry.mapped` on a plain class: the registry's MetaData."""
+        for node in cls.decorator_list:
+            func = node.func if isinstance(node, ast.Call) else node
+            if isinstance(func, ast.Attribute) and func.attr in _MAPPED:
+                target = self.resolver.expr(module, func.value)
+                return self.base_metadata(target) if target else None
+        return None
+
     def table_of_class(self, module: Module, cls: ast.ClassDef) -> TableDef | None:
-        meta = self.base_metadata((module.name, cls.name))
+        meta = self._mapped_by(module, cls) or self.base_metadata((module.name, cls.name))
         if meta is None or self.is_declarative_root(module, cls):
             return None
         if meta.module == "sqlmodel":
