@@ -240,3 +240,67 @@ def test_no_async_engine_and_no_settings_is_not_for_us(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no async SQLAlchemy engine found" in done.stderr
     assert tree_hash(project) == before
+
+
+SETTINGS_HEAD = "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+CASES = {
+    "secret-str-field": (
+        {"app/config.py": SETTINGS_HEAD + "from pydantic import SecretStr\n\n\n"
+         "class Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file='.env')\n"
+         "    DB_URL: SecretStr\n\n\nsettings = Settings()\n",
+         "app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "from app.config import settings\n\n"
+                      "engine = create_async_engine(settings.DB_URL.get_secret_value())\n",
+         ".env": "DB_URL=sqlite+aiosqlite:///./s.db\n"},
+        "app.config.Settings.DB_URL (field)", "async"),
+    "getenv-default-no-key-in-env": (
+        {"app/db.py": "import os\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "engine = create_async_engine(os.environ.get('PRIMARY', 'sqlite+aiosqlite:///./p.db'))\n",
+         ".env": "SECRET_KEY=abc\n"},
+        "$PRIMARY (app.db) (environ)", "sync"),
+    "literal-in-async-mode": (
+        {"app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "engine = create_async_engine('sqlite+aiosqlite:///./l.db')\n"},
+        "the URL written in app.db (line 3) (literal)", "async"),
+    "settings-through-a-module": (
+        {"app/core/__init__.py": "",
+         "app/core/config.py": SETTINGS_HEAD + "class Settings(BaseSettings):\n"
+         "    DATABASE_URL: str = 'sqlite+aiosqlite:///./wrong.db'\n"
+         "    ASYNC_DATABASE_URL: str = 'sqlite+aiosqlite:///./right.db'\n\n\nsettings = Settings()\n",
+         "app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "from app.core import config\n\n"
+                      "engine = create_async_engine(config.settings.ASYNC_DATABASE_URL)\n"},
+        "app.core.config.Settings.ASYNC_DATABASE_URL (field)", "sync"),
+    "module-level-getter-and-depends": (
+        {"app/config.py": SETTINGS_HEAD + "from functools import lru_cache\n\n\n"
+         "class Settings(BaseSettings):\n    writer: str = 'sqlite+aiosqlite:///./w.db'\n\n\n"
+         "@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n",
+         "app/db.py": "from typing import Annotated\n\nfrom fastapi import Depends\n"
+                      "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "from app.config import Settings, get_settings\n\n\n"
+                      "def make(settings: Annotated[Settings, Depends(get_settings)]):\n"
+                      "    return create_async_engine(settings.writer)\n"},
+        "app.config.Settings.writer (field)", "sync"),
+    "nested-model-in-another-module": (
+        {"app/dbconf.py": "from pydantic import BaseModel\n\n\nclass DB(BaseModel):\n"
+                          "    writer: str = 'sqlite+aiosqlite:///./n.db'\n",
+         "app/config.py": SETTINGS_HEAD + "from app.dbconf import DB\n\n\n"
+         "class Settings(BaseSettings):\n"
+         "    model_config = SettingsConfigDict(env_nested_delimiter='__')\n"
+         "    database: DB = DB()\n\n\nsettings = Settings()\n",
+         "app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "from app.config import settings\n\n"
+                      "engine = create_async_engine(settings.database.writer)\n"},
+        "app.config.Settings.database.writer (field)", "sync"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_url_shapes_found_in_review(case: str, tmp_path: Path) -> None:
+    files, label, mode = CASES[case]
+    base = {"app/__init__.py": "", "app/models.py": MODELS}
+    project = _write(tmp_path / "p", {**base, **files})
+    assert f"url               {label}" in wizard("inspect", cwd=project).stdout
+    done = wizard("--yes", "--offline", "--mode", mode, cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "ok  env.py imports" in done.stdout and "ok  upgrade head --sql" in done.stdout

@@ -48,7 +48,8 @@ def explain_command(options: Options) -> int:
 
 def doctor_command(options: Options) -> int:
     """Read-only diagnosis; 1 when anything is found."""
-    findings = doctor.diagnose(inspect(options.project, python=options.python))
+    project = inspect(options.project, python=options.python, env_imports=True)
+    findings = doctor.diagnose(project)
     if options.json:
         print(json.dumps(doctor.as_dicts(findings), indent=2))
     else:

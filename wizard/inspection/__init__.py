@@ -31,8 +31,9 @@ _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt
 _ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 
 
-def inspect(top: Path, python: str | None = None) -> Project:
-    """Read the project under `top`; raise NotForUs when it has no SQLAlchemy tables."""
+def inspect(top: Path, python: str | None = None, *, env_imports: bool = False) -> Project:
+    """Read the project under `top`; raise NotForUs when it has no SQLAlchemy tables.
+    `env_imports`: also follow every import of the existing env.py (what doctor checks)."""
     top = top.resolve()
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
@@ -52,14 +53,16 @@ def inspect(top: Path, python: str | None = None) -> Project:
             hint="point --project at the folder that holds your models",
         )
     project = replace(
-        _describe(tree, resolver, top, tables, python), notices=tuple(n for _, n in outlined)
+        _describe(tree, resolver, top, tables, python, env_imports),
+        notices=tuple(n for _, n in outlined),
     )
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
 def _describe(
-    tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None
-) -> Project:
+    tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None,
+    env_imports: bool,
+) -> Project:  # fmt: skip
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
     interpreter = find_python(root, top, python)
@@ -84,7 +87,7 @@ def _describe(
         sources=tuple(sources),
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
-        alembic=read_setup(root, resolver, import_root),
+        alembic=read_setup(root, resolver, import_root, env_imports=env_imports),
         async_engine=any(
             source.startswith(_ASYNC_MODULES)
             for module in tree.modules.values()
@@ -143,6 +146,7 @@ def _snapshot(project: Project, migrations: str) -> Project:
         written_path(project.root, folder / "env.py"),
         written_path(project.root, folder / "script.py.mako"),
         *(project.module_paths[s.owner_module] for s in project.settings if s.owner_module),
+        *(u.settings_path for u in project.sources if u.settings_path),
         *([project.gitignore] if project.gitignore else []),
     ]
     files = dict(project.files)

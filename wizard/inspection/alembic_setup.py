@@ -39,7 +39,7 @@ class AlembicSetup:
     script_location: str | None  # as written where Alembic reads it (alembic.ini first)
     env_text: str | None
     heads: tuple[str, ...] = ()
-    env_imports: frozenset[str] = frozenset()
+    env_imports: frozenset[str] = frozenset()  # what env.py loads; read for doctor only
     scripts: Path | None = None  # the folder script_location names
     toml_path: Path | None = None  # the pyproject.toml that has [tool.alembic] (None: none has)
     toml: Mapping[str, Any] = field(default_factory=dict)  # [tool.alembic], plain values
@@ -112,7 +112,9 @@ def line_of(text: str | None, key: str, after: str | None = None) -> int | None:
     return None
 
 
-def read_setup(root: Path, resolver: Resolver, import_root: Path) -> AlembicSetup:
+def read_setup(
+    root: Path, resolver: Resolver, import_root: Path, *, env_imports: bool = False
+) -> AlembicSetup:
     """Read Alembic's configuration and the env.py it points at."""
     toml_path = root / "pyproject.toml"
     toml = read_tool_alembic(read_text(toml_path) if toml_path.is_file() else None, toml_path)
@@ -146,7 +148,7 @@ def read_setup(root: Path, resolver: Resolver, import_root: Path) -> AlembicSetu
         scripts=scripts,
         version_dirs=version_dirs,
         heads=heads(*(version_dirs or ([scripts / "versions"] if scripts else []))),
-        env_imports=_env_imports(env_text, resolver) if env_text else frozenset(),
+        env_imports=_env_imports(env_text, resolver) if env_text and env_imports else frozenset(),
     )
 
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wizard.inspection.scan import Module, Tree
+from wizard.inspection.walk import is_test_file
 
 _ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 _FACTORIES = {"create_async_engine", "async_engine_from_config", "AsyncEngine"}
-_TEST_FILE = ("test_", "conftest")
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class EngineCall:
     module: Module
     line: int
     url: ast.expr | None  # None: an argument the wizard cannot follow
-    local: dict[str, ast.expr]  # assignments in the enclosing function, by name
+    local: dict[str, ast.expr]  # assignments in the enclosing scope, by name
+    name: str | None = None  # `engine` for a module-level `engine = create_async_engine(...)`
 
 
 def uses_asyncio(module: Module) -> bool:
@@ -34,13 +35,51 @@ def find_engines(tree: Tree) -> list[EngineCall]:
     """Every async engine call outside tests, in module order."""
     found = []
     for module in sorted(tree.modules.values(), key=lambda m: m.name):
-        if not uses_asyncio(module) or module.path.name.startswith(_TEST_FILE):
+        if not uses_asyncio(module) or is_test_file(module.path.name):
             continue
+        names = _module_names(module.tree)
         for scope, local in _scopes(module.tree):
             for node in _calls(scope):
-                name = _called(node)
-                if name in _FACTORIES:
-                    found.append(EngineCall(module, node.lineno, _url_argument(node), local))
+                if _called(node) in _FACTORIES:
+                    url, where = _url_argument(node), node.lineno
+                    found.append(EngineCall(module, where, url, local, names.get(id(node))))
+    return found
+
+
+def _module_names(tree: ast.Module) -> dict[int, str]:
+    """Module-level `name = call(...)`: the call's id -> the name (env.py can import it)."""
+    return {
+        id(n.value): t.id
+        for n in tree.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+def _assignments(nodes: Iterator[ast.AST]) -> dict[str, ast.expr]:
+    return {
+        t.id: n.value
+        for n in nodes
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """`settings: Settings` / `Annotated[Settings, Depends(get_settings)]` -> `Settings()`:
+    a parameter is the instance its annotation names."""
+    found: dict[str, ast.expr] = {}
+    for arg in [*function.args.args, *function.args.kwonlyargs]:
+        annotation = arg.annotation
+        if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value).endswith(
+            "Annotated"
+        ):
+            inner = annotation.slice
+            annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
+        if isinstance(annotation, ast.Name | ast.Attribute):
+            found[arg.arg] = ast.Call(func=annotation, args=[], keywords=[])
     return found
 
 
@@ -48,15 +87,10 @@ def _scopes(tree: ast.Module) -> Iterator[tuple[list[ast.stmt], dict[str, ast.ex
     """The module body, then each function's body with its local assignments."""
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     top = [n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    yield [n for n in top if not isinstance(n, ast.ClassDef)], {}
+    module_level = _assignments(iter(tree.body))
+    yield [n for n in top if not isinstance(n, ast.ClassDef)], module_level
     for function in functions:
-        local = {
-            t.id: n.value
-            for n in ast.walk(function)
-            if isinstance(n, ast.Assign)
-            for t in n.targets
-            if isinstance(t, ast.Name)
-        }
+        local = {**module_level, **_parameters(function), **_assignments(ast.walk(function))}
         yield list(function.body), local
 
 

@@ -6,7 +6,7 @@ function, or a literal."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wizard.inspection.engines import EngineCall
 from wizard.inspection.resolve import Resolver
@@ -19,22 +19,27 @@ _ENV_CALLS = {"getenv", "get", "config", "env", "str"}
 _UNWRAP = {"str", "unicode_string", "get_secret_value", "render_as_string"}
 
 
-def _unwrap(node: ast.expr) -> ast.expr:
-    """`str(X)`, `X.unicode_string()`, `f"{X}"` -> X."""
+def _unwrap(node: ast.expr) -> tuple[ast.expr, str]:
+    """`str(X)`, `f"{X}"`, `X.get_secret_value()` -> X, and the accessor calls env.py must
+    keep to get a string, not a masked `SecretStr` (`.get_secret_value()`)."""
+    suffix = ""
     while True:
-        if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
-            if node.func.attr not in _UNWRAP:
-                return node
-            node = node.func.value
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Call) and not node.args and isinstance(func, ast.Attribute):
+            if func.attr not in _UNWRAP:
+                return node, suffix
+            keywords = ", ".join(ast.unparse(k) for k in node.keywords)
+            suffix = f".{func.attr}({keywords})" + suffix
+            node = func.value
         elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "str" and node.args:
             node = node.args[0]
         elif isinstance(node, ast.JoinedStr) and len(node.values) == 1:
             inner = node.values[0]
             if not isinstance(inner, ast.FormattedValue):
-                return node
+                return node, suffix
             node = inner.value
         else:
-            return node
+            return node, suffix
 
 
 def env_call(node: ast.expr) -> tuple[str, ast.expr | None] | None:
@@ -73,7 +78,27 @@ class SourceFinder:
         """The source of one engine's URL, or None when it cannot be followed."""
         if engine.url is None:
             return None
-        return self._follow(engine.module, _unwrap(engine.url), engine.local, engine.line, 0)
+        found = self._wrapped(engine.module, engine.url, engine.local, engine.line, 0)
+        if found is None or not engine.name or found.kind not in ("literal", "environ"):
+            return found
+        if found.imports:  # the app's own variable: its defaults and dotenv loading come along
+            return found
+        # written in the engine call itself: env.py asks the app's engine for its URL
+        return replace(
+            found,
+            expr="app_engine.url.render_as_string(hide_password=False)",
+            imports=(f"from {engine.module.name} import {engine.name} as app_engine",),
+        )
+
+    def _wrapped(
+        self, module: Module, node: ast.expr, local: dict[str, ast.expr], line: int, depth: int
+    ) -> UrlSource | None:
+        """Follow `str(X)`/`X.get_secret_value()` to X; env.py keeps the accessor calls."""
+        inner, suffix = _unwrap(node)
+        found = self._follow(module, inner, local, line, depth)
+        if found is None or not suffix or found.kind in ("literal", "environ"):
+            return found
+        return replace(found, expr=found.expr + suffix)
 
     def _follow(
         self, module: Module, node: ast.expr, local: dict[str, ast.expr], line: int, depth: int
@@ -86,7 +111,7 @@ class SourceFinder:
         if found is not None:
             return self.values.environ(module, found[0], found[1], None, line)
         if isinstance(node, ast.Name) and node.id in local:
-            return self._follow(module, _unwrap(local[node.id]), {}, line, depth + 1)
+            return self._wrapped(module, local[node.id], {}, line, depth + 1)
         if isinstance(node, ast.Name):
             return self._name(module, node.id, line, depth)
         if isinstance(node, ast.Attribute):
@@ -108,27 +133,28 @@ class SourceFinder:
         value = _assigned(owner, attr) if owner else None
         if owner is None or value is None:
             return None
-        value = _unwrap(value)
-        found = env_call(value)
+        found = env_call(_unwrap(value)[0])
         if found is not None:
             return self.values.environ(owner, found[0], found[1], attr, line)
-        return self._follow(owner, value, {}, line, depth + 1)
+        return self._wrapped(owner, value, {}, line, depth + 1)
 
     def _attribute(
         self, module: Module, node: ast.Attribute, local: dict[str, ast.expr]
     ) -> UrlSource | None:
-        """`settings.X`, `settings.db.url`, `get_settings().X`, `Settings().X`."""
-        path: list[str] = []
-        root: ast.expr = node
-        while isinstance(root, ast.Attribute):
-            path.insert(0, root.attr)
-            root = root.value
+        """`settings.X`, `settings.db.url`, `get_settings().X`, `Settings().X`,
+        `config.settings.X` (a module's instance)."""
+        chain: list[ast.expr] = [node]
+        while isinstance(chain[0], ast.Attribute):
+            chain.insert(0, chain[0].value)
+        root = chain[0]
         if isinstance(root, ast.Name) and root.id in local:
-            root = local[root.id]
-        settings = self.settings_of(module, root)
-        if settings is None:
-            return None
-        return self.values.settings_source(settings, path)
+            chain[0] = local[root.id]
+        for at, owner in enumerate(chain[:-1]):  # the shortest prefix that is the settings
+            settings = self.settings_of(module, owner)
+            if settings is not None:
+                path = [n.attr for n in chain[at + 1 :] if isinstance(n, ast.Attribute)]
+                return self.values.settings_source(settings, path)
+        return None
 
     def settings_of(self, module: Module, root: ast.expr) -> Settings | None:
         """The settings class whose instance `root` is (a name, a getter or a class call)."""

@@ -28,6 +28,7 @@ class UrlSource:
     shape: str | None = None  # the same with unknown parts as placeholders: dialect, driver
     path: Path | None = None  # where the value (or the engine) is written
     line: int | None = None
+    settings_path: Path | None = None  # the module that declares the URL field (edited)
 
     @property
     def loads_dotenv(self) -> bool:

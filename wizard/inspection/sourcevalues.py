@@ -128,6 +128,7 @@ class Values:
             "field" if kind == "field" else "computed", f"{settings.label}.{attr}", settings,
             settings.env_key, sync, f"app_settings.{attr}", imports, setup, default=value,
             shape=shape, path=self._path(settings.owner_module), line=line,
+            settings_path=self._path(settings.owner_module),
         )  # fmt: skip
 
     def _path(self, module: str) -> Path | None:

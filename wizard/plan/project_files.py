@@ -24,7 +24,7 @@ def settings_change(project: Project, answers: Answers) -> list[Change]:
     field = settings.sync_field
     if field is None or field in settings.field_names or settings.url_field is None:
         return []
-    path = project.module_paths[settings.owner_module]
+    path = answers.source.settings_path or project.module_paths[settings.owner_module]
     before = project.text(path) or ""
     after = pyedit.add_field(
         before, settings.owner_cls, settings.url_field, f"{field}: str | None = None\n"
