@@ -63,6 +63,8 @@ def _call(node: ast.Call, scope: Scope) -> object:
         target = func.value if isinstance(func, ast.Attribute) and name != "str" else None
         value = evaluate(target, scope) if target is not None else (args[0] if args else None)
         return str(value) if isinstance(value, str | int) else None
+    if name == "getenv" or ast.unparse(func).endswith("environ.get"):  # its default, if any
+        return args[1] if len(args) > 1 else None
     keywords = {k.arg: evaluate(k.value, scope) for k in node.keywords if k.arg}
     if name == "create" and isinstance(func, ast.Attribute):  # sqlalchemy URL.create(...)
         return _url_create(args, keywords)

@@ -42,7 +42,9 @@ def alias(field: ast.AnnAssign) -> str | None:
 
 def default(field: ast.AnnAssign) -> str | None:
     value = field.value
-    if isinstance(value, ast.Call):  # Field("...", ...) or Field(default="...")
+    func = value.func if isinstance(value, ast.Call) else None
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if isinstance(value, ast.Call) and called == "Field":  # Field("..."), Field(default="...")
         value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
             value.args[0] if value.args else None
         )

@@ -104,18 +104,27 @@ class Values:
         field = next((f for f in settings.fields if f.name == first), None)
         if field is None or len(path) > 2:
             return None
+        alias, from_json = field.alias, None
         if len(path) == 2:
+            parent = settings
             nested = self._nested(settings, field, path[1])
             if nested is None:
                 return None
+            if not parent.nested_delimiter:  # the model comes whole, as JSON in one variable
+                from_json = self._json_part(parent, field, nested[1])
             settings, field = nested
+            # a nested alias replaces the field's name after the prefix; without a delimiter
+            # pydantic-settings reads the whole model as JSON: no variable of its own
+            alias = settings.env_prefix + field.alias if field.alias else None
         chosen = replace(
-            settings, url_field=field.name, url_field_line=field.line, url_alias=field.alias,
+            settings, url_field=field.name, url_field_line=field.line, url_alias=alias,
             url_default=field.default, owner_module=field.owner_module,
             owner_cls=field.owner_cls,
+            url_computed=bool(settings.attr_prefix) and not settings.nested_delimiter,
         )  # fmt: skip
-        value, shape = (self._default(chosen, field, f) for f in (None, PLACEHOLDER))
-        source = self._settings_kind("field", chosen, value, shape, field.line)
+        value, shape = (from_json or self._default(chosen, field, f) for f in (None, PLACEHOLDER))
+        kind = "computed" if chosen.url_computed else "field"
+        source = self._settings_kind(kind, chosen, value, shape, field.line)
         return replace(source, default_is_literal=field.default is not None)
 
     def _settings_kind(
@@ -180,10 +189,22 @@ class Values:
         chosen = next((f for f in fields if f.name == sub), None)
         if chosen is None:
             return None
-        prefix = settings.env_prefix + field.name + settings.nested_delimiter
+        prefix = settings.env_prefix + field.name + (settings.nested_delimiter or "_")
         nested = replace(settings, env_prefix=prefix, attr_prefix=f"{field.name}.",
                          fields=fields, field_names=tuple(f.name for f in fields))  # fmt: skip
         return nested, chosen
+
+    def _json_part(self, settings: Settings, parent: Field, field: Field) -> str | None:
+        """`DATABASE={"url": "..."}`: a nested model's field from the JSON pydantic reads."""
+        found = self.lookup(
+            parent.alias or settings.env_prefix + parent.name, settings.case_sensitive
+        )
+        try:
+            data = json.loads(found[0]) if found else None
+        except ValueError:
+            return None
+        value = data.get(field.alias or field.name) if isinstance(data, dict) else None
+        return value if isinstance(value, str) else None
 
     def _default(self, settings: Settings, field: Field, fallback: str | None) -> str | None:
         if field.default is not None or field.default_expr is None:
