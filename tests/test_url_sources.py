@@ -304,3 +304,24 @@ def test_url_shapes_found_in_review(case: str, tmp_path: Path) -> None:
     done = wizard("--yes", "--offline", "--mode", mode, cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "ok  env.py imports" in done.stdout and "ok  upgrade head --sql" in done.stdout
+
+
+def test_doctor_checks_the_url_the_engine_uses(tmp_path: Path) -> None:
+    project = _write(tmp_path / "p", {
+        "app/__init__.py": "", "app/models.py": MODELS,
+        "app/config.py": SETTINGS_HEAD + "class Settings(BaseSettings):\n"
+                         "    model_config = SettingsConfigDict(env_file='.env')\n"
+                         "    DATABASE_URL: str = ''\n    ASYNC_DATABASE_URL: str\n\n\n"
+                         "settings = Settings()\n",
+        "app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                     "from app.config import settings\n\n"
+                     "engine = create_async_engine(settings.ASYNC_DATABASE_URL)\n",
+        ".env": "DATABASE_URL=postgresql+asyncpg://u@h/old?sslmode=require\n"
+                "ASYNC_DATABASE_URL=postgresql+asyncpg://u@h/app\n",
+    })  # fmt: skip
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    env = project / ".env"
+    env.write_text(env.read_text().replace("h/app\n", "h/app?sslmode=require\n", 1))
+    found = wizard("doctor", cwd=project).stdout
+    assert "AW110  .env:2  ASYNC_DATABASE_URL has sslmode" in found
+    assert "DATABASE_URL has sslmode" not in found.replace("ASYNC_DATABASE_URL", "")

@@ -15,6 +15,7 @@ from wizard.doctor.rules import RULES, Finding
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.inspection.alembic_setup import line_of
+from wizard.inspection.source import UrlSource
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -38,6 +39,26 @@ class Context:
                 f"cannot parse: {exc.message}", path=project.alembic.ini_path
             ) from exc
         return cls(project, ini, project.alembic.env_tree())
+
+    @property
+    def source(self) -> UrlSource | None:
+        """The app's URL as the last setup chose it (the remembered `url`), else the first
+        engine's."""
+        sources = self.project.sources
+        chosen = self.project.remembered.get("url")
+        return next((s for s in sources if s.label == chosen), sources[0] if sources else None)
+
+    def app_url(self) -> tuple[URL, Path, int] | None:
+        """The app's URL as the env files the app reads set it (None: absent, unreadable)."""
+        source = self.source
+        if source is None or source.env_key is None:
+            return None
+        for env in self.project.env_files:
+            found = env.env.get(source.env_key, case_sensitive=source.case_sensitive)
+            if not env.example and found and found.value:
+                url = parsed(found.value)
+                return (url, env.path, found.line) if url is not None else None
+        return None
 
     @property
     def ini_path(self) -> Path | None:
@@ -91,6 +112,18 @@ class Context:
                 called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if called == name:
                     yield node
+
+
+def parsed(value: str | None) -> URL | None:
+    """A URL of a known dialect, or None (absent, `${VAR}`-built, or unreadable)."""
+    if not value or "${" in value:
+        return None
+    try:
+        url = urls.parse(value)
+        urls.dialect_of(url)
+    except WizardError:
+        return None
+    return url
 
 
 def driverless(url: URL) -> bool:

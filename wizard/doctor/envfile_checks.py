@@ -7,23 +7,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wizard import urls
-from wizard.doctor.context import Context, driverless, place
+from wizard.doctor.context import Context, driverless, parsed, place
 from wizard.doctor.rules import Finding
 from wizard.errors import WizardError
-from wizard.inspection.appurl import parsed
 
 
 def check_sync_url(c: Context) -> Iterator[Finding]:
     """The sync URL env.py reads: present unless env.py can derive it (AW119), and its driver
     installed in the project's interpreter (AW117)."""
-    for settings in c.project.settings[:1]:
-        key = settings.sync_env_key
-        if not key or key not in c.env_text:
-            continue
+    chosen = c.source
+    key = chosen.sync_key if chosen else ""
+    if chosen and key and key in c.env_text:
         for source in c.project.env_files:
             if source.example:
                 continue
-            binding = source.env.get(key, case_sensitive=settings.case_sensitive)
+            binding = source.env.get(key, case_sensitive=chosen.case_sensitive)
             if binding is None:
                 if "drivername=" not in c.env_text:  # no derivation to fall back on
                     yield c.find("AW119", source.path, None, f"{key} is not set")
@@ -41,20 +39,22 @@ def check_sync_url(c: Context) -> Iterator[Finding]:
 
 def check_env_urls(c: Context) -> Iterator[Finding]:
     """AW110, AW102, AW109 and AW120, from the app's and the sync URL in each env file."""
-    settings = next((s for s in c.project.settings if s.url_field), None)
-    if settings is None:
+    chosen = c.source
+    if chosen is None:
         return
+    cs = chosen.case_sensitive
     for source in c.project.env_files:
         if source.example:
             continue
-        app = source.env.get(settings.env_key or "", case_sensitive=settings.case_sensitive)
-        sync = source.env.get(settings.sync_env_key or "", case_sensitive=settings.case_sensitive)
+        app = source.env.get(chosen.env_key, case_sensitive=cs) if chosen.env_key else None
+        sync = source.env.get(chosen.sync_key, case_sensitive=cs)
         app_url = parsed(app.value if app else None)
         sync_url = parsed(sync.value if sync else None)
         if app and app_url is not None:
             if app_url.get_driver_name() == "asyncpg" and "sslmode" in app_url.query:
                 yield c.find("AW110", source.path, app.line, f"{app.key} has sslmode")
-            uses_app_url = f".{settings.url_field}" in c.env_text
+            field = chosen.settings.url_field if chosen.settings else None
+            uses_app_url = (f".{field}" if field else chosen.env_key or "") in c.env_text
             sync_driver = (
                 not urls.is_async(app_url, async_engine=True) and "+" in app_url.drivername
             )

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from wizard import urls
 from wizard.doctor.context import Context
 from wizard.doctor.rules import Finding
-from wizard.inspection.appurl import env_url
 
 
 def check_env_calls(c: Context) -> Iterator[Finding]:
@@ -49,16 +48,17 @@ def _sqlite(c: Context) -> bool:
 
 def _app_url_in_sync_env(c: Context) -> Iterator[Finding]:
     """A sync env.py that reads the app's async URL field (settings.database_url)."""
-    fields = {s.url_field for s in c.project.settings if s.url_field}
+    source = c.source
+    fields = {source.settings.url_field} if source and source.settings else set()
     if "drivername=" in c.env_text:  # it swaps the driver (as alembic-wizard's env.py does)
         return
     for node in ast.walk(c.env_tree) if c.env_tree else ():
         if isinstance(node, ast.Attribute) and node.attr in fields:
-            found = env_url(c.project)
-            if found is not None and urls.is_async(found[1]):
+            found = c.app_url()
+            if found is not None and urls.is_async(found[0]):
                 yield c.find("AW101", c.env_path, node.lineno,
                              f"sync env.py uses the app's async URL ({node.attr}, "
-                             f"{found[1].drivername})")  # fmt: skip
+                             f"{found[0].drivername})")  # fmt: skip
                 return
 
 

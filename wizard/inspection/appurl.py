@@ -11,7 +11,6 @@ from wizard import urls
 from wizard.errors import WizardError
 from wizard.inspection.envfiles import EXAMPLE_SUFFIXES
 from wizard.inspection.project import Project
-from wizard.inspection.settings import Settings
 from wizard.inspection.source import UrlSource
 
 if TYPE_CHECKING:
@@ -78,29 +77,3 @@ def _from_env(
             literal = False
         return AppUrl(text, key, env.path, binding.line, literal)
     return None
-
-
-def env_url(project: Project) -> tuple[Settings, URL, int] | None:
-    """The app's URL as the first settings class with a URL field reads it from the first
-    env file (not an example) that sets it, with its line; None when absent or unreadable."""
-    for settings in project.settings:
-        for source in project.env_files:
-            if source.example or not settings.env_key:
-                continue
-            binding = source.env.get(settings.env_key)
-            if binding and binding.value:
-                url = parsed(binding.value)
-                return (settings, url, binding.line) if url is not None else None
-    return None
-
-
-def parsed(value: str | None) -> URL | None:
-    """A URL of a known dialect, or None (absent, `${VAR}`-built, or unreadable)."""
-    if not value or "${" in value:
-        return None
-    try:
-        url = urls.parse(value)
-        urls.dialect_of(url)
-    except WizardError:
-        return None
-    return url
