@@ -292,6 +292,17 @@ CASES = {
                       "from app.config import settings\n\n"
                       "engine = create_async_engine(settings.database.writer)\n"},
         "app.config.Settings.database.writer (field)", "sync"),
+    "settings-subclass-in-a-file-without-the-word": (
+        {"app/core/__init__.py": "",
+         "app/core/base.py": SETTINGS_HEAD + "class AppConfig(BaseSettings):\n"
+         "    model_config = SettingsConfigDict(env_file='.env', extra='ignore')\n",
+         "app/core/database.py": "from app.core.base import AppConfig\n\n\n"
+         "class DatabaseConfig(AppConfig):\n    primary: str\n\n\ndb_config = DatabaseConfig()\n",
+         "app/db.py": "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "from app.core.database import db_config\n\n"
+                      "engine = create_async_engine(db_config.primary)\n",
+         ".env": "PRIMARY=sqlite+aiosqlite:///./c.db\n"},
+        "app.core.database.DatabaseConfig.primary (field)", "sync"),
 }  # fmt: skip
 
 

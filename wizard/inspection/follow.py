@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from wizard.inspection.engines import EngineCall
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module
-from wizard.inspection.settings import Settings
+from wizard.inspection.settings import Settings, describe_class
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 
@@ -169,7 +169,25 @@ class SourceFinder:
                 not call and target[1] == settings.instance
             ):
                 return settings
-        return None
+        return self._unseen_settings(target, call)
+
+    def _unseen_settings(self, target: tuple[str, str], call: bool) -> Settings | None:
+        """`Cls()` or `x = Cls()` for a settings class inspection had not parsed."""
+        owner = self.resolver.module(target[0])
+        if owner is None:
+            return None
+        if not call:  # an instance: `name = Cls()` in its module
+            value = _assigned(owner, target[1])
+            if not isinstance(value, ast.Call):
+                return None
+            target = self.resolver.expr(owner, value.func) or ("", "")
+            owner = self.resolver.module(target[0]) or owner
+        found = self.resolver.class_def(target)
+        settings = describe_class(self.resolver, *found) if found else None
+        if settings is None:
+            return None
+        self.settings = (*self.settings, settings)  # env.py reaches it the same way
+        return settings
 
     def _helper(self, module: Module, node: ast.Call) -> UrlSource | None:
         """`get_database_url()`: a project function env.py can call the same way."""

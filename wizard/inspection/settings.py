@@ -170,6 +170,11 @@ def _instance(module: Module, cls_name: str) -> tuple[str | None, str | None]:
     return instance, getter
 
 
+def describe_class(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings | None:
+    """A settings class the byte prefilter did not see (its file never says `Settings`)."""
+    return _describe(resolver, module, cls) if _is_settings(resolver, module, cls) else None
+
+
 def find_settings(resolver: Resolver) -> list[Settings]:
     """Every settings class, the most useful first: with a URL field, used by the app (an
     instance or a getter), and not merely the base of another one."""
