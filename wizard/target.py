@@ -30,10 +30,6 @@ class Target:
         """What `[project].dependencies` should declare for Alembic."""
         return [self.alembic, *self.drivers.values()]
 
-    @property
-    def alembic_text(self) -> str:
-        return urls.render(self.alembic_url)
-
 
 def make_target(project: Project, answers: Answers, app_url: URL) -> Target:
     """The target of `answers`; `app_url` is `answers.app` parsed."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from wizard.edits import envfile, remembered
+from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
-from wizard.inspection.engines import EngineCall, find_engines
+from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python, installed_modules, package_manager
@@ -28,7 +28,6 @@ from wizard.textio import read_text
 __all__ = ["Project", "inspect", "read_folder"]
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
-_ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
 
 
 def inspect(top: Path, python: str | None = None, *, env_imports: bool = False) -> Project:
@@ -88,11 +87,7 @@ def _describe(
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
         alembic=read_setup(root, resolver, import_root, env_imports=env_imports),
-        async_engine=any(
-            source.startswith(_ASYNC_MODULES)
-            for module in tree.modules.values()
-            for source, _ in module.imports.values()
-        ),
+        async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
         config_path=_config_path(root, top),
         skipped=tuple(tree.skipped),
         package_manager=package_manager(root, top),
@@ -107,7 +102,7 @@ def _sources(
 ) -> tuple[list[UrlSource], bool]:  # fmt: skip
     """Each engine's URL source; without one that can be followed, the settings fields whose
     names say they hold the database URL."""
-    env = {k: (v, s.path, b.line) for s in env_files if not s.example for k, v, b in _bindings(s)}
+    env = {k: v for s in env_files if not s.example for k, v in s.values()}
     values = Values(resolver, env)
     finder = SourceFinder(resolver, tuple(settings), values)
     found = [source for engine in engines if (source := finder.of(engine)) is not None]
@@ -116,14 +111,6 @@ def _sources(
         named = [s for s in settings if s.url_field]
         found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
     return list({s.label: s for s in found}.values()), followed
-
-
-def _bindings(source: EnvSource) -> list[tuple[str, str, envfile.Binding]]:
-    return [
-        (p.key, p.value, p)
-        for p in source.env.pieces
-        if isinstance(p, envfile.Binding) and p.value is not None
-    ]
 
 
 def _gitignore(top: Path, root: Path) -> Path | None:

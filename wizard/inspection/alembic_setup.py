@@ -25,7 +25,6 @@ from wizard.inspection.alembic_config import (
 from wizard.inspection.resolve import Resolver
 from wizard.textio import read_text
 
-EnvKind = Literal["none", "ours", "async", "sync"]
 ConfigStyle = Literal["ini", "toml"]
 DEFAULT_FOLDER = "migrations"
 
@@ -71,17 +70,6 @@ class AlembicSetup:
         if self.scripts is None or self.env_text is None:
             return None
         return self.scripts / "env.py"
-
-    @property
-    def env_kind(self) -> EnvKind:
-        text = self.env_text or ""
-        if not text:
-            return "none"
-        if "written by alembic-wizard" in text:
-            return "ours"
-        if any(w in text for w in ("run_sync", "async_engine_from_config", "create_async_engine")):
-            return "async"
-        return "sync"
 
     def env_tree(self) -> ast.Module | None:
         """env.py parsed (None: there is none); a syntax error names the file and line."""

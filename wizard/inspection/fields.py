@@ -60,11 +60,6 @@ def field_of(node: ast.AnnAssign, module: str, cls: str) -> Field:
     return Field(name, node.lineno, alias(node), literal, annotation, module, cls, written)
 
 
-def modelannotated(cls: ast.ClassDef, module: str) -> list[Field]:
-    """The annotated fields of a (nested) model class."""
-    return [field_of(f, module, cls.name) for f in annotated(cls)]
-
-
 def properties_of(cls: ast.ClassDef) -> list[str]:
     """Methods read as attributes: @property, @computed_field, @cached_property."""
     found = []

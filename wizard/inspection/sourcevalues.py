@@ -16,7 +16,6 @@ from wizard.inspection.settings import Settings
 from wizard.inspection.source import UrlSource
 
 PLACEHOLDER = "0"  # an unknown part: `postgresql+asyncpg://0:0@0:0/0` still has a dialect
-EnvValue = tuple[str, Path, int]  # value, file, line
 
 
 def sync_name(name: str) -> str:
@@ -37,9 +36,9 @@ class Values:
     """What the env files and the code say; builds sources from it."""
 
     resolver: Resolver
-    env: Mapping[str, EnvValue]  # every non-example env file's bindings, later files winning
+    env: Mapping[str, str]  # every non-example env file's bindings, later files winning
 
-    def lookup(self, key: str, case_sensitive: bool) -> EnvValue | None:
+    def lookup(self, key: str, case_sensitive: bool) -> str | None:
         if case_sensitive:
             return self.env.get(key)
         return next((v for k, v in self.env.items() if k.lower() == key.lower()), None)
@@ -200,7 +199,7 @@ class Values:
             parent.alias or settings.env_prefix + parent.name, settings.case_sensitive
         )
         try:
-            data = json.loads(found[0]) if found else None
+            data = json.loads(found) if found else None
         except ValueError:
             return None
         value = data.get(field.alias or field.name) if isinstance(data, dict) else None
@@ -223,5 +222,5 @@ class Values:
         key = field.alias or settings.env_prefix + name
         found = self.lookup(key, settings.case_sensitive)
         if found is not None:
-            return found[0]
+            return found
         return field.default if field.default is not None else fallback
