@@ -292,6 +292,11 @@ CASES = {
                       "from app.config import settings\n\n"
                       "engine = create_async_engine(settings.database.writer)\n"},
         "app.config.Settings.database.writer (field)", "sync"),
+    "f-string-in-the-engine-call": (
+        {"app/db.py": "import os\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                      "NAME = os.getenv('DB_NAME', 'f')\n"
+                      "engine = create_async_engine(f'sqlite+aiosqlite:///./{NAME}.db')\n"},
+        "the URL put together in app.db (line 6) (engine)", "sync"),
     "settings-subclass-in-a-file-without-the-word": (
         {"app/core/__init__.py": "",
          "app/core/base.py": SETTINGS_HEAD + "class AppConfig(BaseSettings):\n"

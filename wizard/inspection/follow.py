@@ -79,7 +79,9 @@ class SourceFinder:
         if engine.url is None:
             return None
         found = self._wrapped(engine.module, engine.url, engine.local, engine.line, 0)
-        if found is None or not engine.name or found.kind not in ("literal", "environ"):
+        if found is None and engine.name:  # an expression of its own: its shape, if any
+            found = self.values.put_together(engine.module, engine.url, engine.line)
+        if found is None or not engine.name or found.kind not in ("literal", "environ", "engine"):
             return found
         if found.imports:  # the app's own variable: its defaults and dotenv loading come along
             return found

@@ -8,7 +8,7 @@ from typing import Literal
 
 from wizard.inspection.settings import Settings
 
-SourceKind = Literal["field", "computed", "environ", "literal", "helper"]
+SourceKind = Literal["field", "computed", "environ", "literal", "helper", "engine"]
 
 
 @dataclass(frozen=True)

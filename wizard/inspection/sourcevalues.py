@@ -68,6 +68,17 @@ class Values:
                          default=value, default_is_literal=value is not None, shape=value,
                          path=module.path, line=line)  # fmt: skip
 
+    def put_together(self, module: Module, node: ast.expr, line: int) -> UrlSource | None:
+        """`create_async_engine(f"postgresql+asyncpg://{USER}:{PW}@...")`: env.py asks the
+        app's engine; the wizard knows the URL's shape when the literal parts name a driver."""
+        scope = Scope(lambda _: PLACEHOLDER, lambda _: False, {}, PLACEHOLDER)
+        shape = evaluate(node, scope)
+        if not isinstance(shape, str) or "://" not in shape:
+            return None
+        return UrlSource("engine", f"the URL put together in {module.name} (line {line})", None,
+                         None, "DATABASE_URL_SYNC", "", shape=shape, path=module.path,
+                         line=line)  # fmt: skip
+
     def helper(
         self, module: Module, function: ast.FunctionDef,
         settings_of: Callable[[Module, ast.expr], Settings | None],
