@@ -17,6 +17,11 @@ _URL_NAME = re.compile(
 )
 
 
+def sync_name(name: str) -> str:
+    """`DATABASE_URL` -> `DATABASE_URL_SYNC`, `db_url` -> `db_url_sync`: the name's own style."""
+    return name + ("_SYNC" if name.isupper() else "_sync")
+
+
 @dataclass(frozen=True)
 class Settings:
     """A pydantic-settings class and what env.py needs to reach its URL."""
@@ -59,9 +64,7 @@ class Settings:
     @property
     def sync_field(self) -> str | None:
         """The sync URL field's name, in the URL field's own style."""
-        if self.url_field is None:
-            return None
-        return self.url_field + ("_SYNC" if self.url_field.isupper() else "_sync")
+        return sync_name(self.url_field) if self.url_field else None
 
     @property
     def sync_env_key(self) -> str | None:

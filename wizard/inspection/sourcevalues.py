@@ -12,15 +12,10 @@ from wizard.inspection.evaluate import Scope, evaluate, evaluate_body
 from wizard.inspection.fields import Field, model_fields
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module
-from wizard.inspection.settings import Settings
+from wizard.inspection.settings import Settings, sync_name
 from wizard.inspection.source import UrlSource
 
 PLACEHOLDER = "0"  # an unknown part: `postgresql+asyncpg://0:0@0:0/0` still has a dialect
-
-
-def sync_name(name: str) -> str:
-    """`DATABASE_URL` -> `DATABASE_URL_SYNC`, `db_url` -> `db_url_sync`."""
-    return name + ("_SYNC" if name.isupper() else "_sync")
 
 
 def settings_access(settings: Settings) -> tuple[tuple[str, ...], str]:
