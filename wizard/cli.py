@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted; nothing was written\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `alembic-wizard inspect | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except EOFError:
         sys.stderr.write("error: the input ended before every question was answered\n")
         sys.stderr.write("hint: pass --yes, or answer with flags\n")

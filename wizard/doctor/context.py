@@ -15,6 +15,7 @@ from wizard.doctor.rules import RULES, Finding
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.inspection.alembic_setup import line_of
+from wizard.inspection.scan import name_of
 from wizard.inspection.source import UrlSource
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class Context:
         for node in ast.walk(self.env_tree) if self.env_tree else ():
             if isinstance(node, ast.Call):
                 func = node.func
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                called = name_of(func)
                 if called == name:
                     yield node
 

@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wizard.inspection.scan import Module, Tree
+from wizard.inspection.scan import Module, Tree, name_of
 from wizard.inspection.walk import is_test_file
 
 _ASYNC_MODULES = ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio")
@@ -107,8 +107,7 @@ def _calls(statements: list[ast.stmt]) -> Iterator[ast.Call]:
 
 
 def _called(node: ast.Call) -> str:
-    func = node.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name_of(node.func)
 
 
 def _url_argument(node: ast.Call) -> ast.expr | None:

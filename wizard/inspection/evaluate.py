@@ -10,8 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
+from wizard.inspection.scan import name_of
+
 OWNER = object()  # the settings object: `self`, `settings`, `get_settings()`
-_PASSTHROUGH = {"str", "get_secret_value", "unicode_string", "render_as_string", "strip"}
+# calls that give the same URL as text: `SecretStr.get_secret_value()`, pydantic `Url`s'
+ACCESSORS = frozenset({"get_secret_value", "unicode_string", "render_as_string"})
+_PASSTHROUGH = ACCESSORS | {"str", "strip"}
 _QUOTES: dict[str, Callable[[str], str]] = {"quote_plus": quote_plus, "quote": quote}
 
 
@@ -55,7 +59,7 @@ def evaluate(node: ast.expr | None, scope: Scope) -> object:
 
 def _call(node: ast.Call, scope: Scope) -> object:
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    name = name_of(func)
     args = [evaluate(a, scope) for a in node.args]
     if name in _QUOTES and len(args) == 1 and isinstance(args[0], str | int):
         return _QUOTES[name](str(args[0]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from wizard.inspection.scan import name_of
+
 
 @dataclass(frozen=True)
 class Field:
@@ -43,7 +45,7 @@ def alias(field: ast.AnnAssign) -> str | None:
 def default(field: ast.AnnAssign) -> str | None:
     value = field.value
     func = value.func if isinstance(value, ast.Call) else None
-    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    called = name_of(func)
     if isinstance(value, ast.Call) and called == "Field":  # Field("..."), Field(default="...")
         value = next((k.value for k in value.keywords if k.arg == "default"), None) or (
             value.args[0] if value.args else None

@@ -9,14 +9,14 @@ import ast
 from dataclasses import dataclass, replace
 
 from wizard.inspection.engines import EngineCall
+from wizard.inspection.evaluate import ACCESSORS
 from wizard.inspection.resolve import Resolver
-from wizard.inspection.scan import Module
+from wizard.inspection.scan import Module, name_of
 from wizard.inspection.settings import Settings, describe_class
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 
 _ENV_CALLS = {"getenv", "get", "config", "env", "str"}
-_UNWRAP = {"str", "unicode_string", "get_secret_value", "render_as_string"}
 
 
 def _unwrap(node: ast.expr) -> tuple[ast.expr, str]:
@@ -26,7 +26,7 @@ def _unwrap(node: ast.expr) -> tuple[ast.expr, str]:
     while True:
         func = node.func if isinstance(node, ast.Call) else None
         if isinstance(node, ast.Call) and not node.args and isinstance(func, ast.Attribute):
-            if func.attr not in _UNWRAP:
+            if func.attr not in ACCESSORS:
                 return node, suffix
             keywords = ", ".join(ast.unparse(k) for k in node.keywords)
             suffix = f".{func.attr}({keywords})" + suffix
@@ -55,7 +55,7 @@ def env_call(node: ast.expr) -> tuple[str, ast.expr | None] | None:
     if not isinstance(node, ast.Call) or not node.args:
         return None
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    name = name_of(func)
     if name not in _ENV_CALLS or (name == "get" and not ast.unparse(func).endswith("environ.get")):
         return None
     key = node.args[0]

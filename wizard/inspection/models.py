@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from wizard.inspection.resolve import Resolver, Symbol
-from wizard.inspection.scan import Module
+from wizard.inspection.scan import Module, name_of
 
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base", "generate_base", "registry"}  # registry(): its .metadata
@@ -126,7 +126,7 @@ class _Finder:
             return None
         module, call = found
         func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        name = name_of(func)
         if name in _BASE_FACTORIES:
             return Metadata(module.name, symbol[1], f"{symbol[1]}.metadata")
         return None
@@ -245,7 +245,7 @@ def _declarative_decorator(cls: ast.ClassDef) -> bool:
     """`@as_declarative()` or `@mapper_registry.as_declarative_base()`: a declarative base."""
     for node in cls.decorator_list:
         func = node.func if isinstance(node, ast.Call) else node
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        name = name_of(func)
         if name in ("as_declarative", "as_declarative_base"):
             return True
     return False

@@ -252,3 +252,10 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def name_of(node: ast.expr | None) -> str:
+    """The last name in `f`, `x.f` or `a.b.f` (what a call is called); empty for anything else."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
