@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from wizard.inspection.engines import EngineCall
 from wizard.inspection.evaluate import ACCESSORS
 from wizard.inspection.resolve import Resolver
-from wizard.inspection.scan import Module, name_of
+from wizard.inspection.scan import Module, bound_value, name_of
 from wizard.inspection.settings import Settings, describe_class
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
@@ -202,14 +202,9 @@ class SourceFinder:
 
 
 def _assigned(module: Module, name: str) -> ast.expr | None:
-    for node in module.tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in node.targets
-        ):
-            return node.value
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == name:
-            return node.value
-    return None
+    """The value a module-level statement binds `name` to."""
+    found = (bound_value(node, name) for node in module.tree.body)
+    return next((value for value in found if value is not None), None)
 
 
 def _function(module: Module, name: str) -> ast.FunctionDef | None:

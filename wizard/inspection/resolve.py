@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.inspection.scan import Module, Tree, read_module
+from wizard.inspection.scan import Module, Tree, bound_value, read_module
 
 Symbol = tuple[str, str]  # (module, name); the module may be outside the project
 
@@ -100,12 +100,5 @@ class Resolver:
 
 def _aliased(node: ast.stmt, name: str) -> ast.expr | None:
     """The name or attribute that `name` is bound to by this statement, if it is an alias."""
-    if isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in node.targets
-    ):
-        value: ast.expr | None = node.value
-    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        value = node.value if node.target.id == name else None
-    else:
-        return None
+    value = bound_value(node, name)
     return value if isinstance(value, ast.Name | ast.Attribute) else None

@@ -259,3 +259,14 @@ def name_of(node: ast.expr | None) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def bound_value(node: ast.stmt, name: str) -> ast.expr | None:
+    """The value this statement binds `name` to (`name = v`, `name: T = v`), if it does."""
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in node.targets
+    ):
+        return node.value
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.value if node.target.id == name else None
+    return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from wizard.inspection.fields import Field, alias, annotated, default, field_of, properties_of
 from wizard.inspection.resolve import Resolver
-from wizard.inspection.scan import Module
+from wizard.inspection.scan import Module, bound_value
 
 _URL_NAME = re.compile(
     r"^(async_)?(sqlalchemy_)?(database|db|postgres|pg|sql|mysql|sqlite)(_async)?_(url|uri|dsn)$"
@@ -120,7 +120,7 @@ def _config(cls: ast.ClassDef) -> dict[str, object]:
             for stmt in node.body:
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                     found[stmt.targets[0].id] = _const(stmt.value)
-        value = _assigned(node, "model_config")
+        value = bound_value(node, "model_config")
         if isinstance(value, ast.Call):
             found.update({k.arg: _const(k.value) for k in value.keywords if k.arg})
         elif isinstance(value, ast.Dict):
@@ -128,16 +128,6 @@ def _config(cls: ast.ClassDef) -> dict[str, object]:
                 if isinstance(k, ast.Constant) and isinstance(k.value, str):
                     found[k.value] = _const(v)
     return found
-
-
-def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
-    if isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in node.targets
-    ):
-        return node.value
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return node.value if node.target.id == name else None
-    return None
 
 
 def _url_field(fields: list[ast.AnnAssign]) -> ast.AnnAssign | None:
