@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--python", metavar="PATH", help="the project's interpreter")
     add("--no-verify", action="store_true", help="skip verification")
     add("--offline", action="store_true", help="verify without the database")
+    add(
+        "--online",
+        action="store_true",
+        help="doctor: also review, read-only, what autogenerate would do to the database",
+    )
     add("--error", metavar="TEXT",
         help="doctor: explain a pasted error message ('-': read it from stdin)")  # fmt: skip
     add("--json", action="store_true", help="machine-readable output (inspect, doctor)")
@@ -82,7 +87,7 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     return Options(
         command=args.command, project=Path(args.project), dry_run=args.dry_run, yes=args.yes,
         force=args.force, python=args.python, verify=not args.no_verify,
-        online=not args.offline, error=args.error, json=args.json, color=color,
+        online=not args.offline, error=args.error, review=args.online, json=args.json, color=color,
         interactive=interactive, flags=flags,
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ from wizard.show import show, status_line
 from wizard.store import BACKUP_DIR
 from wizard.target import Target
 from wizard.undo import undo
-from wizard.verify import Probe, verify
+from wizard.verify import Probe, review, verify
 
 
 def _say(message: str) -> None:
@@ -50,6 +50,8 @@ def doctor_command(options: Options) -> int:
     """Read-only diagnosis; 1 when anything is found."""
     project = inspect(options.project, python=options.python, env_imports=True)
     findings = doctor.diagnose(project)
+    if options.review:
+        findings += doctor.risk_findings(project, review(project))
     if options.json:
         print(json.dumps(doctor.as_dicts(findings), indent=2))
     else:
@@ -141,7 +143,8 @@ def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
 
 
 # failures that a package install or the database explain: what was written stays
-_NOT_OURS = {"driver installed", "Alembic URL connects", "same database", "database"}
+_NOT_OURS = {"driver installed", "Alembic URL connects", "same database", "database",
+             "pending operations"}  # fmt: skip
 
 
 def _verify_and_report(

@@ -40,6 +40,7 @@ class Options:
     verify: bool = True
     online: bool = True
     error: str | None = None  # doctor: a pasted error message ('-': standard input)
+    review: bool = False  # doctor --online: also review pending operations on the database
     json: bool = False
     color: bool = False
     interactive: bool = False

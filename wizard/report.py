@@ -5,7 +5,7 @@ from __future__ import annotations
 from wizard.inspection import Project
 from wizard.verify import Rung
 
-_MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped"}
+_MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
 
 
 def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) -> str:
@@ -24,6 +24,8 @@ def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) ->
         ini = project.alembic.ini_path  # in a sub-folder: named, as Alembic runs in the root
         if ini.parent != project.root and project.alembic.style == "ini":
             command += f" -c {ini.relative_to(project.root).as_posix()}"
+        if any(r.status == "warn" for r in rungs):
+            lines += ["", "Read the WARNING lines above before you write a revision."]
         lines += [
             "",
             "Next:",

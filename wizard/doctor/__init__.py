@@ -10,10 +10,11 @@ from dataclasses import asdict
 
 from wizard.doctor import envfile_checks, envpy_checks, file_checks, ini_checks
 from wizard.doctor.context import Context
+from wizard.doctor.risk_checks import risk_findings
 from wizard.doctor.rules import RULES, Finding, explain, lookup
 from wizard.inspection import Project
 
-__all__ = ["RULES", "as_dicts", "diagnose", "explain", "lookup", "report"]
+__all__ = ["RULES", "as_dicts", "diagnose", "explain", "lookup", "report", "risk_findings"]
 
 CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
     ini_checks.check_ini_url,

@@ -108,7 +108,34 @@ RULES = {r.id: r for r in [
          "another folder (an empty one proposes every table again)",
          "keep script_location in one file: delete it from alembic.ini's [alembic] to use "
          "[tool.alembic], or from [tool.alembic]"),
+    # the online review (doctor --online): what the next autogenerate would do
+    Rule("AW140", "pending-drop-table",
+         "autogenerate proposes to DROP a table with its data", "see the finding's fix"),
+    Rule("AW141", "pending-drop-column",
+         "autogenerate proposes to DROP a column with its data", "see the finding's fix"),
+    Rule("AW142", "pending-rename",
+         "a renamed column comes out as drop + add: its data is lost",
+         "op.alter_column(table, old, new_column_name=new)"),
+    Rule("AW143", "pending-not-null",
+         "NOT NULL on a table with rows fails: `column ... contains null values`",
+         "a server_default, or add it nullable, backfill, then set NOT NULL",
+         ("contains null values", "cannot add a not null column")),
+    Rule("AW144", "pending-narrowing",
+         "a narrower type fails on values that do not fit: `value too long for type`",
+         "check the data first, or keep the wider type",
+         ("value too long for type", "out of range for type")),
+    Rule("AW145", "pending-type-change",
+         "a type change converts every value: `cannot be cast automatically`",
+         "alter_column(..., postgresql_using='col::newtype')",
+         ("cannot be cast automatically to type",)),
+    Rule("AW146", "pending-enum",
+         "autogenerate does not compare PostgreSQL enum values: `invalid input value for enum`",
+         "ALTER TYPE ... ADD VALUE in a revision", ("invalid input value for enum",)),
 ]}  # fmt: skip
+
+RISK_RULES = {"drop table": "AW140", "drop column": "AW141", "rename": "AW142",
+              "not null": "AW143", "narrowing": "AW144", "type change": "AW145",
+              "enum": "AW146"}  # fmt: skip
 
 
 def lookup(message: str) -> list[Rule]:

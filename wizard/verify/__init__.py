@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from wizard.answers import Answers
+from wizard.errors import WizardError
 from wizard.inspection import Project
-from wizard.secrets import mask
+from wizard.secrets import in_bindings, mask
 from wizard.target import Target
+from wizard.verify import risk
 from wizard.verify import rungs as r
 from wizard.verify.process import Probe
+from wizard.verify.risk import Models, Risk
 from wizard.verify.rungs import Rung
 
-__all__ = ["Probe", "Rung", "verify"]
+__all__ = ["Probe", "Risk", "Rung", "review", "verify"]
 
 
 def _last_line(text: str) -> str:
@@ -48,6 +51,12 @@ def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[b
     return True, ""
 
 
+def models_of(project: Project, answers: Answers, result: dict[str, Any]) -> Models:
+    """What the risk review needs to know of the models (and which env.py loaded)."""
+    return Models(project.tables, frozenset(result.get("loaded", [])),
+                  frozenset([answers.metadata.label]))  # fmt: skip
+
+
 def verify(
     project: Project,
     answers: Answers,
@@ -61,7 +70,7 @@ def verify(
     expected = [t for t in project.tables if t.metadata == answers.metadata]
     request = {
         "ini": str(project.alembic.ini_path),
-        "model_modules": sorted({t.module for t in expected}),
+        "model_modules": project.model_modules,  # all: a drop is explained by a missing one
         "online": go_online,
         "drivers": list(target.drivers),
         "cwd": str(project.root),
@@ -78,8 +87,32 @@ def verify(
             r.driver_rung(project, target.drivers, result),
         ]
         if go_online:
-            found += r.online_rungs(project, result)
+            found += r.online_rungs(project, result, models_of(project, answers, result))
         elif why_not:
             found.append(Rung("database", "skip", why_not))
     return [Rung(g.name, g.status, mask(g.detail, target.secrets), mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
+
+
+def review(project: Project, probe: Probe | None = None) -> list[Risk]:
+    """`doctor --online`: connect with the URL env.py migrates with, read-only, and review
+    what autogenerate would do. A database that does not connect is an error to fix."""
+    request = {
+        "ini": str(project.alembic.ini_path),
+        "model_modules": project.model_modules,
+        "online": True,
+        "drivers": [],
+        "cwd": str(project.root),
+    }
+    result = _ask(probe or Probe(project.python, project.root), request)
+    online = result.get("online") or {}
+    error = result.get("import_error") or result.get("online_error") or online.get("pending_error")
+    if error:
+        known = in_bindings(kv for source in project.env_files for kv in source.values())
+        why = mask(r.error_text(error), known)
+        raise WizardError(f"the online review could not run: {why}",
+                          hint="`alembic-wizard verify` says which rung fails and why")  # fmt: skip
+    names = {t.split(".")[-1] for t in result.get("tables", [])}
+    targeted = frozenset(t.metadata.label for t in project.tables if t.name in names)
+    models = Models(project.tables, frozenset(result.get("loaded", [])), targeted)
+    return risk.review(online.get("pending", []), models)

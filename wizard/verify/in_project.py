@@ -101,17 +101,32 @@ async def _async_fingerprint(url: str) -> list[str] | None:
         await engine.dispose()
 
 
+def _pending_module() -> Any:
+    """`pending.py` beside this file, loaded by path (this folder is not on sys.path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_alembic_wizard_pending", Path(__file__).with_name("pending.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _examine(conn: Any, metadata: Any) -> dict[str, Any]:
     """Read-only look through an open sync connection: where it is, what is pending."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
-    found = {
-        "sync_fingerprint": _fingerprint(conn),
-        "pending": [_describe(d) for d in compare_metadata(context, metadata)],
-    }
-    conn.rollback()
+    if conn.dialect.name == "postgresql":  # the server itself refuses any write from here on
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif conn.dialect.name == "sqlite":  # the connection is not pooled: this ends with it
+        conn.exec_driver_sql("PRAGMA query_only = ON")
+    found: dict[str, Any] = {"sync_fingerprint": _fingerprint(conn)}
+    try:
+        found["pending"] = _pending_module().pending(conn, metadata)
+    except Exception as exc:  # autogenerate itself fails (a foreign key to a missing table)
+        found["pending_error"] = _error(exc)
+    finally:
+        conn.rollback()
     return found
 
 
@@ -127,13 +142,24 @@ async def _examine_async(url: Any, metadata: Any) -> dict[str, Any]:
         await engine.dispose()
 
 
+def _alembic_url(env: Any, ini: str) -> Any:
+    """The URL env.py migrates with: its get_url() (the wizard's), else sqlalchemy.url."""
+    get_url = getattr(env, "get_url", None)
+    if callable(get_url):
+        return get_url()
+    url = _config(ini).get_main_option("sqlalchemy.url")
+    if not url:
+        raise LookupError("env.py has no get_url() and the config no sqlalchemy.url")
+    return url
+
+
 def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
     """Connect with Alembic's URL, compare with the app's, summarise pending operations."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import NullPool
 
-    url = make_url(env.get_url())
+    url = make_url(_alembic_url(env, request["ini"]))
     if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
         out = asyncio.run(_examine_async(url, env.target_metadata))
     else:
@@ -152,15 +178,6 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # the app's URL may need the app's own rewriting first
             out["async_error"] = _error(exc)
     return out
-
-
-def _describe(diff: Any) -> str:
-    if isinstance(diff, list):  # column modifications come grouped
-        return _describe(diff[0])
-    op = diff[0]
-    target = diff[1] if len(diff) > 1 else None
-    name = getattr(target, "name", None) or getattr(target, "fullname", None) or ""
-    return f"{op} {name}".strip()
 
 
 def _warm_up(modules: list[str]) -> None:

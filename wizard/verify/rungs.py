@@ -8,8 +8,9 @@ from typing import Any, Literal
 from wizard import drivers
 from wizard.inspection import Project
 from wizard.inspection.models import TableDef
+from wizard.verify import risk
 
-Status = Literal["pass", "fail", "skip"]
+Status = Literal["pass", "fail", "skip", "warn"]  # warn: a risk to read, not a failure
 
 # messages that mean "no server answered" (skip the online rungs), as opposed to a server
 # that answered and refused (wrong password, no such database: a failure to report)
@@ -92,7 +93,7 @@ def driver_rung(project: Project, needed: dict[str, str], result: dict[str, Any]
     return Rung("driver installed", "pass", ", ".join(needed) or "sqlite3 (standard library)")
 
 
-def online_rungs(project: Project, result: dict[str, Any]) -> list[Rung]:
+def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) -> list[Rung]:
     error = result.get("online_error")
     if error:
         return [_connect_failure(project, error)]
@@ -100,11 +101,25 @@ def online_rungs(project: Project, result: dict[str, Any]) -> list[Rung]:
     rungs = [Rung("Alembic URL connects", "pass"), *_same_database(online)]
     current = ", ".join(online.get("current") or []) or "no revision applied"
     rungs.append(Rung("alembic current", "pass", current))
-    pending = online.get("pending", [])
+    if online.get("pending_error"):
+        fix = "`alembic check` fails the same way: fix the models (or the modules env.py imports)"
+        return [
+            *rungs,
+            Rung("pending operations", "fail", error_text(online["pending_error"]), fix),
+        ]
+    return rungs + pending_rungs(online.get("pending", []), models)
+
+
+def pending_rungs(items: list[dict[str, Any]], models: risk.Models) -> list[Rung]:
+    """What autogenerate would do, then each risky operation with what to do instead."""
+    found = risk.review(items, models)
+    pending = [risk.summary(i) for i in items]
     shown = "; ".join(pending[:5]) + (f"; and {len(pending) - 5} more" if len(pending) > 5 else "")
     detail = f"{len(pending)} to autogenerate" + (f": {shown}" if pending else "")
-    rungs.append(Rung("pending operations", "pass", detail))
-    return rungs
+    if found:
+        detail += f" ({len(found)} to review before a revision)"
+    rungs = [Rung("pending operations", "warn" if found else "pass", detail)]
+    return rungs + [Rung(f"risk: {r.kind}", "warn", r.what, r.fix) for r in found]
 
 
 def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
