@@ -37,6 +37,7 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
         help="declare alembic and the driver in pyproject.toml (default: yes)",
     )
     q.add_argument("--migrations", help="migrations folder, relative to the project")
+    q.add_argument("--rails", help="guard: test,ci,pre-commit,format (default: all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "command", nargs="?", default="setup", choices=COMMANDS,
         help="setup (default): plan, show, apply, verify; verify: only verify; "
         "inspect: show what was found; undo: put back what the last setup changed; "
-        "doctor: diagnose without changing anything (exit 1 on findings)",
+        "doctor: diagnose without changing anything (exit 1 on findings); "
+        "guard: add guard rails (migration test, CI, pre-commit, formatter hook)",
     )  # fmt: skip
     add = parser.add_argument
     add("--project", default=".", metavar="PATH", help="the project folder")
@@ -75,13 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _listed(text: str | None) -> tuple[str, ...] | None:
+    return tuple(m.strip() for m in text.split(",") if m.strip()) if text else None
+
+
 def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     """The parsed arguments as the typed value the commands take."""
-    models = tuple(m.strip() for m in args.models.split(",") if m.strip()) if args.models else None
+    models = _listed(args.models)
     flags = Flags(
         dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
         models=models, settings=args.settings, url=args.url, env_file=args.env_file,
         migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
+        rails=_listed(args.rails),
     )  # fmt: skip
     color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
     return Options(

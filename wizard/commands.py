@@ -8,13 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from wizard import doctor
+from wizard import doctor, guard
 from wizard.answers import Answers
 from wizard.apply import apply
 from wizard.change import Plan
 from wizard.decide import decide, prompts
+from wizard.decide.decider import Decider
 from wizard.errors import WizardError
-from wizard.inspection import Project, inspect, read_folder
+from wizard.inspection import Project, inspect, read_files, read_folder
 from wizard.options import Options
 from wizard.plan import build
 from wizard.report import report
@@ -33,6 +34,8 @@ def run(options: Options, probe: Probe | None = None) -> int:
     """The command `options` names; returns the exit status."""
     if options.command == "undo":
         return undo_command(options)
+    if options.command == "guard":
+        return guard_command(options)
     if options.command == "doctor":
         return explain_command(options) if options.error is not None else doctor_command(options)
     return setup_command(options, probe)
@@ -57,6 +60,22 @@ def doctor_command(options: Options) -> int:
     else:
         print(doctor.report(findings))
     return 1 if findings else 0
+
+
+def guard_command(options: Options) -> int:
+    """Guard rails for an existing setup, shown as a plan and written once confirmed."""
+    project = inspect(options.project, python=options.python)
+    answers, target = decide(
+        project, options.flags, yes=options.yes, interactive=options.interactive
+    )
+    project = read_files(read_folder(project, answers.migrations), guard.paths(project))
+    decider = Decider(options.flags, yes=options.yes, interactive=options.interactive)
+    rails = guard.ask_rails(decider, options.flags.rails)
+    changes, notes = guard.plan(project, answers, target, rails)
+    _show_and_apply(project, Plan(tuple(changes), target.secrets), options)
+    for note in notes:
+        _say(note)
+    return 0
 
 
 def undo_command(options: Options) -> int:

@@ -21,10 +21,11 @@ class Flags:
     migrations: str | None = None
     mode: str | None = None
     add_deps: bool | None = None
+    rails: tuple[str, ...] | None = None  # guard: which guard rails
 
 
-Command = Literal["setup", "verify", "inspect", "undo", "doctor"]
-COMMANDS: tuple[Command, ...] = ("setup", "verify", "inspect", "undo", "doctor")
+Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard"]
+COMMANDS: tuple[Command, ...] = ("setup", "verify", "inspect", "undo", "doctor", "guard")
 
 
 @dataclass(frozen=True)

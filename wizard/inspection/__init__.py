@@ -3,6 +3,7 @@ read from disk is read here, once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from wizard.inspection.words import can_matter, models_only, names_columns
 from wizard.store import written_path
 from wizard.textio import read_text
 
-__all__ = ["Project", "inspect", "read_folder"]
+__all__ = ["Project", "inspect", "read_files", "read_folder"]
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 
@@ -120,6 +121,15 @@ def _gitignore(top: Path, root: Path) -> Path | None:
 def read_folder(project: Project, migrations: str) -> Project:
     """The project with the files of another migrations folder read too (`--migrations`)."""
     return _snapshot(project, migrations)
+
+
+def read_files(project: Project, paths: Iterable[Path]) -> Project:
+    """The project with `paths` read too (the files `guard` may write)."""
+    files = dict(project.files)
+    for path in paths:
+        if path not in files:
+            files[path] = read_text(path) if path.is_file() else None
+    return replace(project, files=files)
 
 
 def _snapshot(project: Project, migrations: str) -> Project:

@@ -1,0 +1,100 @@
+"""The CI step: `.github/workflows/migrations.yml` (doctor, one head, the migration test,
+`alembic check` on a service database) and the same commands for any other CI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wizard.answers import Answers
+from wizard.change import Change
+from wizard.guard.migration_test import TEST_FILE, test_env_key
+from wizard.inspection import Project
+from wizard.plan.render import render
+from wizard.target import Target
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+WORKFLOW = Path(".github/workflows/migrations.yml")
+
+_SERVICES = {
+    "postgresql": (["image: postgres:16", "env:", "  POSTGRES_PASSWORD: postgres",
+                    "  POSTGRES_DB: app", "ports: ['5432:5432']",
+                    "options: --health-cmd pg_isready --health-interval 5s --health-retries 10"],
+                   {"username": "postgres", "password": "postgres", "port": 5432},
+                   "PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -c 'create database app_test'"),  # noqa: E501
+    "mysql": (["image: mariadb:11", "env:", "  MARIADB_ROOT_PASSWORD: root",
+               "  MARIADB_DATABASE: app", "ports: ['3306:3306']",
+               "options: --health-cmd 'healthcheck.sh --connect' --health-interval 5s "
+               "--health-retries 10"],
+              {"username": "root", "password": "root", "port": 3306},
+              'mysql -h 127.0.0.1 -uroot -proot -e "create database app_test"'),
+}  # fmt: skip
+
+
+def alembic_command(project: Project) -> str:
+    """`alembic`, with `-c` when alembic.ini is in a sub-folder of where Alembic runs."""
+    ini = project.alembic.ini_path
+    if ini.parent != project.root and project.alembic.style == "ini":
+        return f"alembic -c {ini.relative_to(project.root).as_posix()}"
+    return "alembic"
+
+
+def _ci_url(url: URL, database: str) -> str:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return url.set(database=f"ci-{database}.db", query={}).render_as_string(False)
+    service = _SERVICES["mysql" if backend in ("mysql", "mariadb") else backend][1]
+    return url.set(host="127.0.0.1", database=database, query={},
+                   **service).render_as_string(hide_password=False)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _env(answers: Answers, target: Target, tested: bool) -> list[tuple[str, str]]:
+    source = answers.source
+    env = [(source.env_key, _ci_url(target.app_url, "app"))] if source.env_key else []
+    if answers.mode == "sync":
+        env.append((source.sync_key, _ci_url(target.sync_url, "app")))
+    if tested:
+        env.append((test_env_key(answers), _ci_url(target.sync_url, "app_test")))
+    return env
+
+
+def _install(project: Project, target: Target, tested: bool) -> str:
+    own = "-r requirements.txt" if project.requirements_txt else "-e ."
+    extra = ["alembic-wizard", *target.requirements, *(["pytest", "pytest-alembic"] * tested)]
+    return f"python -m pip install {own} " + " ".join(f"'{p}'" for p in extra)
+
+
+def workflow_change(project: Project, answers: Answers, target: Target, tested: bool) -> Change:
+    """The GitHub Actions workflow, created at the top of the repository; an existing one
+    is the user's and kept."""
+    path = project.top / WORKFLOW
+    existing = project.text(path)
+    if existing is not None:
+        return Change(path, existing, existing, "the migrations workflow (yours, kept)")
+    backend = target.sync_url.get_backend_name()
+    kind = "mysql" if backend in ("mysql", "mariadb") else backend
+    service = _SERVICES.get(kind)
+    text = render(
+        "guard/migrations.yml.j2",
+        service=service[0] if service else None,
+        env=_env(answers, target, tested),
+        workdir=Path(os.path.relpath(project.root, project.top)).as_posix(),
+        install=_install(project, target, tested),
+        create_test_db=service[2] if service and tested else None,
+        alembic=alembic_command(project),
+        test_path=TEST_FILE.as_posix() if tested else None,
+    )
+    return Change(path, None, text, "CI: doctor, one head, migration tests, alembic check")
+
+
+def plain_commands(project: Project, answers: Answers, tested: bool) -> list[str]:
+    """The same checks for any other CI, to run where Alembic runs."""
+    alembic = alembic_command(project)
+    lines = ["alembic-wizard doctor", f'test "$({alembic} heads | wc -l)" -le 1']
+    if tested:
+        lines.append(f"{test_env_key(answers)}=<an empty test database> "
+                     f"python -m pytest {TEST_FILE.as_posix()}")  # fmt: skip
+    return [*lines, f"{alembic} upgrade head && {alembic} check"]
