@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="setup (default): plan, show, apply, verify; verify: only verify; "
         "inspect: show what was found; undo: put back what the last setup changed; "
         "doctor: diagnose without changing anything (exit 1 on findings); "
-        "guard: add guard rails (migration test, CI, pre-commit, formatter hook)",
+        "guard: add guard rails (migration test, CI, pre-commit, formatter hook); "
+        "runner: write a module that migrates at the app's start-up, once across replicas",
     )  # fmt: skip
     add = parser.add_argument
     add("--project", default=".", metavar="PATH", help="the project folder")

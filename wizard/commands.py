@@ -17,10 +17,10 @@ from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
 from wizard.options import Options
-from wizard.plan import build
+from wizard.plan import build, runner
 from wizard.report import report
 from wizard.show import show, status_line
-from wizard.store import BACKUP_DIR
+from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.verify import Probe, review, verify
@@ -38,6 +38,8 @@ def run(options: Options, probe: Probe | None = None) -> int:
         return guard_command(options)
     if options.command == "doctor":
         return explain_command(options) if options.error is not None else doctor_command(options)
+    if options.command == "runner":
+        return runner_command(options)
     return setup_command(options, probe)
 
 
@@ -75,6 +77,17 @@ def guard_command(options: Options) -> int:
     _show_and_apply(project, Plan(tuple(changes), target.secrets), options)
     for note in notes:
         _say(note)
+    return 0
+
+
+def runner_command(options: Options) -> int:
+    """`runner`: write the start-up runner module (shown, confirmed, undoable)."""
+    project = inspect(options.project, python=options.python)
+    where = runner.locate(project)
+    project = read_files(project, [where.path, written_path(project.root, where.path)])
+    plan = Plan((runner.runner_change(project, where),), frozenset())
+    if _show_and_apply(project, plan, options) is not False:
+        print(runner.next_steps(where))
     return 0
 
 
@@ -157,7 +170,9 @@ def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
             raise WizardError(
                 "your edits would be lost; nothing was written",
                 path=change.path,
-                hint="move them into a hook function (kept across runs), or pass --force",
+                hint="move them into a hook function (kept across runs), or pass --force"
+                if change.path.name == "env.py"
+                else "pass --force to overwrite them (a backup is kept)",
             )
 
 

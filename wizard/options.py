@@ -24,8 +24,10 @@ class Flags:
     rails: tuple[str, ...] | None = None  # guard: which guard rails
 
 
-Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard"]
-COMMANDS: tuple[Command, ...] = ("setup", "verify", "inspect", "undo", "doctor", "guard")
+Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard", "runner"]
+COMMANDS: tuple[Command, ...] = (
+    "setup", "verify", "inspect", "undo", "doctor", "guard", "runner",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The `.alembic-wizard/` folder in the project root: backups of modified files, a manifest
-per apply (what `undo` reads), and a copy of each `env.py` and `script.py.mako` as last
-written (to tell the user's edits from ours on a re-run)."""
+per apply (what `undo` reads), and a copy of each `env.py`, `script.py.mako` and start-up
+runner as last written (to tell the user's edits from ours on a re-run)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 BACKUP_DIR = ".alembic-wizard"
 WRITTEN_DIR = "written"
-WRITTEN_NAMES = ("env.py", "script.py.mako")  # the files a copy is kept of
+WRITTEN_NAMES = ("env.py", "script.py.mako", "migrate.py")  # the files a copy is kept of
 MANIFEST = "manifest.json"
 
 

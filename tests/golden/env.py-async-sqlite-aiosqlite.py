@@ -9,6 +9,7 @@ one the app's engine gets; it never passes through alembic.ini (configparser bre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -33,7 +34,9 @@ for _module in MODEL_MODULES:
 config = context.config
 # Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
 # pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
-if config.config_file_name is not None and os.path.isfile(config.config_file_name):
+if not config.attributes.get("configure_logger", True):
+    pass  # a program that runs the migrations itself (the start-up runner) keeps its logging
+elif config.config_file_name is not None and os.path.isfile(config.config_file_name):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 else:
     logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
@@ -70,10 +73,13 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_with(connection: Connection) -> None:
-    """Run the migrations on an open (sync) connection."""
-    configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
+    """Run the migrations on an open (sync) connection, under the caller's lock if it
+    hands one in (the start-up runner: replicas that start together migrate once)."""
+    lock = config.attributes.get("migration_lock") or (lambda _: contextlib.nullcontext())
+    with lock(connection):
+        configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 async def run_async_migrations() -> None:

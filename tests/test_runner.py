@@ -1,0 +1,188 @@
+"""`alembic-wizard runner`: the start-up runner module, written through the plan (shown,
+atomic, undoable); its refusals; the module run as `python -m`, from the event loop, and
+with the app's logging kept. (Replicas racing on real servers: test_runner_replicas.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run, tree_hash, wizard
+
+REPLICA = Path(__file__).parent / "runner_replica.py"
+SLOW_REVISION = '''"""a slow revision"""
+import time
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "b0b0b0b0b0b0"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("things", sa.Column("id", sa.Integer, primary_key=True))
+    time.sleep(0.5)
+
+
+def downgrade() -> None:
+    op.drop_table("things")
+'''
+
+
+def _setup(tmp_path: Path, *args: str, name: str = "sqlite_app") -> Path:
+    project = copy_project(name, tmp_path)
+    done = wizard("--yes", "--offline", *args, cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return project
+
+
+def test_runner_is_shown_written_and_undone(tmp_path: Path) -> None:
+    project = _setup(tmp_path)
+    before = tree_hash(project)
+    dry = wizard("runner", "--dry-run", cwd=project)
+    assert dry.returncode == 0, dry.stderr
+    assert [line.split() for line in dry.stderr.splitlines() if "migrate.py" in line] == [
+        ["create", "src/notes/migrate.py"]
+    ]
+    assert "+async def migrate_on_startup() -> None:" in dry.stdout
+    assert tree_hash(project) == before
+
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 0, done.stderr
+    written = (project / "src/notes/migrate.py").read_text()
+    assert 'LOCK_NAME = "alembic-notes"' in written
+    assert 'ALEMBIC_INI = HERE / "../../alembic.ini"' in written
+    assert "python -m notes.migrate" in done.stdout
+    assert "from notes.migrate import migrate_on_startup" in done.stdout
+
+    again = wizard("runner", "--yes", cwd=project)
+    assert again.returncode == 0 and "nothing to change" in again.stderr, again.stderr
+    undone = wizard("undo", cwd=project)
+    assert undone.returncode == 0, undone.stderr
+    assert not (project / "src/notes/migrate.py").exists()
+
+
+def test_runner_needs_a_setup_first(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 2
+    assert "no Alembic setup to run at start-up" in done.stderr
+    assert "run `alembic-wizard` first" in done.stderr
+    assert tree_hash(project) == before
+
+
+def test_runner_refuses_an_env_py_without_the_lock(tmp_path: Path) -> None:
+    """A hand-made env.py would migrate without the lock: say so, write nothing."""
+    project = _setup(tmp_path)
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace('"migration_lock"', '"lock"'))
+    before = tree_hash(project)
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 2
+    assert "migrations/env.py: env.py neither takes the runner's lock" in done.stderr
+    assert tree_hash(project) == before
+
+
+def test_runner_keeps_a_migrate_py_of_the_users(tmp_path: Path) -> None:
+    project = _setup(tmp_path)
+    mine = project / "src/notes/migrate.py"
+    mine.write_text("def migrate():\n    print('mine')\n")
+    before = tree_hash(project)
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 2
+    assert "your edits would be lost" in done.stderr and "print('mine')" in done.stderr
+    assert "pass --force to overwrite them" in done.stderr
+    assert tree_hash(project) == before
+    forced = wizard("runner", "--yes", "--force", cwd=project)
+    assert forced.returncode == 0, forced.stderr
+    assert "async def migrate_on_startup" in mine.read_text()
+    backups = list((project / ".alembic-wizard").glob("backup-*/src/notes/migrate.py"))
+    assert [b.read_text() for b in backups] == ["def migrate():\n    print('mine')\n"]
+
+
+def test_python_m_runner_with_tool_alembic_from_any_folder(tmp_path: Path) -> None:
+    """[tool.alembic] in pyproject.toml, the runner started from another folder: the config
+    is found from the module's own path and the database reaches head."""
+    project = _setup(tmp_path, name="alembic_pyproject")
+    assert wizard("runner", "--yes", cwd=project).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    database = project / "kitchen.db"
+    env = {**os.environ, "PYTHONPATH": str(project),
+           "DATABASE_URL_SYNC": f"sqlite:///{database}",
+           "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}  # fmt: skip
+    done = run("-m", "kitchen.migrate", cwd=elsewhere, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Running upgrade  -> 3f2a9c1d7b10" in done.stderr
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("3f2a9c1d7b10",)
+        ]
+
+
+def _replica(project: Path, how: str) -> dict[str, object]:
+    (project / "go").touch()
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    args = [str(project / "go"), str(project / "ready"), "notes.migrate", how, "notes.db"]
+    done = run(str(REPLICA), *args, cwd=project, env=env)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def test_startup_runs_off_the_event_loop_and_keeps_the_apps_logging(tmp_path: Path) -> None:
+    """The lifespan call, async mode: the loop keeps ticking while Alembic runs (in a thread,
+    where env.py starts its own loop), the app's root handler is still the only one and
+    receives its records, and Alembic's messages reach it too."""
+    project = _setup(tmp_path, "--mode", "async")
+    assert wizard("runner", "--yes", cwd=project).returncode == 0
+    versions = project / "migrations/versions"
+    versions.mkdir(exist_ok=True)
+    (versions / "b0b0b0b0b0b0_slow.py").write_text(SLOW_REVISION)
+    report = _replica(project, "startup")
+    assert report["current"] == "b0b0b0b0b0b0 (head)"
+    assert int(report["ticks"]) >= 10, report  # type: ignore[call-overload]
+    assert report["handler_kept"] is True
+    messages = report["messages"]
+    assert "app: the app logs after migrating" in messages  # type: ignore[operator]
+    assert any("Running upgrade  -> b0b0b0b0b0b0" in m for m in messages)  # type: ignore[union-attr]
+
+
+def test_without_configure_logger_the_apps_handler_is_lost(tmp_path: Path) -> None:
+    """The twin of the test above: alembic.ini's logging applied replaces the app's handler
+    (what `configure_logger = False` prevents)."""
+    project = _setup(tmp_path)
+    assert wizard("runner", "--yes", cwd=project).returncode == 0
+    runner = project / "src/notes/migrate.py"
+    text = runner.read_text()
+    assert 'config.attributes["configure_logger"] = False' in text
+    runner.write_text(text.replace('config.attributes["configure_logger"] = False', "pass"))
+    report = _replica(project, "lock")
+    assert report["handler_kept"] is False
+    assert "app: the app logs after migrating" not in report["messages"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [("sqlite_app", "src/notes/migrate.py"), ("alembic_pyproject", "kitchen/migrate.py")],
+)
+def test_the_runner_passes_default_linters(tmp_path: Path, name: str, module: str) -> None:
+    """It lives in the user's package: ruff's defaults (black's 88 columns) leave it as it
+    is, for alembic.ini and [tool.alembic] alike."""
+    project = _setup(tmp_path, name=name)
+    assert wizard("runner", "--yes", cwd=project).returncode == 0
+    runner = str(project / module)
+    for args in (
+        ["ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP,SIM", runner],
+        ["ruff", "format", "--isolated", "--check", runner],
+    ):
+        done = run("-m", *args, cwd=project)
+        assert done.returncode == 0, done.stdout + done.stderr
