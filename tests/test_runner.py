@@ -128,6 +128,19 @@ def test_python_m_runner_with_tool_alembic_from_any_folder(tmp_path: Path) -> No
         ]
 
 
+def test_migrate_raises_when_env_py_ignores_the_lock(tmp_path: Path) -> None:
+    """env.py edited after the runner was written, its hook gone: `migrate()` says so
+    (exit 1) instead of reporting a migration that other replicas may have raced."""
+    project = _setup(tmp_path)
+    assert wizard("runner", "--yes", cwd=project).returncode == 0
+    env_py = project / "migrations/env.py"
+    env_py.write_text(env_py.read_text().replace('"migration_lock"', '"no_lock"'))
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    done = run("-m", "notes.migrate", cwd=project, env=env)
+    assert done.returncode == 1
+    assert "RuntimeError: env.py did not take the migration lock" in done.stderr
+
+
 def _replica(project: Path, how: str) -> dict[str, object]:
     (project / "go").touch()
     env = {**os.environ, "PYTHONPATH": str(project / "src")}

@@ -4,6 +4,7 @@ and sees head, and the app's logging survives the call."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ import psycopg
 import pymysql
 import pytest
 
-from conftest import copy_project, set_env_line, wizard
+from conftest import copy_project, run, set_env_line, wizard
 
 REPLICA = Path(__file__).parent / "runner_replica.py"
 REPLICAS = 6
@@ -162,3 +163,63 @@ def test_without_the_lock_replicas_collide(tmp_path: Path, pg_database: str) -> 
         runs = conn.execute("SELECT count(*) FROM migration_runs").fetchone()
     failed = [r for code, r in results if code != 0]
     assert failed or (runs and runs[0] > 1), "six replicas without a lock did not collide"
+
+
+def _short_timeout(runner: Path) -> str:
+    """Wait 2 s instead of 600 (the file is the user's to edit); returns LOCK_NAME."""
+    text = runner.read_text()
+    runner.write_text(text.replace("LOCK_TIMEOUT = 600", "LOCK_TIMEOUT = 2"))
+    return text.split('LOCK_NAME = "', 1)[1].split('"', 1)[0]
+
+
+def test_postgresql_lock_held_elsewhere(tmp_path: Path, pg_database: str) -> None:
+    """Another session holding the project's advisory lock (the key a 64-bit hash of
+    LOCK_NAME): the runner waits LOCK_TIMEOUT, fails with MigrationLockTimeout and migrates
+    nothing; once it is released, the runner migrates."""
+    project = copy_project("pg_app", tmp_path)
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    set_env_line(project / ".env", "DATABASE_URL", url)
+    root = _set_up(project, "sync", pause=0)
+    name = _short_timeout(root / "app/migrate.py")
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={pg_database}"
+    with psycopg.connect(dsn, autocommit=True) as holder:
+        holder.execute("CREATE TABLE migration_runs (pid integer)")
+        holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+        blocked = run("-m", "app.migrate", cwd=root)
+        assert blocked.returncode == 1
+        assert "MigrationLockTimeout: waited 2 s for 'alembic-shop-backend'" in blocked.stderr
+        assert "another process is migrating; waiting up to 2 s" in blocked.stderr
+        assert holder.execute("SELECT count(*) FROM migration_runs").fetchone() == (0,)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        done = run("-m", "app.migrate", cwd=root)
+        assert done.returncode == 0, done.stderr
+        assert holder.execute("SELECT count(*) FROM migration_runs").fetchone() == (1,)
+        assert holder.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            "a1b2c3d4e5f6",
+        )
+
+
+def test_mariadb_lock_held_elsewhere(tmp_path: Path, mysql_database: str) -> None:
+    """GET_LOCK held by another session under `<LOCK_NAME>:<database>`: the same."""
+    project = copy_project("mysql_app", tmp_path)
+    url = f"mysql+asyncmy://root@127.0.0.1:3306/{mysql_database}?charset=utf8mb4"
+    set_env_line(project / ".env", "SHOP_DATABASE_URL", url)
+    root = _set_up(project, "sync", pause=0)
+    name = f"{_short_timeout(root / 'shop/migrate.py')}:{mysql_database}"
+    _mysql_count(mysql_database, "CREATE TABLE migration_runs (pid integer)")
+    holder = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT GET_LOCK(%s, 0)", (name,))
+            assert cursor.fetchone() == (1,)
+            blocked = run("-m", "shop.migrate", cwd=root)
+            assert blocked.returncode == 1
+            assert f"MigrationLockTimeout: waited 2 s for GET_LOCK('{name}')" in blocked.stderr
+            assert _mysql_count(mysql_database, "SELECT count(*) FROM migration_runs") == 0
+            cursor.execute("SELECT RELEASE_LOCK(%s)", (name,))
+    finally:
+        holder.close()
+    done = run("-m", "shop.migrate", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert _mysql_count(mysql_database, "SELECT count(*) FROM migration_runs") == 1
