@@ -91,6 +91,25 @@ def test_runner_refuses_an_env_py_without_the_lock(tmp_path: Path) -> None:
     assert tree_hash(project) == before
 
 
+def test_the_hint_works_setup_adds_the_hooks_to_an_older_env_py(tmp_path: Path) -> None:
+    """An env.py from a wizard before the runner (no hooks, as last written): `runner`
+    refuses it, the `alembic-wizard` the hint names rewrites it, then `runner` writes."""
+    project = _setup(tmp_path)
+    lock = "with lock(connection):"
+    for env_py in (project / "migrations/env.py",
+                   project / ".alembic-wizard/written/migrations/env.py"):  # fmt: skip
+        text = env_py.read_text()
+        assert '"configure_logger"' in text and lock in text
+        env_py.write_text(text.replace('"configure_logger", True', '"quiet", True'))
+    assert wizard("runner", "--yes", cwd=project).returncode == 2
+    again = wizard("--yes", "--offline", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert '"configure_logger"' in (project / "migrations/env.py").read_text()
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert (project / "src/notes/migrate.py").is_file()
+
+
 def test_runner_keeps_a_migrate_py_of_the_users(tmp_path: Path) -> None:
     project = _setup(tmp_path)
     mine = project / "src/notes/migrate.py"
