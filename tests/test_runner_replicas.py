@@ -98,11 +98,13 @@ def _check_once(results: list[tuple[int, dict[str, object] | str]], runs: int) -
     assert waited, "no replica found another one migrating: they did not overlap"
 
 
-def test_postgresql_replicas_migrate_once(tmp_path: Path, pg_database: str) -> None:
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_postgresql_replicas_migrate_once(tmp_path: Path, pg_database: str, mode: str) -> None:
+    """Sync mode (psycopg) and async mode (asyncpg, the lock taken inside run_sync)."""
     project = copy_project("pg_app", tmp_path)
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
     set_env_line(project / ".env", "DATABASE_URL", url)
-    root = _set_up(project, "sync")
+    root = _set_up(project, mode)
     dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={pg_database}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE migration_runs (pid integer)")
