@@ -29,6 +29,17 @@ class Answers:
     mode: Mode = "sync"  # sync: a sync driver and URL for Alembic; async: the app's own URL
     add_deps: bool = True  # declare alembic and the driver in pyproject.toml
     notes: tuple[str, ...] = ()  # what the user should know about how these were decided
+    more_metadata: tuple[Metadata, ...] = ()  # target_metadata is a list when there are several
+
+    @property
+    def metadatas(self) -> tuple[Metadata, ...]:
+        """Every MetaData env.py targets, the first one first."""
+        return (self.metadata, *self.more_metadata)
+
+    @property
+    def metadata_labels(self) -> str:
+        """As `--metadata` takes them (and the remembered answers keep them)."""
+        return ",".join(m.label for m in self.metadatas)
 
     @property
     def settings(self) -> Settings | None:

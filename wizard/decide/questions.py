@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -181,15 +182,28 @@ def ask_sync_driver(project: Project, decider: Decider, url: URL, mode: Mode) ->
     return decider.choose("sync driver for Alembic", "--sync-driver", given, drivers, default)
 
 
-def ask_metadata(project: Project, decider: Decider) -> Metadata:
+def ask_metadata(project: Project, decider: Decider) -> tuple[Metadata, ...]:
+    """The MetaData env.py targets: one, or a list when the project really has several
+    (a checkbox; `--metadata a,b`; under --yes every one, so no table looks dropped)."""
     labels = [m.label for m in project.metadatas]
-    default = labels[0] if len(labels) == 1 else None
-    label = decider.choose("MetaData", "--metadata", decider.flags.metadata, labels, default)
-    return project.metadatas[labels.index(label)]
+    given = decider.flags.metadata
+    if given is not None:
+        picked = [g.strip() for g in given.split(",") if g.strip()]
+        unknown = [g for g in picked if g not in labels]
+        if unknown or not picked:
+            raise WizardError(f"--metadata {given!r}: not among {', '.join(labels)}",
+                              hint="--metadata a.Base.metadata,b.Base.metadata")  # fmt: skip
+    elif len(labels) == 1:
+        picked = labels
+    else:
+        picked = list(decider.many("MetaData objects", "--metadata", None, labels))
+    return tuple(project.metadatas[labels.index(label)] for label in picked)
 
 
-def ask_models(project: Project, decider: Decider, metadata: Metadata) -> tuple[str, ...]:
-    modules = sorted({t.module for t in project.tables if t.metadata == metadata})
+def ask_models(
+    project: Project, decider: Decider, metadatas: Sequence[Metadata]
+) -> tuple[str, ...]:
+    modules = sorted({t.module for t in project.tables if t.metadata in metadatas})
     return decider.many("model modules", "--models", decider.flags.models, modules)
 
 
@@ -245,12 +259,13 @@ def decide(
     dialect = ask_dialect(decider, flags, url, app.key, notes)
     mode = ask_mode(project, decider, url, driverless)
     sync_driver = ask_sync_driver(project, decider, url, mode)
-    metadata = ask_metadata(project, decider)
+    metadata, *more_metadata = ask_metadata(project, decider)
     answers = Answers(
         dialect=dialect,
         sync_driver=sync_driver,
         metadata=metadata,
-        model_modules=ask_models(project, decider, metadata),
+        more_metadata=tuple(more_metadata),
+        model_modules=ask_models(project, decider, (metadata, *more_metadata)),
         source=source,
         env_file=env_file,
         migrations=ask_migrations(project, decider),

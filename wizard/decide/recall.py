@@ -18,6 +18,14 @@ def _text(memory: Mapping[str, object], key: str, allowed: list[str] | None = No
     return value
 
 
+def _labels(memory: Mapping[str, object], key: str, allowed: list[str]) -> str | None:
+    """A comma-separated list of labels, when every one still fits."""
+    value = _text(memory, key)
+    if value is None or not all(v in allowed for v in value.split(",")):
+        return None
+    return value
+
+
 def _models(project: Project, memory: Mapping[str, object]) -> tuple[tuple[str, ...] | None, str]:
     """The remembered model modules, or None and a note when the project has new ones."""
     listed = memory.get("models")
@@ -39,7 +47,7 @@ def recall(project: Project, flags: Flags) -> tuple[Flags, list[str]]:
     remembered = Flags(
         settings=_text(memory, "settings", [s.label for s in project.settings]),
         url=_text(memory, "url", [s.label for s in project.sources]),
-        metadata=_text(memory, "metadata", [m.label for m in project.metadatas]),
+        metadata=_labels(memory, "metadata", [m.label for m in project.metadatas]),
         env_file=str(project.root / env_file) if env_file else None,
         mode=_text(memory, "mode", list(MODES)),
         dialect=_text(memory, "dialect", list(urls.DIALECTS)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from wizard import urls
@@ -12,6 +13,7 @@ from wizard.answers import Answers
 from wizard.change import Change
 from wizard.edits import envmerge, makoedit
 from wizard.inspection import Project
+from wizard.inspection.models import Metadata
 from wizard.plan.alembic_config import config_changes
 from wizard.plan.render import render
 from wizard.store import written_path
@@ -79,7 +81,8 @@ def _user_context(parts: envmerge.UserParts) -> dict[str, object]:
 
 def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> dict[str, object]:
     """What the env.py template needs."""
-    source, meta = answers.source, answers.metadata
+    source = answers.source
+    metadata_import, metadata_expr = metadata_target(answers.metadatas)
     settings = source.settings
     sync_expr = None
     if settings is not None and source.kind == "field" and settings.sync_field:
@@ -92,8 +95,8 @@ def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> d
         "app_url_expr": source.expr,
         "load_dotenv": source.loads_dotenv,
         "env_file": Path(os.path.relpath(env_file, folder)).as_posix(),
-        "metadata_import": f"from {meta.module} import {meta.name}",
-        "metadata_expr": meta.expr,
+        "metadata_import": metadata_import,
+        "metadata_expr": metadata_expr,
         "model_modules": answers.model_modules,
         "sync_env_key": source.sync_key,
         "sync_expr": sync_expr,
@@ -105,6 +108,24 @@ def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> d
         "user_code": "",
         "extra_options": [],
     }
+
+
+def metadata_target(metadatas: Sequence[Metadata]) -> tuple[str, str]:
+    """env.py's imports of the MetaData objects and target_metadata's value: one object, or a
+    list (`[Base.metadata, audit_metadata]`); a name imported twice gets an alias."""
+    aliases: dict[tuple[str, str], str] = {}
+    for meta in metadatas:
+        if (meta.module, meta.name) not in aliases:
+            taken = meta.name in aliases.values()
+            aliases[(meta.module, meta.name)] = (
+                f"{meta.name}_{len(aliases) + 1}" if taken else meta.name
+            )
+    imports = [
+        f"from {m} import {n}" + (f" as {a}" if a != n else "") for (m, n), a in aliases.items()
+    ]
+    exprs = [aliases[(m.module, m.name)] + m.expr[len(m.name) :] for m in metadatas]
+    expr = exprs[0] if len(exprs) == 1 else "[" + ", ".join(dict.fromkeys(exprs)) + "]"
+    return "\n".join(imports), expr
 
 
 def _py_dict(mapping: dict[str, str | None]) -> str:

@@ -39,7 +39,7 @@ def remembered_table(answers: Answers, root: Path, env_file: Path | None) -> dic
         "dialect": answers.dialect,
         "mode": answers.mode,
         "url": answers.source.label,
-        "metadata": answers.metadata.label,
+        "metadata": answers.metadata_labels,
         "models": list(answers.model_modules),
         "migrations": answers.migrations,
         "add-deps": answers.add_deps,

@@ -54,7 +54,7 @@ def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[b
 def models_of(project: Project, answers: Answers, result: dict[str, Any]) -> Models:
     """What the risk review needs to know of the models (and which env.py loaded)."""
     return Models(project.tables, frozenset(result.get("loaded", [])),
-                  frozenset([answers.metadata.label]))  # fmt: skip
+                  frozenset(m.label for m in answers.metadatas))  # fmt: skip
 
 
 def verify(
@@ -67,7 +67,7 @@ def verify(
 ) -> list[Rung]:
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
-    expected = [t for t in project.tables if t.metadata == answers.metadata]
+    expected = [t for t in project.tables if t.metadata in answers.metadatas]
     request = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,  # all: a drop is explained by a missing one
