@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "inspect: show what was found; undo: put back what the last setup changed; "
         "doctor: diagnose without changing anything (exit 1 on findings); "
         "guard: add guard rails (migration test, CI, pre-commit, formatter hook); "
-        "runner: write a module that migrates at the app's start-up, once across replicas",
+        "runner: write a module that migrates at the app's start-up, once across replicas; "
+        "adopt: baseline revision for the database that exists, stamped only when it matches",
     )  # fmt: skip
     add = parser.add_argument
     add("--project", default=".", metavar="PATH", help="the project folder")

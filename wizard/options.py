@@ -24,9 +24,9 @@ class Flags:
     rails: tuple[str, ...] | None = None  # guard: which guard rails
 
 
-Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard", "runner"]
+Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt"]
 COMMANDS: tuple[Command, ...] = (
-    "setup", "verify", "inspect", "undo", "doctor", "guard", "runner",
+    "setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
+from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.follow import SourceFinder
@@ -87,6 +88,7 @@ def _describe(
         sources=tuple(sources),
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
+        create_all=find_create_all(tree),
         alembic=read_setup(root, resolver, import_root, env_imports=env_imports),
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
         config_path=_config_path(root, top),

@@ -11,6 +11,7 @@ from pathlib import Path
 from wizard.drivers import PackageManager
 from wizard.errors import WizardError
 from wizard.inspection.alembic_setup import DEFAULT_FOLDER, AlembicSetup
+from wizard.inspection.create_all import CreateAll
 from wizard.inspection.envfiles import EnvSource
 from wizard.inspection.models import Metadata, TableDef
 from wizard.inspection.scan import Skipped
@@ -36,6 +37,7 @@ class Project:
     config_path: Path  # pyproject.toml, or .alembic-wizard.toml without one
     sources: tuple[UrlSource, ...] = ()  # where the app's URL comes from, per async engine
     engines: tuple[tuple[Path, int], ...] = ()  # where the app creates async engines
+    create_all: tuple[CreateAll, ...] = ()  # where the app creates its tables itself
     followed: bool = False  # the sources come from the engines, not from field names
     remembered: Mapping[str, object] = field(default_factory=dict)  # `[tool.alembic-wizard]`
     skipped: tuple[Skipped, ...] = ()

@@ -33,6 +33,7 @@ class Module:
     defined: set[str] = field(default_factory=set)  # top-level classes, functions, variables
     star_imports: list[str] = field(default_factory=list)  # `from x import *` sources
     names_table: bool = True  # the source says "Table" (so it may define Core tables)
+    names_create_all: bool = False  # the source says "create_all" (see `create_all`)
     outline: bool = False  # read without the statements that do not parse (see `recover`)
 
     @property
@@ -120,7 +121,8 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
 
 def make_module(name: str, path: Path, root: Path, tree: ast.Module, data: bytes) -> Module:
     """A parsed file as a module: its imports and top-level names collected."""
-    module = Module(name=name, path=path, root=root, tree=tree, names_table=b"Table" in data)
+    module = Module(name=name, path=path, root=root, tree=tree, names_table=b"Table" in data,
+                    names_create_all=b"create_all" in data)  # fmt: skip
     _collect_imports(module)
     _collect_defined(module)
     return module

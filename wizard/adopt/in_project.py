@@ -1,0 +1,283 @@
+"""Run inside the PROJECT's interpreter (not imported by the wizard): run env.py online the
+way `alembic revision --autogenerate` does, but read-only (`dont_mutate`: no alembic_version
+table is created), and report the database's state, its differences from the models, and the
+revision scripts that would adopt it (rendered by Alembic into a scratch folder).
+
+Input: JSON on stdin. Output: one JSON object on stdout. Standard library, alembic and
+sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def _verify_probe() -> Any:
+    """verification's probe module (`_config`, `_error`), loaded by path: the wizard's own
+    folders never go on sys.path here, where they could shadow the project's modules."""
+    path = HERE.parent / "verify" / "in_project.py"
+    spec = importlib.util.spec_from_file_location("_wizard_probe", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+probe = _verify_probe()
+
+
+def _run_env(config: Any, script: Any, look: Callable[[Any, Any], None]) -> None:
+    """env.py online; `look(heads, context)` is called with its MigrationContext. Nothing
+    is written to the database (`dont_mutate`, as `alembic current` runs)."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    def fn(heads: Any, context: Any) -> list[Any]:
+        look(heads, context)
+        return []
+
+    with EnvironmentContext(config, script, fn=fn, as_sql=False, dont_mutate=True):
+        script.run_env()
+
+
+def _schemas(metadata: Any) -> list[str | None]:
+    metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
+    found = {t.schema for m in metas if m is not None for t in m.tables.values()}
+    return [None, *sorted(s for s in found if s)]
+
+
+def _tables(context: Any) -> list[str]:
+    """The tables in the database (the default schema and the models' schemas), without
+    Alembic's own version table."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(context.connection)
+    found = []
+    for schema in _schemas(context.opts.get("target_metadata")):
+        for name in inspector.get_table_names(schema=schema):
+            if name != context.version_table or schema != context.version_table_schema:
+                found.append(f"{schema}.{name}" if schema else name)
+    return sorted(found)
+
+
+def _unknown(script: Any, heads: Any) -> list[str]:
+    unknown = []
+    for head in heads:
+        try:
+            if script.get_revision(head) is None:
+                unknown.append(head)
+        except Exception:  # alembic.util.CommandError / ResolutionError: not in the scripts
+            unknown.append(head)
+    return unknown
+
+
+def _type(type_: Any, dialect: Any) -> str:
+    try:
+        return str(type_.compile(dialect=dialect))
+    except Exception:
+        return repr(type_)
+
+
+def _record(diff: Any, dialect: Any) -> dict[str, Any]:
+    """One difference as plain data: what, which table, which column/index, old and new."""
+    if isinstance(diff, list):  # column modifications come grouped; the first says what
+        diff = diff[0]
+    op = diff[0]
+    if op in ("add_table", "remove_table"):
+        return {"op": op, "table": diff[1].fullname}
+    if op in ("add_column", "remove_column"):
+        table = f"{diff[1]}.{diff[2]}" if diff[1] else diff[2]
+        return {"op": op, "table": table, "name": diff[3].name}
+    if op.startswith("modify_"):
+        table = f"{diff[1]}.{diff[2]}" if diff[1] else diff[2]
+        old, new = diff[5], diff[6]
+        if op == "modify_type":
+            old, new = _type(old, dialect), _type(new, dialect)
+        return {"op": op, "table": table, "name": diff[3], "old": str(old), "new": str(new)}
+    target = diff[1] if len(diff) > 1 else None
+    table = getattr(getattr(target, "table", None), "fullname", None)
+    columns = [c.name for c in getattr(target, "columns", [])] if target is not None else []
+    name = getattr(target, "name", None)
+    return {"op": op, "table": table, "name": name, "columns": columns}
+
+
+def _differences(context: Any) -> list[dict[str, Any]]:
+    """Alembic's own comparison of the live schema with target_metadata (env.py's options:
+    compare_type, include_object, include_name...)."""
+    from alembic.autogenerate import compare_metadata
+
+    diffs = compare_metadata(context, context.opts["target_metadata"])
+    return [_record(d, context.dialect) for d in diffs]
+
+
+def _hide_tables(include_name: Any) -> Callable[..., bool]:
+    """An include_name that hides every table the database has: autogenerate then sees
+    the empty database `alembic revision --autogenerate` would see on a fresh one."""
+
+    def include(name: Any, type_: str, parent_names: Any) -> bool:
+        if type_ == "table":
+            return False
+        return include_name is None or bool(include_name(name, type_, parent_names))
+
+    return include
+
+
+def _reflected(context: Any) -> Any:
+    """The live schema as a MetaData (the tables env.py's include_name lets through)."""
+    from sqlalchemy import MetaData
+
+    include_name = context.opts.get("include_name")
+
+    def only(name: str, _: Any) -> bool:
+        if name == context.version_table:
+            return False
+        return include_name is None or bool(include_name(name, "table", {"schema_name": None}))
+
+    reflected = MetaData()
+    reflected.reflect(bind=context.connection, only=only)
+    return reflected
+
+
+def _autogenerate(revision: Any, heads: Any, context: Any, *, target: Any = None,
+                  empty: bool = False) -> None:  # fmt: skip
+    """Alembic's own autogenerate into `revision` (a RevisionContext): against the database
+    as it is, or (`empty`) as if it had no tables; towards the models, or `target`."""
+    saved = dict(context.opts)
+    try:
+        if empty:
+            context.opts["include_name"] = _hide_tables(saved.get("include_name"))
+        if target is not None:
+            context.opts["target_metadata"] = target
+        revision.run_autogenerate(heads, context)
+    finally:
+        context.opts.clear()
+        context.opts.update(saved)
+
+
+def _scratch(script: Any, folder: str) -> Any:
+    """The project's ScriptDirectory (its template, file_template, hooks), writing new
+    revisions into `folder` instead of versions/."""
+    from alembic.script import revision
+
+    clone = copy.copy(script)
+    clone.version_locations = [folder]
+    clone.revision_map = revision.RevisionMap(clone._load_revisions)
+    return clone
+
+
+def _context(config: Any, scratch: Any, message: str) -> Any:
+    from alembic.autogenerate import RevisionContext
+
+    args = {
+        "message": message, "autogenerate": True, "sql": False, "head": "head",
+        "splice": False, "branch_label": None, "version_path": None, "rev_id": None,
+        "depends_on": None,
+    }  # fmt: skip
+    return RevisionContext(config, scratch, args)
+
+
+def _written(scripts: list[Any], folder: str) -> list[dict[str, Any]]:
+    out = []
+    for script in scripts:
+        path = Path(script.path)
+        out.append({
+            "name": path.relative_to(folder).as_posix(),
+            "revision": script.revision,
+            "text": path.read_text(encoding="utf-8"),
+        })  # fmt: skip
+    return out
+
+
+def _versions(script: Any) -> str:
+    """Where `alembic revision` puts a new script."""
+    locations = script.version_locations
+    return str(Path(locations[0]).resolve()) if locations else str(Path(script.versions).resolve())
+
+
+def examine(request: dict[str, Any]) -> dict[str, Any]:
+    """The database's state; for an unversioned database with tables and no revisions yet,
+    the revision scripts that adopt it."""
+    import tempfile
+
+    from alembic.script import ScriptDirectory
+
+    config = probe._config(request["ini"])
+    script = ScriptDirectory.from_config(config)
+    folder = tempfile.mkdtemp(prefix="alembic-wizard-adopt-")
+    scratch = _scratch(script, folder)
+    baseline = _context(config, scratch, request.get("message", "baseline"))
+    align = _context(config, scratch, request.get("align_message", "align"))
+    found: dict[str, Any] = {"versions": _versions(script), "heads": list(script.get_heads())}
+
+    def look(heads: Any, context: Any) -> None:
+        found.update(current=list(heads), unknown=_unknown(script, heads), tables=_tables(context))
+        found["dialect"] = context.dialect.name
+        if heads or not found["tables"]:
+            return
+        found["differences"] = _differences(context)
+        if found["heads"] or not request.get("write"):
+            return
+        if found["differences"]:  # the live schema first, then the way to the models
+            _autogenerate(baseline, heads, context, target=_reflected(context), empty=True)
+            _autogenerate(align, heads, context)
+        else:
+            _autogenerate(baseline, heads, context, empty=True)
+
+    try:
+        _run_env(config, script, look)
+        if found.get("differences") is not None and request.get("write") and not found["heads"]:
+            scripts = list(baseline.generate_scripts())
+            if found["differences"]:
+                scripts += list(align.generate_scripts())
+            found["revisions"] = _written([s for s in scripts if s is not None], folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
+def stamp(request: dict[str, Any]) -> dict[str, Any]:
+    """`alembic stamp REV`, only after Alembic's comparison finds no difference."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = probe._config(request["ini"])
+    script = ScriptDirectory.from_config(config)
+    found: dict[str, Any] = {}
+
+    def look(heads: Any, context: Any) -> None:
+        found.update(current=list(heads), differences=_differences(context))
+
+    _run_env(config, script, look)
+    if found["current"] or found["differences"]:
+        return {**found, "stamped": False}
+    command.stamp(config, request["revision"])
+    return {**found, "stamped": True}
+
+
+def main() -> int:
+    here = HERE  # like `alembic`: the wizard's folders must not shadow the project's modules
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    request = json.loads(sys.stdin.read())
+    os.chdir(request.get("cwd") or ".")
+    action = examine if request.get("action") == "examine" else stamp
+    try:  # Alembic's own messages ("Generating ...") go to stderr: stdout is the answer
+        with contextlib.redirect_stdout(sys.stderr):
+            result = action(request)
+    except BaseException as exc:  # env.py's failure, the database's: the finding
+        result = {"error": probe._error(exc)}
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

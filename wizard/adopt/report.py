@@ -1,0 +1,63 @@
+"""What adopt says: the database's state, the differences in plain words, the next steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wizard.adopt.state import State
+from wizard.adopt.words import describe
+from wizard.inspection import Project
+
+
+def state_line(state: State) -> str:
+    """One line on what the database holds."""
+    tables = f"{len(state.tables)} table(s)" if state.tables else "no tables"
+    if state.current:
+        return f"{tables}, alembic_version at {', '.join(state.current)}"
+    return f"{tables}, no alembic_version"
+
+
+def create_all_notes(project: Project) -> list[str]:
+    """Where the app creates its tables itself."""
+    return [f"the app creates its tables itself: {project.rel(c.path)}:{c.line} ({c.code})"
+            for c in project.create_all]  # fmt: skip
+
+
+def differences(found: Sequence[Mapping[str, Any]]) -> str:
+    """The comparison's result, one difference a line."""
+    if not found:
+        return "Compared with the models (Alembic's autogenerate comparison): no differences."
+    lines = [f"Compared with the models (Alembic's autogenerate comparison): "
+             f"{len(found)} difference(s):"]  # fmt: skip
+    return "\n".join([*lines, *(f"  - {describe(d)}" for d in found)])
+
+
+def adopted(project: Project, state: State, files: Sequence[str]) -> str:
+    """After the stamp: what happened and what to do next."""
+    lines = [
+        f"Adopted: the database is stamped at {state.revisions[0].revision} ({files[0]}),",
+        "which creates the same schema on a fresh database.",
+        "",
+        "Next:",
+        f"  commit {files[0]}",
+        "  alembic check    # no new upgrade operations",
+    ]
+    lines += [f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
+              "tables now (`alembic upgrade head`)" for c in project.create_all]  # fmt: skip
+    return "\n".join(lines)
+
+
+def not_stamped(state: State, files: Sequence[str]) -> str:
+    """After writing the revisions for a database that differs from the models."""
+    baseline, align = state.revisions[0].revision, files[-1]
+    return "\n".join([
+        "Not stamped: the database does not match the models.",
+        f"{files[0]} creates the schema as the database has it; {align} then makes the",
+        "differences above (a fresh database gets both: the models' schema).",
+        "",
+        "Next:",
+        f"  review {align} (it drops what the models do not have)",
+        f"  alembic stamp {baseline}    # the database is the baseline",
+        "  alembic upgrade head    # applies the differences",
+    ])  # fmt: skip
