@@ -40,8 +40,7 @@ def _revision_id(path: Path) -> str:
 
 def _version(project: Adoptable, database: str | None = None) -> list[str]:
     """alembic_version's rows, or [] when the table does not exist."""
-    tables = tables(project, database)
-    if "alembic_version" not in tables:
+    if "alembic_version" not in tables(project, database):
         return []
     rows = execute(project, "select version_num from alembic_version", database=database)
     return [r[0] for r in rows]
