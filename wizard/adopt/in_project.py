@@ -10,7 +10,6 @@ sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
 from __future__ import annotations
 
 import contextlib
-import copy
 import importlib.util
 import json
 import os
@@ -23,31 +22,52 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
-def _verify_probe() -> Any:
-    """verification's probe module (`_config`, `_error`), loaded by path: the wizard's own
-    folders never go on sys.path here, where they could shadow the project's modules."""
-    path = HERE.parent / "verify" / "in_project.py"
-    spec = importlib.util.spec_from_file_location("_wizard_probe", path)
+def _load(path: Path) -> Any:
+    """A sibling module of this process, loaded by path: the wizard's own folders never go
+    on sys.path here, where they could shadow the project's modules."""
+    spec = importlib.util.spec_from_file_location(f"_wizard_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-probe = _verify_probe()
+probe = _load(HERE.parent / "verify" / "in_project.py")  # `_config`, `_error`
+revisions = _load(HERE / "in_project_revisions.py")  # autogenerate into a scratch folder
+
+
+class NoDatabaseFile(Exception):
+    """A SQLite database file that does not exist: connecting would create it."""
+
+
+def _refuse_new_files(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> None:
+    """SQLite creates a missing database file on connect: not here, where nothing is written."""
+    if dialect.name != "sqlite" or not cargs:
+        return
+    name = str(cargs[0])
+    if name.startswith("file:") or name in ("", ":memory:"):
+        return
+    if not Path(name).exists():
+        raise NoDatabaseFile(name)
 
 
 def _run_env(config: Any, script: Any, look: Callable[[Any, Any], None]) -> None:
     """env.py online; `look(heads, context)` is called with its MigrationContext. Nothing
     is written to the database (`dont_mutate`, as `alembic current` runs)."""
     from alembic.runtime.environment import EnvironmentContext
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
 
     def fn(heads: Any, context: Any) -> list[Any]:
         look(heads, context)
         return []
 
-    with EnvironmentContext(config, script, fn=fn, as_sql=False, dont_mutate=True):
-        script.run_env()
+    event.listen(Engine, "do_connect", _refuse_new_files)
+    try:
+        with EnvironmentContext(config, script, fn=fn, as_sql=False, dont_mutate=True):
+            script.run_env()
+    finally:
+        event.remove(Engine, "do_connect", _refuse_new_files)
 
 
 def _schemas(metadata: Any) -> list[str | None]:
@@ -120,84 +140,6 @@ def _differences(context: Any) -> list[dict[str, Any]]:
     return [_record(d, context.dialect) for d in diffs]
 
 
-def _hide_tables(include_name: Any) -> Callable[..., bool]:
-    """An include_name that hides every table the database has: autogenerate then sees
-    the empty database `alembic revision --autogenerate` would see on a fresh one."""
-
-    def include(name: Any, type_: str, parent_names: Any) -> bool:
-        if type_ == "table":
-            return False
-        return include_name is None or bool(include_name(name, type_, parent_names))
-
-    return include
-
-
-def _reflected(context: Any) -> Any:
-    """The live schema as a MetaData (the tables env.py's include_name lets through)."""
-    from sqlalchemy import MetaData
-
-    include_name = context.opts.get("include_name")
-
-    def only(name: str, _: Any) -> bool:
-        if name == context.version_table:
-            return False
-        return include_name is None or bool(include_name(name, "table", {"schema_name": None}))
-
-    reflected = MetaData()
-    reflected.reflect(bind=context.connection, only=only)
-    return reflected
-
-
-def _autogenerate(revision: Any, heads: Any, context: Any, *, target: Any = None,
-                  empty: bool = False) -> None:  # fmt: skip
-    """Alembic's own autogenerate into `revision` (a RevisionContext): against the database
-    as it is, or (`empty`) as if it had no tables; towards the models, or `target`."""
-    saved = dict(context.opts)
-    try:
-        if empty:
-            context.opts["include_name"] = _hide_tables(saved.get("include_name"))
-        if target is not None:
-            context.opts["target_metadata"] = target
-        revision.run_autogenerate(heads, context)
-    finally:
-        context.opts.clear()
-        context.opts.update(saved)
-
-
-def _scratch(script: Any, folder: str) -> Any:
-    """The project's ScriptDirectory (its template, file_template, hooks), writing new
-    revisions into `folder` instead of versions/."""
-    from alembic.script import revision
-
-    clone = copy.copy(script)
-    clone.version_locations = [folder]
-    clone.revision_map = revision.RevisionMap(clone._load_revisions)
-    return clone
-
-
-def _context(config: Any, scratch: Any, message: str) -> Any:
-    from alembic.autogenerate import RevisionContext
-
-    args = {
-        "message": message, "autogenerate": True, "sql": False, "head": "head",
-        "splice": False, "branch_label": None, "version_path": None, "rev_id": None,
-        "depends_on": None,
-    }  # fmt: skip
-    return RevisionContext(config, scratch, args)
-
-
-def _written(scripts: list[Any], folder: str) -> list[dict[str, Any]]:
-    out = []
-    for script in scripts:
-        path = Path(script.path)
-        out.append({
-            "name": path.relative_to(folder).as_posix(),
-            "revision": script.revision,
-            "text": path.read_text(encoding="utf-8"),
-        })  # fmt: skip
-    return out
-
-
 def _versions(script: Any) -> str:
     """Where `alembic revision` puts a new script."""
     locations = script.version_locations
@@ -214,9 +156,9 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
     config = probe._config(request["ini"])
     script = ScriptDirectory.from_config(config)
     folder = tempfile.mkdtemp(prefix="alembic-wizard-adopt-")
-    scratch = _scratch(script, folder)
-    baseline = _context(config, scratch, request.get("message", "baseline"))
-    align = _context(config, scratch, request.get("align_message", "align"))
+    scratch = revisions.scratch(script, folder)
+    baseline = revisions.revision_context(config, scratch, request.get("message", "baseline"))
+    align = revisions.revision_context(config, scratch, request.get("align_message", "align"))
     found: dict[str, Any] = {"versions": _versions(script), "heads": list(script.get_heads())}
 
     def look(heads: Any, context: Any) -> None:
@@ -228,10 +170,11 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
         if found["heads"] or not request.get("write"):
             return
         if found["differences"]:  # the live schema first, then the way to the models
-            _autogenerate(baseline, heads, context, target=_reflected(context), empty=True)
-            _autogenerate(align, heads, context)
+            revisions.autogenerate(baseline, heads, context, target=revisions.reflected(context),
+                                   empty=True)  # fmt: skip
+            revisions.autogenerate(align, heads, context)
         else:
-            _autogenerate(baseline, heads, context, empty=True)
+            revisions.autogenerate(baseline, heads, context, empty=True)
 
     try:
         _run_env(config, script, look)
@@ -239,7 +182,7 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
             scripts = list(baseline.generate_scripts())
             if found["differences"]:
                 scripts += list(align.generate_scripts())
-            found["revisions"] = _written([s for s in scripts if s is not None], folder)
+            found["revisions"] = revisions.written([s for s in scripts if s is not None], folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return found
@@ -273,6 +216,8 @@ def main() -> int:
     try:  # Alembic's own messages ("Generating ...") go to stderr: stdout is the answer
         with contextlib.redirect_stdout(sys.stderr):
             result = action(request)
+    except NoDatabaseFile as exc:
+        result = {"no_file": str(exc)}
     except BaseException as exc:  # env.py's failure, the database's: the finding
         result = {"error": probe._error(exc)}
     print(json.dumps(result))

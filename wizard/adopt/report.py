@@ -12,10 +12,24 @@ from wizard.inspection import Project
 
 def state_line(state: State) -> str:
     """One line on what the database holds."""
+    if state.missing_file is not None:
+        return f"the SQLite file {state.missing_file} does not exist yet"
     tables = f"{len(state.tables)} table(s)" if state.tables else "no tables"
     if state.current:
         return f"{tables}, alembic_version at {', '.join(state.current)}"
     return f"{tables}, no alembic_version"
+
+
+def nothing_to_adopt(state: State) -> str:
+    """For a database Alembic manages already, or one without tables."""
+    if state.kind == "versioned":
+        return ("Nothing to adopt: Alembic already manages this database "
+                "(`alembic upgrade head` brings it to the latest revision).")  # fmt: skip
+    what = "does not exist yet" if state.kind == "no database" else "has no tables yet"
+    return "\n".join([
+        f"Nothing to adopt: the database {what}.", "", "Next:",
+        '  alembic revision --autogenerate -m "create tables"', "  alembic upgrade head",
+    ])  # fmt: skip
 
 
 def create_all_notes(project: Project) -> list[str]:
@@ -45,6 +59,7 @@ def adopted(project: Project, state: State, files: Sequence[str]) -> str:
     ]
     lines += [f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
               "tables now (`alembic upgrade head`)" for c in project.create_all]  # fmt: skip
+    lines += ["", "To take it back: `alembic stamp --purge base`, then `alembic-wizard undo`."]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Kind = Literal["empty", "unversioned", "versioned", "unknown revision"]
+Kind = Literal["no database", "empty", "unversioned", "versioned", "unknown revision"]
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,12 @@ class State:
     versions: Path  # where a new revision goes
     differences: tuple[Mapping[str, Any], ...] = ()  # Alembic's comparison, as plain data
     revisions: tuple[Revision, ...] = ()
+    missing_file: str | None = None  # a SQLite file that does not exist (not created)
 
     @property
     def kind(self) -> Kind:
+        if self.missing_file is not None:
+            return "no database"
         if self.unknown:
             return "unknown revision"
         if self.current:
@@ -48,9 +51,10 @@ def state_of(answer: Mapping[str, Any]) -> State:
         current=tuple(answer.get("current", ())),
         unknown=tuple(answer.get("unknown", ())),
         heads=tuple(answer.get("heads", ())),
-        versions=Path(answer["versions"]),
+        versions=Path(answer.get("versions", ".")),
         differences=tuple(answer.get("differences", ())),
         revisions=tuple(
             Revision(r["name"], r["revision"], r["text"]) for r in answer.get("revisions", ())
-        ),  # fmt: skip
+        ),
+        missing_file=answer.get("no_file"),
     )

@@ -35,8 +35,8 @@ def describe(diff: Mapping[str, Any]) -> str:
     if op == "modify_type":
         return f"{column}: the type differs (database {old}, models {new})"
     if op == "modify_nullable":
-        said = {"True": "allows NULL", "False": "says NOT NULL"}
-        return f"{column}: the database {said.get(old, old)}, the models {said.get(new, new)}"
+        said = {"True": "NULL allowed", "False": "NOT NULL"}
+        return f"{column}: {said.get(old, old)} in the database, {said.get(new, new)} in the models"
     if op == "modify_default":
         return f"{column}: the server default differs (database {old}, models {new})"
     if op == "modify_comment":
