@@ -7,11 +7,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import copy_project, run, tree_hash, wizard
+from memory_project import ROOT, memory_answers, memory_project, memory_target
+from wizard.inspection.models import TableDef
+from wizard.plan import build, runner
+from wizard.store import written_path
 
 REPLICA = Path(__file__).parent / "runner_replica.py"
 SLOW_REVISION = '''"""a slow revision"""
@@ -218,3 +223,47 @@ def test_the_runner_passes_default_linters(tmp_path: Path, name: str, module: st
     ):
         done = run("-m", *args, cwd=project)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _planned_runner(
+    pyproject: str | None, tables_in: str = "shop.models", toml: bool = False
+) -> tuple[runner.Runner, str]:
+    """The runner planned for a project built in memory (the planner reads no file)."""
+    project = memory_project("postgresql+asyncpg://u:p@db/shop")
+    plan = build(project, memory_answers(project), memory_target(project, memory_answers(project)))
+    files = {**project.files, **{c.path: c.after for c in plan.changes}}
+    files[ROOT / "pyproject.toml"] = pyproject
+    meta = project.tables[0].metadata
+    setup = replace(
+        project.alembic,
+        ini_text=files[ROOT / "alembic.ini"],
+        env_text=files[ROOT / "migrations/env.py"],
+        scripts=ROOT / "migrations",
+        toml_path=ROOT / "pyproject.toml" if toml else None,
+    )
+    project = replace(
+        project, files=files, alembic=setup, tables=(TableDef("t", tables_in, 1, meta, "T"),),
+        module_paths={} if "." not in tables_in else project.module_paths,
+    )  # fmt: skip
+    where = runner.locate(project)
+    files[where.path] = files[written_path(ROOT, where.path)] = None
+    return where, runner.runner_change(replace(project, files=files), where).after
+
+
+def test_runner_goes_into_the_models_package_or_beside_a_flat_app() -> None:
+    where, text = _planned_runner('[project]\nname = "shop"\n')
+    assert (where.path, where.module) == (ROOT / "shop/migrate.py", "shop.migrate")
+    assert 'ALEMBIC_INI = HERE / "../alembic.ini"' in text
+    assert "PYPROJECT_TOML" not in text
+    flat, text = _planned_runner(None, tables_in="models")
+    assert (flat.path, flat.module) == (ROOT / "migrate.py", "migrate")
+    assert 'ALEMBIC_INI = HERE / "alembic.ini"' in text
+    assert "python -m migrate" in text
+
+
+def test_lock_name_comes_from_the_project_name_and_is_a_safe_literal() -> None:
+    _, text = _planned_runner('[project]\nname = "my shop\\"s api"\n', toml=True)
+    assert 'LOCK_NAME = "alembic-my-shop-s-api"' in text
+    assert "config = Config(ini, toml_file=str(PYPROJECT_TOML))" in text
+    _, text = _planned_runner("[tool.x]\ny = 1\n")  # no [project].name: the package's
+    assert 'LOCK_NAME = "alembic-shop"' in text
