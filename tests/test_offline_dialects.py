@@ -85,7 +85,7 @@ def test_missing_sync_driver_names_the_install_command(tmp_path: Path) -> None:
                        {"uv.lock": ""})  # fmt: skip
     done = wizard("--yes", "--offline", cwd=project)
     assert done.returncode == 1, done.stderr + done.stdout
-    assert "FAILED  driver installed: pyodbc is not installed" in done.stdout
-    assert "fix: install it: uv add 'pyodbc'" in done.stdout
+    assert "FAILED  packages installed: pyodbc is not installed in " in done.stdout
+    assert "fix: install: uv add 'pyodbc'" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert re.search(r"ok  upgrade head --sql", done.stdout)  # the offline rung still counts

@@ -17,6 +17,7 @@ from wizard.decide import decide, prompts
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
+from wizard.inspection.summary import interpreter_line
 from wizard.options import Options
 from wizard.plan import build, runner
 from wizard.report import report
@@ -156,6 +157,7 @@ def setup_command(options: Options, probe: Probe | None) -> int:
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
+    _say(status_line("python", interpreter_line(project), color=options.color))
     for notice in project.notices:
         _say(f"note: {notice}")
     if probe is not None and probe.python != project.python:  # started with a wrong guess
@@ -219,8 +221,10 @@ def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
 
 
 # failures that a package install or the database explain: what was written stays
-_NOT_OURS = {"driver installed", "Alembic URL connects", "same database", "database",
-             "pending operations"}  # fmt: skip
+_NOT_OURS = {
+    "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
+    "pending operations",
+}  # fmt: skip
 
 
 def _verify_and_report(

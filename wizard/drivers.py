@@ -1,8 +1,10 @@
 """Which packages Alembic needs in the project's interpreter, and how this project installs
-them (uv, poetry or pip)."""
+them (uv, poetry, pdm, hatch or pip)."""
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from wizard import urls
@@ -11,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
 Mode = Literal["sync", "async"]
-PackageManager = Literal["uv", "poetry", "pip"]
+PackageManager = Literal["uv", "poetry", "pdm", "hatch", "pip"]
 
 # modules whose presence in the project's interpreter inspection records
 DRIVER_MODULES = (
@@ -45,13 +47,28 @@ def needed(mode: Mode, sync_driver: str, url: URL) -> dict[str, str]:
 
 
 def install_command(
-    manager: PackageManager, python: str, requirements_txt: bool, *packages: str
+    manager: PackageManager,
+    python: str,
+    packages: Sequence[str],
+    *,
+    has_pip: bool = True,
+    tools: Collection[str] = (),
+    requirements_txt: bool = False,
 ) -> str:
-    """How this project adds packages."""
+    """One command that installs every package in `packages` the way this project does:
+    `uv add`, `poetry add`, `pdm add` in projects of those tools; else pip of the project's
+    interpreter where it has pip, `uv pip install --python` where it has not (a venv made by
+    `uv venv`) and uv is installed, `ensurepip` first otherwise."""
     quoted = " ".join(f"'{p}'" for p in packages)
-    if manager != "pip":
+    if manager in ("uv", "poetry", "pdm"):
         return f"{manager} add {quoted}"
-    pip = f"{python} -m pip install {quoted}"
-    if requirements_txt:
-        return f"add {', '.join(packages)} to requirements.txt, then {pip}"
-    return pip
+    py = shlex.quote(python)
+    if has_pip:
+        command = f"{py} -m pip install {quoted}"
+    elif "uv" in tools:
+        command = f"uv pip install --python {py} {quoted}"
+    else:
+        command = f"{py} -m ensurepip && {py} -m pip install {quoted}"
+    if requirements_txt and manager == "pip":
+        return f"add {', '.join(packages)} to requirements.txt, then {command}"
+    return command

@@ -13,8 +13,9 @@ from wizard.inspection.alembic_setup import read_setup
 from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
+from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import SourceFinder
-from wizard.inspection.interpreter import find_python, installed_modules, package_manager
+from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
@@ -53,10 +54,8 @@ def inspect(top: Path, python: str | None = None, *, env_imports: bool = False) 
             path=top,
             hint="point --project at the folder that holds your models",
         )
-    project = replace(
-        _describe(tree, resolver, top, tables, python, env_imports),
-        notices=tuple(n for _, n in outlined),
-    )
+    project = _describe(tree, resolver, top, tables, python, env_imports)
+    project = replace(project, notices=(*(n for _, n in outlined), *project.notices))
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
@@ -66,8 +65,8 @@ def _describe(
 ) -> Project:  # fmt: skip
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
-    interpreter = find_python(root, top, python)
-    installed = installed_modules(interpreter)
+    found = read_environment(root, top, python)
+    installed = found.environment.modules
     settings = find_settings(resolver)
     if "pydantic_settings" in installed:  # pydantic 2: `pydantic.BaseSettings` cannot import
         settings = [s for s in settings if not s.pydantic_v1]
@@ -83,7 +82,7 @@ def _describe(
         settings=tuple(settings),
         module_paths={m.name: m.path for m in tree.modules.values()},
         env_files=tuple(env_files),
-        python=interpreter,
+        python=found.environment.python,
         installed=installed,
         sources=tuple(sources),
         followed=followed,
@@ -93,9 +92,13 @@ def _describe(
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
         config_path=_config_path(root, top),
         skipped=tuple(tree.skipped),
-        package_manager=package_manager(root, top),
+        package_manager=found.manager,
         requirements_txt=(root / "requirements.txt").exists(),
         gitignore=_gitignore(top, root),
+        environment=found.environment,
+        tools=found.tools,
+        alembic_command=found.alembic_command,
+        notices=found.notices,
     )
 
 

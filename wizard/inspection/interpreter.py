@@ -1,57 +1,160 @@
-"""The project's interpreter, the driver modules it can import, and its package manager."""
+"""The project's interpreter, found as the project's own tools find it, and what it has: asked
+of that interpreter itself (a subprocess of it), never guessed from the wizard's own
+packages. Every virtualenv made from one base Python resolves to the same binary, so a path
+comparison cannot tell them apart."""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from wizard.drivers import DRIVER_MODULES, PackageManager
+from wizard.drivers import DRIVER_MODULES
 from wizard.errors import WizardError
+from wizard.inspection import ask_python
+from wizard.inspection.managers import package_manager
+
+OWN = "the wizard's own"
+_SCRIPT = Path(ask_python.__file__)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The project's interpreter, how it was found, and what it has."""
+
+    python: str  # absolute, symlinks kept (a venv's python is a link to its base)
+    found_by: str  # "--python", "$VIRTUAL_ENV", ".venv", "`poetry env info -p`", ...
+    version: str = ""  # "3.12.4"
+    modules: frozenset[str] = frozenset()  # which of DRIVER_MODULES it can import
+    versions: Mapping[str, str] = field(default_factory=dict)  # alembic, sqlalchemy
+    has_pip: bool = True
+    venv: bool = False  # a virtual environment (pyvenv.cfg beside its bin folder)
+    made_by_uv: bool = False  # `uv venv` writes `uv = ...` in pyvenv.cfg, and no pip
+    active: bool = False  # activated in the user's shell: its commands are on PATH
+
+    @property
+    def bin_dir(self) -> Path:
+        return Path(self.python).parent
+
+
+def _exe(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _tool_answer(root: Path, *command: str) -> str | None:
+    """The environment path a tool prints (`poetry env info -p`, `hatch env find`)."""
+    if shutil.which(command[0]) is None:
+        return None
+    try:
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = done.stdout.strip().splitlines()
+    return lines[-1].strip() if done.returncode == 0 and lines else None
+
+
+def _candidates(root: Path, top: Path) -> Iterator[tuple[Path, str]]:
+    """Interpreters to try, in order; the tools are asked only when nothing before answers."""
+    environ = os.environ
+    if environ.get("VIRTUAL_ENV"):
+        yield _exe(Path(environ["VIRTUAL_ENV"])), "$VIRTUAL_ENV"
+    for folder in dict.fromkeys((root, top)):
+        pointer = folder / ".pdm-python"  # pdm's choice of interpreter, one line
+        if pointer.is_file():
+            yield Path(pointer.read_text(encoding="utf-8").strip()), ".pdm-python"
+        for name in (".venv", "venv"):
+            yield _exe(folder / name), name
+    manager = package_manager(root, top)
+    if manager == "uv" and environ.get("UV_PROJECT_ENVIRONMENT"):
+        yield _exe(root / environ["UV_PROJECT_ENVIRONMENT"]), "$UV_PROJECT_ENVIRONMENT"
+    tool = {"poetry": ("poetry", "env", "info", "-p"), "hatch": ("hatch", "env", "find")}
+    if manager in tool and (answer := _tool_answer(root, *tool[manager])):
+        yield _exe(Path(answer)), f"`{' '.join(tool[manager])}`"
+    if environ.get("CONDA_PREFIX"):
+        prefix = Path(environ["CONDA_PREFIX"])
+        yield (prefix / "python.exe" if os.name == "nt" else prefix / "bin/python"), "$CONDA_PREFIX"
+
+
+def locate(root: Path, top: Path, explicit: str | None) -> tuple[str, str]:
+    """The project's interpreter and how it was found: --python, $VIRTUAL_ENV, .pdm-python,
+    .venv/, venv/ (the root's, then the top folder's), $UV_PROJECT_ENVIRONMENT, poetry's or
+    hatch's environment (asked of the tool, when the project uses it and it is installed),
+    $CONDA_PREFIX; else the wizard's own."""
+    if explicit:
+        found = shutil.which(explicit) if os.sep not in explicit else explicit
+        return str(Path(found or explicit).absolute()), "--python"
+    for exe, how in _candidates(root, top):
+        if exe.is_file():
+            return str(exe.absolute()), how
+    return sys.executable, OWN
 
 
 def find_python(root: Path, top: Path, explicit: str | None) -> str:
-    """The project's interpreter: --python, $VIRTUAL_ENV, .venv/, venv/, else ours."""
-    if explicit:
-        return explicit
-    candidates = []
-    if os.environ.get("VIRTUAL_ENV"):
-        candidates.append(Path(os.environ["VIRTUAL_ENV"]))
-    candidates += [root / ".venv", root / "venv", top / ".venv", top / "venv"]
-    for env in candidates:
-        exe = env / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        if exe.exists():
-            return str(exe)
-    return sys.executable
+    """The project's interpreter (see `locate`)."""
+    return locate(root, top, explicit)[0]
 
 
-def installed_modules(python: str) -> frozenset[str]:
-    """Which driver modules the project's interpreter can import (found, not imported)."""
-    if Path(python).resolve() == Path(sys.executable).resolve():
-        from importlib.util import find_spec
-
-        return frozenset(m for m in DRIVER_MODULES if find_spec(m) is not None)
-    code = (
-        "import importlib.util as u, sys;print(' '.join(m for m in sys.argv[1:] if u.find_spec(m)))"
-    )
+def _ask(python: str) -> dict[str, Any]:
     try:
-        out = subprocess.run(
-            [python, "-c", code, *DRIVER_MODULES],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise WizardError(f"cannot run the project's Python: {exc}", path=python) from exc
-    return frozenset(out.split())
+        done = subprocess.run([python, str(_SCRIPT), *DRIVER_MODULES], capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL,
+                              check=True)  # fmt: skip
+        answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        raise WizardError(
+            f"cannot ask the project's Python what it has: {exc}",
+            path=python,
+            hint="pass the project's interpreter with --python",
+        ) from exc
+    return answer
 
 
-def package_manager(root: Path, top: Path) -> PackageManager:
-    """uv or poetry when their lock file is there, else pip."""
-    if any((folder / "uv.lock").exists() for folder in (root, top)):
-        return "uv"
-    if (root / "poetry.lock").exists():
-        return "poetry"
-    return "pip"
+def query(python: str, found_by: str) -> Environment:
+    """Ask `python` (once) for its version, driver modules, Alembic and SQLAlchemy versions
+    and pip. Only the wizard's own interpreter, chosen because the project has none, is
+    answered in this process."""
+    facts: dict[str, Any]
+    if found_by == OWN:
+        facts = ask_python.facts(list(DRIVER_MODULES), ask_python.site_paths())
+    else:
+        facts = _ask(python)
+    cfg = Path(python).parent.parent / "pyvenv.cfg"
+    cfg_text = cfg.read_text(encoding="utf-8", errors="replace") if cfg.is_file() else ""
+    versions = facts.get("versions")
+    return Environment(
+        python=python,
+        found_by=found_by,
+        version=str(facts.get("version", "")),
+        modules=frozenset(str(m) for m in facts.get("modules") or []),
+        versions={str(k): str(v) for k, v in (versions or {}).items() if v},
+        has_pip=bool(facts.get("pip")),
+        venv=bool(cfg_text),
+        made_by_uv=any(line.split("=")[0].strip() == "uv" for line in cfg_text.splitlines()),
+        active=found_by in ("$VIRTUAL_ENV", "$CONDA_PREFIX"),
+    )
+
+
+def _shown(path: Path, root: Path, top: Path) -> str:
+    """`path` as the user types it after `cd root`: relative inside the project."""
+    return os.path.relpath(path, root) if top == path or top in path.parents else str(path)
+
+
+def alembic_command(env: Environment, manager: str, root: Path, top: Path) -> str:
+    """How the user's shell runs the project's Alembic: through the project's runner
+    (`uv run alembic`), `alembic` when the environment is active, else by its path."""
+    if manager in ("uv", "poetry", "pdm", "hatch"):
+        return f"{manager} run alembic"
+    if env.active or (env.found_by == OWN and shutil.which("alembic")):
+        return "alembic"
+    if env.venv:  # the script is there once alembic is installed
+        script = env.bin_dir / ("alembic.exe" if os.name == "nt" else "alembic")
+        return shlex.quote(_shown(script, root, top))
+    return f"{shlex.quote(_shown(Path(env.python), root, top))} -m alembic"

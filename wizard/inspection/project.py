@@ -13,6 +13,7 @@ from wizard.errors import WizardError
 from wizard.inspection.alembic_setup import DEFAULT_FOLDER, AlembicSetup
 from wizard.inspection.create_all import CreateAll
 from wizard.inspection.envfiles import EnvSource
+from wizard.inspection.interpreter import Environment
 from wizard.inspection.models import Metadata, TableDef
 from wizard.inspection.scan import Skipped
 from wizard.inspection.settings import Settings
@@ -44,6 +45,9 @@ class Project:
     notices: tuple[str, ...] = ()  # what inspection could read only in part, for the user
     package_manager: PackageManager = "pip"
     requirements_txt: bool = False
+    environment: Environment = field(default_factory=lambda: Environment("", ""))
+    tools: frozenset[str] = frozenset()  # uv, poetry, pdm, hatch: the ones on PATH
+    alembic_command: str = "alembic"  # how the user's shell runs the project's Alembic
     gitignore: Path | None = None
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create

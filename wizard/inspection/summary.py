@@ -5,6 +5,7 @@ large tree."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from wizard.inspection.models import TableDef
 from wizard.inspection.project import Project
@@ -15,8 +16,7 @@ def as_dict(project: Project) -> dict[str, object]:
     return {
         "root": project.rel(project.root),
         "prepend_sys_path": project.import_root.relative_to(project.root).as_posix(),
-        "python": project.python,
-        "installed": sorted(project.installed),
+        **_interpreter(project),
         "metadata": [
             {
                 "name": meta.label,
@@ -52,6 +52,35 @@ def as_dict(project: Project) -> dict[str, object]:
     }
 
 
+def _interpreter(project: Project) -> dict[str, object]:
+    """The project's interpreter as it answered for itself, and how its packages are managed."""
+    env = project.environment
+    interpreter = {
+        "python": env.python,
+        "found_by": env.found_by,
+        "version": env.version,
+        "alembic": env.versions.get("alembic"),
+        "sqlalchemy": env.versions.get("sqlalchemy"),
+        "pip": env.has_pip,
+        "package_manager": project.package_manager,
+        "alembic_command": project.alembic_command,
+    }
+    return {"python": project.python, "installed": sorted(project.installed),
+            "interpreter": interpreter}  # fmt: skip
+
+
+def interpreter_line(project: Project) -> str:
+    """One line: which interpreter the run reads, how it was found, what it has."""
+    env = project.environment
+    names = {"alembic": "alembic", "sqlalchemy": "SQLAlchemy"}
+    has = [f"{name} {env.versions[key]}" for key, name in names.items() if key in env.versions]
+    if "alembic" not in env.versions:
+        has.insert(0, "no alembic")
+    manager = "" if project.package_manager == "pip" else f"; {project.package_manager} project"
+    return (f"{project.rel(Path(env.python))} (Python {env.version}, found: {env.found_by}; "
+            f"{', '.join(has)}{manager})")  # fmt: skip
+
+
 def _urls(project: Project) -> list[dict[str, object]]:
     return [
         {"url": u.label, "kind": u.kind, "env_key": u.env_key, "sync_key": u.sync_key}
@@ -80,7 +109,7 @@ def as_text(project: Project) -> str:
     lines = [
         f"project root      {data['root']}  (Alembic runs here)",
         f"prepend_sys_path  {data['prepend_sys_path']}",
-        f"python            {project.python}",
+        f"python            {interpreter_line(project)}",
         f"installed         {', '.join(sorted(project.installed)) or 'none of the drivers'}",
     ]
     for meta in project.metadatas:

@@ -5,6 +5,7 @@ answers, the online checks (read-only)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,29 +69,31 @@ def verify(
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
     expected = [t for t in project.tables if t.metadata in answers.metadatas]
+    needed = {"alembic": "alembic", **target.drivers}
     request = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,  # all: a drop is explained by a missing one
         "online": go_online,
-        "drivers": list(target.drivers),
+        "drivers": list(needed),
         "cwd": str(project.root),
     }
     result = _ask(probe or Probe(project.python, project.root), request)
     error = result.get("import_error")
     if error:
-        found = [Rung("env.py imports", "fail", r.error_text(error), r.import_fix(project, error))]
+        found = r.import_rungs(project, error, needed, result.get("missing", []))
     else:
+        heads = tuple(result.get("heads", []))
         found = [
             Rung("env.py imports", "pass", "settings, .env and models load"),
             r.tables_rung(expected, result),
-            r.offline_rung(result),
-            r.driver_rung(project, target.drivers, result),
+            replace(r.offline_rung(result), values=heads),
+            r.driver_rung(project, needed, result),
         ]
         if go_online:
             found += r.online_rungs(project, result, models_of(project, answers, result))
         elif why_not:
             found.append(Rung("database", "skip", why_not))
-    return [Rung(g.name, g.status, mask(g.detail, target.secrets), mask(g.fix, target.secrets))
+    return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
 
 

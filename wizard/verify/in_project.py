@@ -53,6 +53,21 @@ def load_env(ini: str) -> Any:
         return load_python_file(script.dir, "env.py")
 
 
+def missing(modules: list[str]) -> list[str]:
+    """Which of alembic and the drivers cannot be imported, asked before env.py runs: all of
+    them are then named in one install command."""
+    import importlib.util
+
+    return [m for m in modules if importlib.util.find_spec(m) is None]
+
+
+def heads(ini: str) -> list[str]:
+    """The revision scripts' heads, as `alembic heads` lists them."""
+    from alembic.script import ScriptDirectory
+
+    return list(ScriptDirectory.from_config(_config(ini)).get_heads())
+
+
 def offline_sql(ini: str) -> int:
     """`alembic upgrade head --sql`, the same command in this process; lines of SQL."""
     from alembic import command
@@ -202,9 +217,10 @@ def main() -> int:
         return 0
     request = json.loads(data)
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"missing": missing(request.get("drivers", []))}
     try:
         env = load_env(request["ini"])
+        result["heads"] = heads(request["ini"])
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
         print(json.dumps(result))
@@ -216,9 +232,6 @@ def main() -> int:
     )
     result["target_metadata_none"] = metadata is None
     result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
-    import importlib.util
-
-    result["missing"] = [m for m in request.get("drivers", []) if not importlib.util.find_spec(m)]
     try:
         result["offline_sql_lines"] = offline_sql(request["ini"])
     except BaseException as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from wizard import drivers
@@ -31,6 +32,9 @@ class Rung:
     status: Status
     detail: str = ""
     fix: str = ""
+    # what the report acts on: the heads ("upgrade head --sql"), the revisions applied
+    # ("alembic current"), the pending operations, the install command ("packages installed")
+    values: tuple[str, ...] = ()
 
 
 def error_text(error: dict[str, Any]) -> str:
@@ -39,19 +43,51 @@ def error_text(error: dict[str, Any]) -> str:
 
 
 def install(project: Project, *packages: str) -> str:
-    """The install command for this project's package manager."""
+    """One command that installs every package in `packages`, for this project."""
+    env = project.environment
+    shown = project.rel(Path(project.python))
     return drivers.install_command(
-        project.package_manager, project.python, project.requirements_txt, *packages
-    )
+        project.package_manager, shown, packages, has_pip=env.has_pip, tools=project.tools,
+        requirements_txt=project.requirements_txt,
+    )  # fmt: skip
 
 
-def import_fix(project: Project, error: dict[str, Any]) -> str:
+def _missing_module(error: dict[str, Any]) -> str:
+    """The top-level module a ModuleNotFoundError names ('' for any other error)."""
     message = error.get("message", "")
+    if error.get("type") != "ModuleNotFoundError" or "'" not in message:
+        return ""
+    return str(message.split("'")[1].split(".")[0])
+
+
+def packages_rung(project: Project, packages: list[str]) -> Rung:
+    """What the project's interpreter lacks, and the one command that installs it all."""
+    command = install(project, *packages)
+    what = f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} not installed"
+    where = project.rel(Path(project.python))
+    return Rung("packages installed", "fail", f"{what} in {where}", f"install: {command}",
+                values=(command,))  # fmt: skip
+
+
+def import_rungs(
+    project: Project, error: dict[str, Any], needed: dict[str, str], missing: list[str]
+) -> list[Rung]:
+    """env.py did not load: when a package it needs is missing, that is the finding (the
+    files stay; one command installs everything missing), else the error itself."""
+    module = _missing_module(error)
+    packages = [needed[m] for m in missing if m in needed]
+    external = bool(module) and module not in {name.split(".")[0] for name in project.module_paths}
+    if external and module not in missing:  # e.g. pydantic_settings, which the app needs
+        packages.append(drivers.PACKAGES.get(module, module.replace("_", "-")))
+    if external:
+        why = f"not loaded: it needs {module}, which is not installed"
+        return [packages_rung(project, packages), Rung("env.py imports", "skip", why)]
+    failed = Rung("env.py imports", "fail", error_text(error), import_fix(error))
+    return [failed, *([packages_rung(project, packages)] if packages else [])]
+
+
+def import_fix(error: dict[str, Any]) -> str:
     if error.get("type") == "ModuleNotFoundError":
-        missing = message.split("'")[1] if "'" in message else ""
-        package = drivers.PACKAGES.get(missing.split(".")[0])
-        if package:
-            return f"install it: {install(project, package)}"
         return "run alembic from the project folder; check prepend_sys_path in alembic.ini"
     return "fix the error above; `python -c 'import <your models>'` shows the same"
 
@@ -88,9 +124,9 @@ def offline_rung(result: dict[str, Any]) -> Rung:
 def driver_rung(project: Project, needed: dict[str, str], result: dict[str, Any]) -> Rung:
     missing = [needed[m] for m in result.get("missing", []) if m in needed]
     if missing:
-        return Rung("driver installed", "fail", f"{', '.join(missing)} is not installed",
-                    f"install it: {install(project, *missing)}")  # fmt: skip
-    return Rung("driver installed", "pass", ", ".join(needed) or "sqlite3 (standard library)")
+        return packages_rung(project, missing)
+    shown = ", ".join(m for m in needed if m != "alembic")
+    return Rung("driver installed", "pass", shown or "sqlite3 (standard library)")
 
 
 def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) -> list[Rung]:
@@ -99,8 +135,9 @@ def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) 
         return [_connect_failure(project, error)]
     online = result["online"]
     rungs = [Rung("Alembic URL connects", "pass"), *_same_database(online)]
-    current = ", ".join(online.get("current") or []) or "no revision applied"
-    rungs.append(Rung("alembic current", "pass", current))
+    applied = tuple(online.get("current") or [])
+    rungs.append(Rung("alembic current", "pass", ", ".join(applied) or "no revision applied",
+                      values=applied))  # fmt: skip
     if online.get("pending_error"):
         fix = "`alembic check` fails the same way: fix the models (or the modules env.py imports)"
         return [
@@ -118,13 +155,16 @@ def pending_rungs(items: list[dict[str, Any]], models: risk.Models) -> list[Rung
     detail = f"{len(pending)} to autogenerate" + (f": {shown}" if pending else "")
     if found:
         detail += f" ({len(found)} to review before a revision)"
-    rungs = [Rung("pending operations", "warn" if found else "pass", detail)]
+    status: Status = "warn" if found else "pass"
+    rungs = [Rung("pending operations", status, detail, values=tuple(pending))]
     return rungs + [Rung(f"risk: {r.kind}", "warn", r.what, r.fix) for r in found]
 
 
 def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
-    if error["type"] == "ModuleNotFoundError":
-        return Rung("Alembic URL connects", "fail", error_text(error), import_fix(project, error))
+    module = _missing_module(error)
+    if module:
+        package = drivers.PACKAGES.get(module, module.replace("_", "-"))
+        return packages_rung(project, [package])
     if any(phrase in error["message"].lower() for phrase in _UNREACHABLE):
         why = f"not reachable, online checks skipped: {error['type']}: {error['message']}"
         return Rung("database", "skip", why)

@@ -1,0 +1,61 @@
+"""The project's environment as one value: its interpreter and what that has, its package
+manager and the tools installed, how the user runs its Alembic, and what to say about
+versions below the ones the wizard supports."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from wizard import drivers
+from wizard.drivers import PackageManager
+from wizard.inspection import floor
+from wizard.inspection.interpreter import Environment, alembic_command, locate, query
+from wizard.inspection.managers import installed_tools, package_manager
+
+
+@dataclass(frozen=True)
+class Found:
+    """What inspection records of the project's environment."""
+
+    environment: Environment
+    manager: PackageManager
+    tools: frozenset[str]
+    alembic_command: str  # as the user's shell runs it, from the project root
+    notices: tuple[str, ...]
+
+
+def shown_python(environment: Environment, top: Path) -> str:
+    """The interpreter's path as the user types it in `top`: relative inside the project."""
+    path = Path(environment.python)
+    return os.path.relpath(path, top) if top in path.parents else str(path)
+
+
+def _requirement_texts(root: Path, top: Path) -> dict[str, str]:
+    texts = {}
+    for folder in dict.fromkeys((root, top)):
+        for name in ("pyproject.toml", "requirements.txt"):
+            path = folder / name
+            if path.is_file():
+                texts[os.path.relpath(path, top)] = path.read_text("utf-8", errors="replace")
+    return texts
+
+
+def read_environment(root: Path, top: Path, python: str | None) -> Found:
+    """Find the project's interpreter and ask it what it has (one subprocess)."""
+    environment = query(*locate(root, top, python))
+    manager = package_manager(root, top)
+    tools = installed_tools()
+    upgrade = drivers.install_command(
+        manager, shown_python(environment, top), ["alembic>=1.13", "sqlalchemy>=2.0"],
+        has_pip=environment.has_pip, tools=tools,
+    )  # fmt: skip
+    notices = floor.notices(environment.versions, _requirement_texts(root, top), upgrade)
+    return Found(
+        environment=environment,
+        manager=manager,
+        tools=tools,
+        alembic_command=alembic_command(environment, manager, root, top),
+        notices=tuple(notices),
+    )
