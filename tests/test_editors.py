@@ -540,13 +540,20 @@ MISSING_CASES = [
     pytest.param(
         '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n',
         WANTED,
+        WANTED,
+        id="poetry-table",
+    ),
+    pytest.param(
+        '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+        'Alembic = "^1.13"\npsycopg = {version = "^3.1", extras = ["binary"]}\n',
+        WANTED,
         [],
-        id="no-project-table-poetry",
+        id="poetry-table-declares-them",
     ),
     pytest.param(
         '[project]\nname = "app"\ndynamic = ["dependencies"]\n',
         WANTED,
-        [],
+        WANTED,
         id="dynamic-dependencies",
     ),
 ]
@@ -593,16 +600,68 @@ ADD_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("before", "after"), ADD_CASES)
+POETRY_ADD_CASES = [
+    pytest.param(
+        '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n\n'
+        '[build-system]\nrequires = ["poetry-core"]\n',
+        '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+        'alembic = ">=1.13"\npsycopg = {version = ">=3.1", extras = ["binary"]}\n\n'
+        '[build-system]\nrequires = ["poetry-core"]\n',
+        id="poetry-table",
+    ),
+    pytest.param(
+        '[tool.poetry]\nname = "app"\n\n[tool.ruff]\nline-length = 100\n',
+        '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\nalembic = ">=1.13"\n'
+        'psycopg = {version = ">=3.1", extras = ["binary"]}\n\n[tool.ruff]\nline-length = 100\n',
+        id="poetry-table-created",
+    ),
+    pytest.param(
+        '[project]\nname = "app"\n\n[tool.ruff]\nline-length = 100\n',
+        '[project]\nname = "app"\ndependencies = [\n    "alembic>=1.13",\n'
+        '    "psycopg[binary]>=3.1",\n]\n\n[tool.ruff]\nline-length = 100\n',
+        id="project-list-created",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), ADD_CASES + POETRY_ADD_CASES)
 def test_deps_add(before: str, after: str) -> None:
     assert deps.add(before, WANTED) == after
 
 
-@pytest.mark.parametrize(("before", "after"), ADD_CASES)
+@pytest.mark.parametrize(("before", "after"), ADD_CASES + POETRY_ADD_CASES)
 def test_deps_add_twin(before: str, after: str) -> None:
     """Everything was missing before; nothing is after."""
     assert deps.missing(before, WANTED) == WANTED
     assert deps.missing(deps.add(before, WANTED), WANTED) == []
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "table"),
+    [
+        ('[project]\nname = "app"\ndependencies = []\n', "project"),
+        ('[project]\nname = "app"\n', "project"),
+        ('[project]\nname = "app"\ndynamic = ["dependencies"]\n', None),
+        (
+            '[project]\nname = "app"\ndynamic = ["dependencies"]\n[tool.poetry]\nname = "app"\n',
+            "poetry",
+        ),
+        ('[project]\nname = "app"\n[tool.poetry.dependencies]\npython = "^3.11"\n', "poetry"),
+        (
+            '[project]\nname = "a"\ndependencies = []\n[tool.poetry.dependencies]\npython = "^3.11"\n',
+            "project",
+        ),
+        ("[tool.ruff]\nline-length = 100\n", None),
+    ],
+)
+def test_deps_where(pyproject: str, table: str | None) -> None:
+    """PEP 621 where it has a list (or can have one), else Poetry's table, else nowhere."""
+    assert deps.where(pyproject) == table
+
+
+def test_deps_nowhere_to_declare_is_a_no_op() -> None:
+    text = '[project]\nname = "app"\ndynamic = ["dependencies"]\n'
+    assert deps.add(text, WANTED) == text
 
 
 # --- remembered answers: remembered.load, remembered.store ----------------------------------

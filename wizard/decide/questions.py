@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, NoReturn
 from wizard import urls
 from wizard.answers import MODES, Answers
 from wizard.decide.decider import Decider
+from wizard.decide.declare import ask_add_deps
 from wizard.decide.recall import recall
 from wizard.drivers import Mode
-from wizard.edits import deps
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection import Project
 from wizard.inspection.appurl import AppUrl, find_app_url
@@ -220,18 +220,6 @@ def ask_migrations(project: Project, decider: Decider) -> str:
     return folder
 
 
-def ask_add_deps(project: Project, decider: Decider, target: Target) -> bool:
-    """Whether to declare what Alembic needs in pyproject.toml (asked when something is missing)."""
-    text = project.files.get(project.config_path)
-    if project.config_path.name != "pyproject.toml" or text is None:
-        return True
-    adding = deps.missing(text, target.requirements)
-    if not adding:
-        return True
-    question = f"Declare {', '.join(adding)} in pyproject.toml?"
-    return decider.yes_no(question, "--add-deps", decider.flags.add_deps, True)
-
-
 def recommend_mode(project: Project, url: URL) -> Mode:
     """The sync-driver mode (the headline promise, also over an existing async env.py);
     async only when no sync driver is installed but the app's own driver is."""
@@ -273,5 +261,5 @@ def decide(
         mode=mode,
     )
     target = make_target(project, answers, url)
-    add_deps = ask_add_deps(project, decider, target)
+    add_deps = ask_add_deps(project, decider, target, notes)
     return replace(answers, add_deps=add_deps, notes=tuple(notes)), target

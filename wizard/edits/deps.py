@@ -1,35 +1,110 @@
-"""Declare what Alembic needs in the project's `pyproject.toml` (tomlkit: formatting kept)."""
+"""Declare what Alembic needs in the project's `pyproject.toml` (tomlkit: formatting kept):
+PEP 621's `[project].dependencies`, or Poetry's `[tool.poetry.dependencies]`."""
 
 from __future__ import annotations
 
 import re
+from typing import Any, Literal
+
+Table = Literal["project", "poetry"]
+TABLE_NAMES: dict[Table, str] = {
+    "project": "[project].dependencies",
+    "poetry": "[tool.poetry.dependencies]",
+}
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?\s*(.*?)\s*$")
 
 
 def _name(requirement: str) -> str:
     found = _NAME.match(requirement)
-    return re.sub(r"[-_.]+", "-", found.group(1)).lower() if found else ""
+    return _normal(found.group(1)) if found else ""
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _tables(doc: Any) -> tuple[Any, Any]:
+    """`[project]` and `[tool.poetry]`, each None when absent or not a table."""
+    project, tool = doc.get("project"), doc.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    return (project if isinstance(project, dict) else None,
+            poetry if isinstance(poetry, dict) else None)  # fmt: skip
+
+
+def where(pyproject: str) -> Table | None:
+    """Where this project declares its dependencies: an existing list or table first, then
+    a `[project]` whose dependencies are not dynamic, then `[tool.poetry]`; None when there
+    is no such place (no `[project]` nor `[tool.poetry]`, or dynamic dependencies)."""
+    import tomlkit
+
+    project, poetry = _tables(tomlkit.parse(pyproject))
+    if project is not None and isinstance(project.get("dependencies"), list):
+        return "project"
+    if poetry is not None and isinstance(poetry.get("dependencies"), dict):
+        return "poetry"
+    if project is not None and "dependencies" not in project.get("dynamic", []):
+        return "project"
+    return "poetry" if poetry is not None else None
+
+
+def declared(pyproject: str) -> set[str]:
+    """The normalised names of every runtime dependency, in either table."""
+    import tomlkit
+
+    project, poetry = _tables(tomlkit.parse(pyproject))
+    names = set()
+    if project is not None and isinstance(project.get("dependencies"), list):
+        names |= {_name(str(d)) for d in project["dependencies"]}
+    if poetry is not None and isinstance(poetry.get("dependencies"), dict):
+        names |= {_normal(str(key)) for key in poetry["dependencies"]}
+    return names
 
 
 def missing(pyproject: str, wanted: list[str]) -> list[str]:
-    """The requirements in `wanted` that `[project].dependencies` does not declare yet;
-    empty when there is no such list (poetry, hatch envs: the report names the command)."""
+    """The requirements in `wanted` that the project does not declare yet."""
+    names = declared(pyproject)
+    return [w for w in wanted if _name(w) not in names]
+
+
+def _poetry_entry(requirement: str) -> tuple[str, Any]:
+    """`psycopg[binary]>=3.1` as Poetry writes it: `psycopg = {version = ">=3.1", extras =
+    ["binary"]}`; a bare name is `"*"`."""
     import tomlkit
 
-    project = tomlkit.parse(pyproject).get("project")
-    if not isinstance(project, dict) or not isinstance(project.get("dependencies"), list):
-        return []
-    declared = {_name(str(d)) for d in project["dependencies"]}
-    return [w for w in wanted if _name(w) not in declared]
+    found = _REQUIREMENT.match(requirement)
+    if found is None:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    name, extras, version = found.group(1), found.group(2), found.group(3) or "*"
+    if not extras:
+        return name, version
+    entry = tomlkit.inline_table()
+    entry["version"] = version
+    entry["extras"] = [e.strip() for e in extras.split(",") if e.strip()]
+    return name, entry
 
 
 def add(pyproject: str, requirements: list[str]) -> str:
-    """`pyproject` with `requirements` appended to `[project].dependencies`."""
+    """`pyproject` with `requirements` declared where `where` says (unchanged when None)."""
     import tomlkit
 
+    table = where(pyproject)
     doc = tomlkit.parse(pyproject)
-    dependencies = doc["project"]["dependencies"]
-    for requirement in requirements:
-        dependencies.append(requirement)
-    return tomlkit.dumps(doc)
+    project, poetry = _tables(doc)
+    if table == "project":
+        if "dependencies" not in project:
+            project["dependencies"] = tomlkit.array().multiline(True)
+        for requirement in requirements:
+            project["dependencies"].append(requirement)
+    elif table == "poetry":
+        created = "dependencies" not in poetry
+        if created:
+            poetry["dependencies"] = tomlkit.table()
+        for requirement in requirements:
+            name, entry = _poetry_entry(requirement)
+            poetry["dependencies"][name] = entry
+        if created:  # a blank line before whatever table follows
+            poetry["dependencies"].add(tomlkit.nl())
+    text = tomlkit.dumps(doc)
+    return text[:-1] if text.endswith("\n\n") and not pyproject.endswith("\n\n") else text

@@ -98,6 +98,7 @@ def _describe(
         environment=found.environment,
         tools=found.tools,
         alembic_command=found.alembic_command,
+        lock_file=found.lock_file,
         notices=found.notices,
     )
 

@@ -12,7 +12,7 @@ from wizard import drivers
 from wizard.drivers import PackageManager
 from wizard.inspection import floor
 from wizard.inspection.interpreter import Environment, alembic_command, locate, query
-from wizard.inspection.managers import installed_tools, package_manager
+from wizard.inspection.managers import installed_tools, lock_file, package_manager
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Found:
     tools: frozenset[str]
     alembic_command: str  # as the user's shell runs it, from the project root
     notices: tuple[str, ...]
+    lock_file: Path | None
 
 
 def shown_python(environment: Environment, top: Path) -> str:
@@ -58,4 +59,5 @@ def read_environment(root: Path, top: Path, python: str | None) -> Found:
         tools=tools,
         alembic_command=alembic_command(environment, manager, root, top),
         notices=tuple(notices),
+        lock_file=lock_file(root, top),
     )

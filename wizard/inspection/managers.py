@@ -33,13 +33,21 @@ def _folders(root: Path, top: Path) -> list[Path]:
     return found
 
 
+def lock_file(root: Path, top: Path) -> Path | None:
+    """uv.lock, poetry.lock or pdm.lock, the nearest at or above the root."""
+    for folder in _folders(root, top):
+        for lock in _LOCKS.values():
+            if (folder / lock).is_file():
+                return folder / lock
+    return None
+
+
 def package_manager(root: Path, top: Path) -> PackageManager:
     """The project's package manager: a lock file first, then a `[tool.*]` table."""
     folders = _folders(root, top)
-    for folder in folders:
-        for manager, lock in _LOCKS.items():
-            if (folder / lock).is_file():
-                return manager
+    lock = lock_file(root, top)
+    if lock is not None:
+        return next(m for m, name in _LOCKS.items() if name == lock.name)
     for folder in folders:
         pyproject = folder / "pyproject.toml"
         text = pyproject.read_text("utf-8", errors="replace") if pyproject.is_file() else ""

@@ -48,6 +48,7 @@ class Project:
     environment: Environment = field(default_factory=lambda: Environment("", ""))
     tools: frozenset[str] = frozenset()  # uv, poetry, pdm, hatch: the ones on PATH
     alembic_command: str = "alembic"  # how the user's shell runs the project's Alembic
+    lock_file: Path | None = None  # uv.lock, poetry.lock, pdm.lock
     gitignore: Path | None = None
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create

@@ -58,17 +58,18 @@ def config_change(
 ) -> list[Change]:
     """`pyproject.toml` (or `.alembic-wizard.toml`): the answers to remember (`env_file`: the
     one the app reads, or the one this plan creates), and alembic and the driver in
-    `[project].dependencies` when asked. One change for both edits."""
+    `[project].dependencies` (or Poetry's table) when asked. One change for both edits."""
     path = project.config_path
     in_pyproject = path.name == "pyproject.toml"
     before = project.text(path)
     after = before or ""
     whys = []
-    if answers.add_deps and before is not None and in_pyproject:
+    declare_in = deps.where(after) if before is not None and in_pyproject else None
+    if answers.add_deps and declare_in is not None:
         adding = deps.missing(after, target.requirements)
         if adding:
             after = deps.add(after, adding)
-            whys.append(f"declares {', '.join(adding)}")
+            whys.append(f"declares {', '.join(adding)} in {deps.TABLE_NAMES[declare_in]}")
     table = remembered_table(answers, project.root, env_file)
     stored = remembered.store(after, table, in_pyproject=in_pyproject)
     if stored is not None:
