@@ -66,9 +66,8 @@ def _describe(
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
     found = read_environment(root, top, python)
-    installed = found.environment.modules
     settings = find_settings(resolver)
-    if "pydantic_settings" in installed:  # pydantic 2: `pydantic.BaseSettings` cannot import
+    if "pydantic_settings" in found.environment.modules:  # pydantic 2: `pydantic.BaseSettings` cannot import
         settings = [s for s in settings if not s.pydantic_v1]
     names = list(dict.fromkeys(f for s in settings for f in s.env_files))
     env_files = find_env_files(root, top, names)
@@ -83,7 +82,7 @@ def _describe(
         module_paths={m.name: m.path for m in tree.modules.values()},
         env_files=tuple(env_files),
         python=found.environment.python,
-        installed=installed,
+        installed=found.environment.modules,
         sources=tuple(sources),
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
