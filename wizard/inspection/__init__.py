@@ -67,7 +67,7 @@ def _describe(
     root = _project_root(top, import_root)
     found = read_environment(root, top, python)
     settings = find_settings(resolver)
-    if "pydantic_settings" in found.environment.modules:  # pydantic 2: `pydantic.BaseSettings` cannot import
+    if "pydantic_settings" in found.environment.modules:  # pydantic 2: no pydantic.BaseSettings
         settings = [s for s in settings if not s.pydantic_v1]
     names = list(dict.fromkeys(f for s in settings for f in s.env_files))
     env_files = find_env_files(root, top, names)
