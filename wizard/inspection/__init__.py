@@ -81,8 +81,6 @@ def _describe(
         settings=tuple(settings),
         module_paths={m.name: m.path for m in tree.modules.values()},
         env_files=tuple(env_files),
-        python=found.environment.python,
-        installed=found.environment.modules,
         sources=tuple(sources),
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
@@ -91,14 +89,8 @@ def _describe(
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
         config_path=_config_path(root, top),
         skipped=tuple(tree.skipped),
-        package_manager=found.manager,
-        requirements_txt=(root / "requirements.txt").exists(),
         gitignore=_gitignore(top, root),
-        environment=found.environment,
-        tools=found.tools,
-        alembic_command=found.alembic_command,
-        lock_file=found.lock_file,
-        notices=found.notices,
+        **found.project_fields(),
     )
 
 

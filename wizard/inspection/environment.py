@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wizard import drivers
 from wizard.drivers import PackageManager
@@ -25,6 +26,17 @@ class Found:
     alembic_command: str  # as the user's shell runs it, from the project root
     notices: tuple[str, ...]
     lock_file: Path | None
+    requirements_txt: bool
+
+    def project_fields(self) -> dict[str, Any]:
+        """The `Project` fields this sets."""
+        return {
+            "python": self.environment.python, "installed": self.environment.modules,
+            "environment": self.environment, "package_manager": self.manager,
+            "tools": self.tools, "alembic_command": self.alembic_command,
+            "notices": self.notices, "lock_file": self.lock_file,
+            "requirements_txt": self.requirements_txt,
+        }  # fmt: skip
 
 
 def shown_python(environment: Environment, top: Path) -> str:
@@ -60,4 +72,5 @@ def read_environment(root: Path, top: Path, python: str | None) -> Found:
         alembic_command=alembic_command(environment, manager, root, top),
         notices=tuple(notices),
         lock_file=lock_file(root, top),
+        requirements_txt=(root / "requirements.txt").exists(),
     )
