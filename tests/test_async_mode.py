@@ -21,7 +21,7 @@ def test_async_mode_end_to_end_on_sqlite(tmp_path: Path) -> None:
     done = wizard("--yes", "--mode", "async", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     env_py = (project / "migrations/env.py").read_text()
-    assert "connection.run_sync(run_migrations_with)" in env_py
+    assert "async_engine_from_config(" in env_py and "run_sync(run_migrations_with)" in env_py
     assert "asyncio.run(" in env_py and "get_event_loop" not in env_py
     # no sync URL and no settings field in this mode
     assert (project / ".env").read_bytes() == env_before

@@ -70,7 +70,7 @@ def test_tool_alembic_is_repaired_in_place(tmp_path: Path) -> None:
     assert alembic_table["prepend_sys_path"] == ["."]
     env_py = (project / "db/migrations/env.py").read_text()
     assert "create_engine(get_url(), poolclass=pool.NullPool)" in env_py
-    assert "set_main_option" not in env_py and "render_as_batch=True" in env_py
+    assert "set_main_option(" not in env_py and "render_as_batch=True" in env_py
     assert _versions(project, "db/migrations") == versions
 
     assert alembic("heads", cwd=project).stdout.strip() == "3f2a9c1d7b10 (head)"

@@ -71,5 +71,5 @@ def test_a_hook_added_to_the_wizards_env_py_is_kept(tmp_path: Path) -> None:
     done = wizard("--yes", "--no-verify", "--mode", "async", cwd=project)  # a real change of mode
     assert done.returncode == 0, done.stderr
     new = env_py.read_text()
-    assert "connection.run_sync(run_migrations_with)" in new
+    assert "async_engine_from_config(" in new  # async mode now
     assert "def include_name(name, type_, parent_names):" in new and "include_schemas=True," in new

@@ -171,14 +171,17 @@ def test_an_existing_async_env_py_gets_the_sync_mode(tmp_path: Path, pg_database
     )
     assert "DATABASE_URL_SYNC: str | None = None" in (project / "api/config.py").read_text()
     env_py = (project / "migrations/env.py").read_text()
-    assert "(sync-driver mode)" in env_py and "run_sync" not in env_py
-    assert "set_main_option" not in env_py
+    assert "(sync-driver mode)" in env_py and "async_engine_from_config" not in env_py
+    assert "set_main_option(" not in env_py
     created = alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
     assert "Detected added table 'users'" in created.stderr
     alembic("upgrade", "head", cwd=project)
     assert pg_tables(pg_database) >= {"users", "posts", "alembic_version"}
     again = wizard("--yes", "--mode", "async", "--no-verify", cwd=project)  # still a choice
-    assert again.returncode == 0 and "run_sync" in (project / "migrations/env.py").read_text()
+    assert (
+        again.returncode == 0
+        and "async_engine_from_config" in (project / "migrations/env.py").read_text()
+    )
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -1,14 +1,17 @@
 """Alembic environment, written by alembic-wizard (async mode).
 
 Migrations run on the app's own async URL through `postgresql+asyncpg`: an async engine,
-with the migration itself run synchronously inside `connection.run_sync`. The URL is the
-one the app's engine gets; it never passes through alembic.ini (configparser breaks on
-'%' and would put credentials in git). Re-run `alembic-wizard` to update this file.
+with the migration itself run synchronously inside `connection.run_sync`. A connection or
+engine handed in (config.attributes["connection"]) comes first, then a URL the caller set
+(`-x url=...`, config.attributes["sqlalchemy.url"], config.set_main_option), then the URL
+the app's engine gets. alembic.ini holds none (configparser breaks on '%' and would put
+credentials in git). Re-run `alembic-wizard` to update this file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import configparser
 import contextlib
 import importlib
 import logging
@@ -17,8 +20,8 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import pool
-from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
 
 from shop.config import settings as app_settings
 from shop.db import Base
@@ -32,6 +35,7 @@ for _module in MODEL_MODULES:
     importlib.import_module(_module)
 
 config = context.config
+X_ARGS = context.get_x_argument(as_dictionary=True)  # `alembic -x url=... upgrade head`
 # Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
 # pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
 if not config.attributes.get("configure_logger", True):
@@ -50,9 +54,34 @@ def app_url() -> URL:
     return make_url(str(app_settings.database_url))
 
 
+def caller_url() -> URL | None:
+    """A URL the caller chose for this run: `-x url=...` (or `-x sqlalchemy.url=...`),
+    config.attributes["sqlalchemy.url"] (a str or a URL), or sqlalchemy.url set on the
+    Config by a program or a test fixture (config.set_main_option). A sqlalchemy.url
+    written in alembic.ini itself is not one (a URL does not belong in git)."""
+    given = X_ARGS.get("url") or X_ARGS.get("sqlalchemy.url")
+    given = given or config.attributes.get("sqlalchemy.url")
+    if not given and _set_by_caller("sqlalchemy.url"):
+        given = config.get_main_option("sqlalchemy.url")  # '%%' read back as '%'
+    return make_url(given) if given else None
+
+
+def _set_by_caller(key: str) -> bool:
+    """Whether `key` in the [alembic] section differs from what the file on disk says."""
+    section = config.config_ini_section
+    value = config.file_config.get(section, key, raw=True, fallback=None)
+    if value is None:
+        return False
+    on_disk = configparser.ConfigParser(interpolation=None)
+    name = config.config_file_name
+    if name is not None and os.path.isfile(name):
+        on_disk.read(name, encoding="utf-8")
+    return bool(value) and value != on_disk.get(section, key, fallback=None)
+
+
 def get_url() -> URL:
-    """The app's own async URL: async mode migrates through the app's driver."""
-    return app_url()
+    """The async URL: the caller's, else the app's own (async mode uses the app's driver)."""
+    return caller_url() or app_url()
 
 
 def configure(**kwargs: object) -> None:
@@ -81,28 +110,26 @@ def run_migrations_with(connection: Connection) -> None:
             context.run_migrations()
 
 
-async def run_async_migrations() -> None:
-    """Open an async connection and run the migrations inside `run_sync`."""
-    engine = async_engine_from_config(
-        {"sqlalchemy.url": get_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
-    try:
-        async with engine.connect() as connection:
-            await connection.run_sync(run_migrations_with)
-    finally:
-        await engine.dispose()
-
-
 def run_migrations_online() -> None:
-    """Use a connection handed in by a test or a program, else start an event loop."""
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_migrations_with(connection)
-        return
+    """Migrate through what a test or a program handed in as config.attributes["connection"]
+    (a Connection, an Engine or an AsyncEngine: pytest-alembic hands in its alembic_engine),
+    else connect to get_url()."""
+    handed_in = config.attributes.get("connection")
+    if isinstance(handed_in, Connection):
+        run_migrations_with(handed_in)
+    elif isinstance(handed_in, Engine):
+        with handed_in.connect() as connection:
+            run_migrations_with(connection)
+    else:  # an AsyncEngine, or None: a new one
+        run_async(handed_in)
+
+
+def run_async(engine: AsyncEngine | None) -> None:
+    """Run the async migrations in a new event loop; inside a running one, say what to do."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # no loop running: the normal `alembic upgrade head`
-        asyncio.run(run_async_migrations())
+        asyncio.run(run_async_migrations(engine))
         return
     raise RuntimeError(
         "Alembic was called from inside a running event loop, where asyncio.run() cannot "
@@ -110,6 +137,19 @@ def run_migrations_online() -> None:
         '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
         "inside `await conn.run_sync(...)`."
     )
+
+
+async def run_async_migrations(engine: AsyncEngine | None) -> None:
+    """Run the migrations inside `run_sync`, on the async engine handed in
+    or on a new one for get_url()."""
+    engine = engine or async_engine_from_config(
+        {"sqlalchemy.url": get_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations_with)
+    finally:  # its connections belong to this event loop, which ends here
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -1,14 +1,17 @@
 """Alembic environment, written by alembic-wizard (sync-driver mode).
 
 The app talks to the database through its async driver; Alembic runs through the sync
-driver `sqlite`. The URL comes from $DATABASE_URL_SYNC, else the
-app's settings, else it is derived from the app's async URL. It never passes
-through alembic.ini (configparser breaks on '%' and would put credentials in git).
-Re-run `alembic-wizard` to update this file.
+driver `sqlite`. A connection or engine handed in (config.attributes["connection"])
+comes first, then a URL the caller set (`-x url=...`, config.attributes["sqlalchemy.url"],
+config.set_main_option), then $DATABASE_URL_SYNC, then the app's settings; else
+it is derived from the app's async URL. alembic.ini holds none (configparser breaks on '%'
+and would put credentials in git). Re-run `alembic-wizard` to update this file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import configparser
 import contextlib
 import importlib
 import logging
@@ -17,7 +20,8 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import create_engine, pool
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shop.config import settings as app_settings
 from shop.db import Base
@@ -31,6 +35,7 @@ for _module in MODEL_MODULES:
     importlib.import_module(_module)
 
 config = context.config
+X_ARGS = context.get_x_argument(as_dictionary=True)  # `alembic -x url=... upgrade head`
 # Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
 # pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
 if not config.attributes.get("configure_logger", True):
@@ -49,16 +54,48 @@ def app_url() -> URL:
     return make_url(str(app_settings.database_url))
 
 
+def caller_url() -> URL | None:
+    """A URL the caller chose for this run: `-x url=...` (or `-x sqlalchemy.url=...`),
+    config.attributes["sqlalchemy.url"] (a str or a URL), or sqlalchemy.url set on the
+    Config by a program or a test fixture (config.set_main_option). A sqlalchemy.url
+    written in alembic.ini itself is not one (a URL does not belong in git)."""
+    given = X_ARGS.get("url") or X_ARGS.get("sqlalchemy.url")
+    given = given or config.attributes.get("sqlalchemy.url")
+    if not given and _set_by_caller("sqlalchemy.url"):
+        given = config.get_main_option("sqlalchemy.url")  # '%%' read back as '%'
+    return make_url(given) if given else None
+
+
+def _set_by_caller(key: str) -> bool:
+    """Whether `key` in the [alembic] section differs from what the file on disk says."""
+    section = config.config_ini_section
+    value = config.file_config.get(section, key, raw=True, fallback=None)
+    if value is None:
+        return False
+    on_disk = configparser.ConfigParser(interpolation=None)
+    name = config.config_file_name
+    if name is not None and os.path.isfile(name):
+        on_disk.read(name, encoding="utf-8")
+    return bool(value) and value != on_disk.get(section, key, fallback=None)
+
+
 SYNC_URL_ENV = "DATABASE_URL_SYNC"
 SYNC_DRIVERNAME = "sqlite"
 
 
 def get_url() -> URL:
-    """The sync URL: $DATABASE_URL_SYNC, the settings, or derived from the async URL."""
+    """The sync URL: the caller's, $DATABASE_URL_SYNC, the settings, else the app's made sync."""
+    given = caller_url()
+    if given is not None:  # the app's async URL for a test database is made sync here too
+        return sync_url(given) if given.get_dialect().is_async else given
     text = os.environ.get(SYNC_URL_ENV) or app_settings.database_url_sync
     if text:
         return make_url(str(text))
-    async_url = app_url()
+    return sync_url(app_url())
+
+
+def sync_url(async_url: URL) -> URL:
+    """The same database through the sync driver."""
     return async_url.set(drivername=SYNC_DRIVERNAME)
 
 
@@ -90,17 +127,48 @@ def run_migrations_with(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    """Connect (or use the connection handed in by a test or a program) and migrate."""
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_migrations_with(connection)
-        return
-    engine = create_engine(get_url(), poolclass=pool.NullPool)
-    try:
-        with engine.connect() as connection:
+    """Migrate through what a test or a program handed in as config.attributes["connection"]
+    (a Connection, an Engine or an AsyncEngine: pytest-alembic hands in its alembic_engine),
+    else connect to get_url()."""
+    handed_in = config.attributes.get("connection")
+    if isinstance(handed_in, Connection):
+        run_migrations_with(handed_in)
+    elif isinstance(handed_in, Engine):
+        with handed_in.connect() as connection:
             run_migrations_with(connection)
-    finally:
-        engine.dispose()
+    elif handed_in is not None:  # an AsyncEngine
+        run_async(handed_in)
+    else:
+        engine = create_engine(get_url(), poolclass=pool.NullPool)
+        try:
+            with engine.connect() as connection:
+                run_migrations_with(connection)
+        finally:
+            engine.dispose()
+
+
+def run_async(engine: AsyncEngine) -> None:
+    """Run the async migrations in a new event loop; inside a running one, say what to do."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop running: the normal `alembic upgrade head`
+        asyncio.run(run_async_migrations(engine))
+        return
+    raise RuntimeError(
+        "Alembic was called from inside a running event loop, where asyncio.run() cannot "
+        "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
+        '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
+        "inside `await conn.run_sync(...)`."
+    )
+
+
+async def run_async_migrations(engine: AsyncEngine) -> None:
+    """Run the migrations inside `run_sync`, on the async engine handed in."""
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations_with)
+    finally:  # its connections belong to this event loop, which ends here
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 # what the wizard's own env.py defines, and Alembic's templates' names for the same things
 OWN_FUNCTIONS = frozenset({
     "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
-    "run_migrations_with", "run_async_migrations", "do_run_migrations",
+    "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
+    "_set_by_caller", "sync_url", "run_async",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
-    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url",
+    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url", "X_ARGS",
 })  # fmt: skip
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
@@ -73,7 +74,7 @@ def extract(source: str, own_bindings: set[str]) -> UserParts:
     functions = [
         n for n in tree.body
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        and n.name not in OWN_FUNCTIONS
+        and n.name not in OWN_FUNCTIONS | own_bindings
     ]  # fmt: skip
     needed = _names_used([*functions, *(kw.value for kw in options)])
     chosen: list[ast.stmt] = list(functions)
