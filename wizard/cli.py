@@ -37,7 +37,13 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
         help="declare alembic and the driver in pyproject.toml (default: yes)",
     )
     q.add_argument("--migrations", help="migrations folder, relative to the project")
-    q.add_argument("--rails", help="guard: test,ci,pre-commit,format (default: all)")
+    q.add_argument("--rails", help="guard: test,ci,pre-commit,format (the default), naming")
+    q.add_argument(
+        "--naming-convention",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="guard: add a constraint naming convention matching the database (default: no)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +96,7 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
         dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
         models=models, settings=args.settings, url=args.url, env_file=args.env_file,
         migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
-        rails=_listed(args.rails),
+        rails=_listed(args.rails), naming=args.naming_convention,
     )  # fmt: skip
     color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
     return Options(

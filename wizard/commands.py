@@ -25,7 +25,7 @@ from wizard.show import show, status_line
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
-from wizard.verify import Probe, review, verify
+from wizard.verify import Probe, constraint_names, review, verify
 
 
 def _say(message: str) -> None:
@@ -77,7 +77,10 @@ def guard_command(options: Options) -> int:
     project = read_files(read_folder(project, answers.migrations), guard.paths(project))
     decider = Decider(options.flags, yes=options.yes, interactive=options.interactive)
     rails = guard.ask_rails(decider, options.flags.rails)
-    changes, notes = guard.plan(project, answers, target, rails)
+    convention = choose_convention(project) if "naming" in rails else None
+    changes, notes = guard.plan(project, answers, target, rails, convention)
+    if convention is not None:  # the reason, before anything is written
+        _say(f"naming convention: {convention.why}")
     _show_and_apply(project, Plan(tuple(changes), target.secrets), options)
     for note in notes:
         _say(note)
@@ -93,6 +96,16 @@ def runner_command(options: Options) -> int:
     if _show_and_apply(project, plan, options) is not False:
         print(runner.next_steps(where))
     return 0
+
+
+def choose_convention(project: Project) -> guard.naming.Choice:
+    """The naming convention that reproduces the database's names (read-only)."""
+    try:
+        names = constraint_names(project)
+    except WizardError as exc:  # asked for explicitly: say what it is based on
+        why = f"the database did not answer ({exc.message}): SQLAlchemy's recommended one; "
+        return guard.naming.Choice(guard.naming.RECOMMENDED, why + "check `alembic check` after")
+    return guard.naming.choose(names)
 
 
 def undo_command(options: Options) -> int:

@@ -22,6 +22,7 @@ class Flags:
     mode: str | None = None
     add_deps: bool | None = None
     rails: tuple[str, ...] | None = None  # guard: which guard rails
+    naming: bool | None = None  # guard: add a constraint naming convention
 
 
 Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt"]

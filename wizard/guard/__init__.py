@@ -11,17 +11,18 @@ from wizard.answers import Answers
 from wizard.change import Change
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
-from wizard.guard import ci, formatter, migration_test, precommit
+from wizard.guard import ci, formatter, migration_test, naming, precommit
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
 from wizard.target import Target
 
-RAILS = ("test", "ci", "pre-commit", "format")
+RAILS = ("test", "ci", "pre-commit", "format")  # the defaults; "naming" only when asked for
 RAIL_HELP = {
     "test": "tests/test_migrations.py (pytest-alembic, on a test database)",
     "ci": ".github/workflows/migrations.yml (doctor, one head, alembic check)",
     "pre-commit": ".pre-commit-config.yaml: alembic-wizard doctor",
     "format": "post_write_hooks: new revisions formatted by ruff or black",
+    "naming": "a constraint naming convention matching the database (asked, never a default)",
 }
 
 
@@ -35,23 +36,38 @@ def paths(project: Project) -> list[Path]:
         *(d / n for d in (root, top) for n in ("pyproject.toml", "ruff.toml", ".ruff.toml")),
         project.alembic.ini_path,
         *([project.alembic.toml_path] if project.alembic.toml_path else []),
+        *(
+            project.module_paths[m.module]
+            for m in project.metadatas
+            if m.module in project.module_paths
+        ),
     ]
 
 
 def ask_rails(decider: Decider, given: Sequence[str] | None) -> tuple[str, ...]:
-    """Which rails: `--rails a,b`, every one under --yes, else a checkbox."""
-    unknown = [r for r in given or () if r not in RAILS]
+    """Which rails: `--rails a,b`, the four defaults under --yes, else a checkbox; then the
+    naming convention, only when named in --rails or --naming-convention, or asked."""
+    unknown = [r for r in given or () if r not in RAIL_HELP]
     if unknown:
-        raise WizardError(f"--rails {','.join(unknown)}: not one of {', '.join(RAILS)}",
-                          hint="--rails test,ci,pre-commit,format")  # fmt: skip
-    return decider.many("guard rails", "--rails", given, list(RAILS))
+        raise WizardError(f"--rails {','.join(unknown)}: not one of {', '.join(RAIL_HELP)}",
+                          hint="--rails test,ci,pre-commit,format,naming")  # fmt: skip
+    rails = decider.many("guard rails", "--rails", given, list(RAILS))
+    if "naming" in rails:
+        return rails
+    question = "Add a constraint naming convention, chosen to match the database's names?"
+    naming = decider.yes_no(question, "--naming-convention", decider.flags.naming, False)
+    return (*rails, "naming") if naming else rails
 
 
 def plan(
-    project: Project, answers: Answers, target: Target, rails: Sequence[str]
-) -> tuple[list[Change], list[str]]:
+    project: Project, answers: Answers, target: Target, rails: Sequence[str],
+    convention: naming.Choice | None = None,
+) -> tuple[list[Change], list[str]]:  # fmt: skip
     """The changes for `rails`, each checked to parse, and notes for the user."""
     changes, notes = [], []
+    if "naming" in rails and convention is not None:
+        found, said = _naming_changes(project, answers, convention)
+        changes, notes = found, said
     tested = "test" in rails
     if tested:
         changes.append(migration_test.test_change(project, answers, target))
@@ -87,3 +103,28 @@ def _format_change(project: Project) -> tuple[Change | None, str | None]:
     if ini is None:
         return None, "no alembic.ini: run alembic-wizard first"
     return Change(setup.ini_path, ini, formatter.in_ini(ini, found), why), None
+
+
+def _naming_changes(
+    project: Project, answers: Answers, choice: naming.Choice
+) -> tuple[list[Change], list[str]]:
+    from wizard.edits.naming import add_convention  # LibCST, only when asked for
+
+    changes: list[Change] = []
+    notes: list[str] = []
+    for meta in answers.metadatas:
+        path = project.module_paths.get(meta.module)
+        text = project.text(path) if path else None
+        if path is None or text is None:
+            notes.append(
+                f"{meta.label}: set its naming_convention by hand: {dict(choice.convention)}"
+            )
+            continue
+        try:
+            after = add_convention(text, meta.name, choice.convention)
+        except WizardError as exc:
+            raise WizardError(
+                exc.message, path=path, hint="add naming_convention=... by hand"
+            ) from exc
+        changes.append(Change(path, text, after, f"{meta.label}: a constraint naming convention"))
+    return changes, notes

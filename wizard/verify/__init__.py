@@ -20,7 +20,7 @@ from wizard.verify.process import Probe
 from wizard.verify.risk import Models, Risk
 from wizard.verify.rungs import Rung
 
-__all__ = ["Probe", "Risk", "Rung", "review", "verify"]
+__all__ = ["Probe", "Risk", "Rung", "constraint_names", "review", "verify"]
 
 
 def _last_line(text: str) -> str:
@@ -97,15 +97,16 @@ def verify(
             for g in found]  # fmt: skip
 
 
-def review(project: Project, probe: Probe | None = None) -> list[Risk]:
-    """`doctor --online`: connect with the URL env.py migrates with, read-only, and review
-    what autogenerate would do. A database that does not connect is an error to fix."""
+def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str, Any]:
+    """The probe's online look with the URL env.py migrates with; an error to fix when it
+    cannot run (the message masked)."""
     request = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,
         "online": True,
         "drivers": [],
         "cwd": str(project.root),
+        **extra,
     }
     result = _ask(probe or Probe(project.python, project.root), request)
     online = result.get("online") or {}
@@ -113,9 +114,20 @@ def review(project: Project, probe: Probe | None = None) -> list[Risk]:
     if error:
         known = in_bindings(kv for source in project.env_files for kv in source.values())
         why = mask(r.error_text(error), known)
-        raise WizardError(f"the online review could not run: {why}",
+        raise WizardError(f"could not look at the database: {why}",
                           hint="`alembic-wizard verify` says which rung fails and why")  # fmt: skip
+    return result
+
+
+def review(project: Project, probe: Probe | None = None) -> list[Risk]:
+    """`doctor --online`: review, read-only, what autogenerate would do."""
+    result = _online(project, probe)
     names = {t.split(".")[-1] for t in result.get("tables", [])}
     targeted = frozenset(t.metadata.label for t in project.tables if t.name in names)
     models = Models(project.tables, frozenset(result.get("loaded", [])), targeted)
-    return risk.review(online.get("pending", []), models)
+    return risk.review(result["online"].get("pending", []), models)
+
+
+def constraint_names(project: Project, probe: Probe | None = None) -> list[dict[str, Any]]:
+    """The names the database gave the models' constraints and indexes (read-only)."""
+    return list(_online(project, probe, names=True)["online"].get("names", []))

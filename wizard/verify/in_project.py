@@ -129,7 +129,7 @@ def _pending_module() -> Any:
     return module
 
 
-def _examine(conn: Any, metadata: Any) -> dict[str, Any]:
+def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
     """Read-only look through an open sync connection: where it is, what is pending."""
     if conn.dialect.name == "postgresql":  # the server itself refuses any write from here on
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
@@ -137,7 +137,10 @@ def _examine(conn: Any, metadata: Any) -> dict[str, Any]:
         conn.exec_driver_sql("PRAGMA query_only = ON")
     found: dict[str, Any] = {"sync_fingerprint": _fingerprint(conn)}
     try:
-        found["pending"] = _pending_module().pending(conn, metadata)
+        module = _pending_module()
+        found["pending"] = module.pending(conn, metadata)
+        if names:
+            found["names"] = module.constraint_names(conn, metadata)
     except Exception as exc:  # autogenerate itself fails (a foreign key to a missing table)
         found["pending_error"] = _error(exc)
     finally:
@@ -145,14 +148,14 @@ def _examine(conn: Any, metadata: Any) -> dict[str, Any]:
     return found
 
 
-async def _examine_async(url: Any, metadata: Any) -> dict[str, Any]:
+async def _examine_async(url: Any, metadata: Any, names: bool) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(_examine, metadata)
+            return await conn.run_sync(_examine, metadata, names)
     finally:
         await engine.dispose()
 
@@ -176,12 +179,12 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
 
     url = make_url(_alembic_url(env, request["ini"]))
     if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
-        out = asyncio.run(_examine_async(url, env.target_metadata))
+        out = asyncio.run(_examine_async(url, env.target_metadata, bool(request.get("names"))))
     else:
         engine = create_engine(url, poolclass=NullPool)
         try:
             with engine.connect() as conn:
-                out = _examine(conn, env.target_metadata)
+                out = _examine(conn, env.target_metadata, bool(request.get("names")))
         finally:
             engine.dispose()
     out["current"] = alembic_current(request["ini"])

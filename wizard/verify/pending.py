@@ -156,3 +156,34 @@ def pending(conn: Any, metadata: Any) -> list[dict[str, Any]]:
     add_facts(conn, items)
     metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
     return items + enum_changes(conn, metas)
+
+
+def constraint_names(conn: Any, metadata: Any) -> list[dict[str, Any]]:
+    """The names the database gave the constraints and indexes of the models' tables (for
+    choosing a naming convention that reproduces them)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
+    out: list[dict[str, Any]] = []
+    for table in (t for m in metas for t in m.tables.values()):
+        name, schema = table.name, table.schema
+        if not inspector.has_table(name, schema=schema):
+            continue
+        pk = inspector.get_pk_constraint(name, schema=schema)
+        found = [("pk", pk, pk.get("constrained_columns"))] if pk.get("name") else []
+        found += [
+            ("uq", u, u["column_names"])
+            for u in inspector.get_unique_constraints(name, schema=schema)
+        ]  # noqa: E501
+        found += [
+            ("fk", f, f["constrained_columns"])
+            for f in inspector.get_foreign_keys(name, schema=schema)
+        ]  # noqa: E501
+        found += [("ix", i, i["column_names"]) for i in inspector.get_indexes(name, schema=schema)
+                  if not i.get("duplicates_constraint")]  # fmt: skip
+        out += [{"kind": kind, "table": name, "name": item.get("name"),
+                 "columns": [c for c in columns or [] if c],
+                 "referred_table": item.get("referred_table")}
+                for kind, item, columns in found if item.get("name")]  # fmt: skip
+    return out
