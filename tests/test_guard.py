@@ -218,3 +218,14 @@ def test_the_formatter_the_project_uses(files: dict[str, str], found: str | None
     root = Path("/p")
     snapshot: dict[Path, str | None] = {root / name: text for name, text in files.items()}
     assert formatter.detect(snapshot, root, root) == found
+
+
+def test_setup_with_rails_adds_them_and_the_test_passes_in_async_mode(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    done = wizard("--yes", "--offline", "--mode", "async", "--rails", "test", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "create  tests/test_migrations.py" in done.stderr
+    assert "connection.run_sync(run_migrations_with)" in (project / "migrations/env.py").read_text()
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    out = _pytest(project, {"PYTHONPATH": "src"})  # env.py runs on the connection handed in
+    assert "4 passed" in out, out

@@ -44,7 +44,11 @@ def run(options: Options, probe: Probe | None = None) -> int:
         return explain_command(options) if options.error is not None else doctor_command(options)
     if options.command == "runner":
         return runner_command(options)
-    return setup_command(options, probe)
+    code = setup_command(options, probe)
+    rails = options.flags.rails is not None or options.flags.naming
+    if code == 0 and options.command == "setup" and rails and not options.dry_run:
+        return guard_command(options)  # `alembic-wizard --rails ...`: the guard rails next
+    return code
 
 
 def explain_command(options: Options) -> int:

@@ -15,7 +15,7 @@ _URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^/\s:@]*:)[^\n]*@")
 # `DB_PASSWORD=...`, `secret_key: str = "..."`, `POSTGRES_PWD = ...`: the value goes
 _SECRET_ASSIGNMENT = re.compile(
     r"^([+\- ]?\s*(?:export\s+)?[\w.]*(?:PASS|PWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY)"
-    r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)\S.*$",
+    r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)(?!(?:true|false)\s*$)\S.*$",  # a flag is no secret
     re.IGNORECASE | re.MULTILINE,
 )
 _SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
