@@ -1,125 +1,224 @@
-"""Apply a plan all-or-nothing: refuse stale files, back up, write atomically, roll back."""
+"""Apply a plan all-or-nothing, journaled: under the project's lock, refuse stale files, copy
+backups, write the manifest (every file, its backup, its hash before and after) and sync it
+BEFORE the first replace; then replace file by file (symlinks followed: the target is
+edited, the link kept), each replace and its journal line with Ctrl-C held back, the hash
+checked again right before it. Any failure or Ctrl-C rolls every file back. After a kill the
+record says exactly which files are old and which new (`undo` and a re-run put them back)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import shutil
-import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.change import Change
-from wizard.errors import ApplyFailed, StaleFile
-from wizard.store import BACKUP_DIR, MANIFEST, WRITTEN_NAMES, backup_name, written_path
-from wizard.textio import read_text, write_atomic
+from wizard.errors import ApplyFailed, Interrupted, StaleFile, WizardError
+from wizard.interrupts import deferred, step, terminate_as_interrupt
+from wizard.journal import (
+    APPLIED,
+    Entry,
+    drop_unfinished,
+    interrupted,
+    load,
+    new_folder,
+    note,
+    write_manifest,
+)
+from wizard.store import MANIFEST, WRITTEN_NAMES, backup_name, locked, tmp_dir, written_path
+from wizard.textio import default_mode, digest, real_path, same_filesystem, stage, temp_beside
+from wizard.undo import put_back
 
 
-def _check_fresh(change: Change) -> None:
-    now = read_text(change.path) if change.path.exists() else None
-    if now != change.before:
-        raise StaleFile(
-            "changed since the wizard read it; nothing was written",
-            path=change.path,
-            hint="run the wizard again",
-        )
+@dataclass
+class Applied:
+    """How far an apply got, for a caller that catches Ctrl-C after it."""
+
+    replaced: int = 0  # files replaced so far
+    folder: Path | None = None  # set once every file is written (the record's folder)
 
 
-def backup(changes: Sequence[Change], top: Path) -> Path | None:
-    """Copy every file about to be modified under `.alembic-wizard/backup-<time>/`."""
-    if not changes:
+@dataclass(frozen=True)
+class _Step:
+    path: Path  # as planned
+    real: Path  # where the bytes land
+    old: bytes | None
+    new: bytes
+    mode: int
+    entry: Entry
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def outside_links(changes: Sequence[Change], bounds: Sequence[Path]) -> list[tuple[Path, Path]]:
+    """Planned files that are symlinks (or inside linked folders) to somewhere outside every
+    folder of `bounds`: the link and where it leads."""
+    roots = [real_path(b) for b in bounds]
+    found = []
+    for change in changes:
+        real = real_path(change.path)
+        if change.action == "identical" or str(real) == os.path.normpath(Path.cwd() / change.path):
+            continue
+        if not any(real == r or real.is_relative_to(r) for r in roots):
+            found.append((change.path, real))
+    return found
+
+
+def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None) -> Path | None:
+    """Write every change or none; the apply's record folder (its backups and manifest)."""
+    pending = [c for c in changes if c.action != "identical"]
+    if not pending:
         return None
-    modified = [c for c in changes if c.before is not None]
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    folder = top / BACKUP_DIR / f"backup-{stamp}"
-    for n in range(2, 100):  # two applies within a second
-        if not folder.exists():
-            break
-        folder = top / BACKUP_DIR / f"backup-{stamp}-{n}"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # backups may hold secrets
-    for change in modified:
-        target = folder / backup_name(change.path, top)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.copy2(change.path, target)  # bytes and mode, so a 0600 .env stays 0600
-    ignore = top / BACKUP_DIR / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# backups of alembic-wizard; never commit them\n*\n", encoding="utf-8")
+    _check_fresh(pending)  # before anything at all is written
+    progress = progress if progress is not None else Applied()
+    with locked(top), terminate_as_interrupt():
+        if interrupted(top):
+            raise WizardError(
+                "an earlier apply was cut short (killed); nothing was written",
+                path=interrupted(top)[-1],
+                hint="run the wizard again (it puts those files back first), or run undo",
+            )
+        drop_unfinished(top)
+        _check_fresh(pending)  # again: no other run can write now
+        steps = _steps(pending, top)
+        folder, seq = new_folder(top)
+        try:
+            _write(steps, folder, seq, top, progress)
+        except BaseException as exc:
+            if progress.folder is not None:  # every file is written: keep them
+                raise
+            error = _rolled_back(exc, top, folder, progress)
+            if error is exc:
+                raise
+            raise error from exc
     return folder
 
 
-def apply(changes: Sequence[Change], top: Path) -> Path | None:
-    """Write every change or none; returns the backup folder."""
-    pending = [c for c in changes if c.action != "identical"]
+def _check_fresh(pending: Sequence[Change]) -> None:
     for change in pending:
-        _check_fresh(change)
-    had_backups = (top / BACKUP_DIR).exists()
-    backups = backup(pending, top)
-    done: list[Change] = []
-    made_dirs: list[Path] = []
-    try:
-        for change in pending:
-            made_dirs += _missing_dirs(change.path.parent)
-            write_atomic(change.path, change.after)
-            done.append(change)
-        _write_manifest(backups, pending, made_dirs, top)
-        _keep_written(pending, top)
-    except BaseException as exc:
-        _roll_back(done, made_dirs)
-        if backups is not None:  # nothing changed, so nothing to keep a backup of
-            shutil.rmtree(backups if had_backups else top / BACKUP_DIR, ignore_errors=True)
-        if isinstance(exc, OSError):
-            where = getattr(exc, "filename", None) or (pending[len(done)].path)
-            raise ApplyFailed(
-                f"cannot write: {exc.strerror}; every file was put back", path=where
-            ) from exc
-        raise
-    return backups
+        now = digest(real_path(change.path))
+        if now != (None if change.before is None else _sha(change.before.encode("utf-8"))):
+            raise StaleFile(
+                "changed since the wizard read it; nothing was written",
+                path=change.path,
+                hint="run the wizard again",
+            )
 
 
-def _keep_written(done: Sequence[Change], top: Path) -> None:
-    """A copy of each env.py and script.py.mako as written, so a re-run can tell the user's
-    edits from ours."""
-    for change in done:
+def _steps(pending: Sequence[Change], top: Path) -> list[_Step]:
+    """Each file to write (the user's, then the wizard's copies of env.py and
+    script.py.mako as written), with its manifest entry."""
+    steps = [_step(c.path, c.before, c.after, top) for c in pending]
+    for change in pending:
         if change.path.name in WRITTEN_NAMES:
             copy = written_path(top, change.path)
-            copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_atomic(copy, change.after)
+            old = copy.read_text(encoding="utf-8") if copy.is_file() else None
+            steps.append(_step(copy, old, change.after, top, internal=True))
+    reals = [s.real for s in steps]
+    for twice in {r for r in reals if reals.count(r) > 1}:
+        raise WizardError(
+            "two planned files are this one file (a symlink); nothing was written",
+            path=twice,
+            hint="replace the link with a copy of the file",
+        )
+    return steps
 
 
-def _write_manifest(backups: Path | None, done: Sequence[Change], dirs: list[Path],
-                    top: Path) -> None:  # fmt: skip
-    """What `undo` needs: each file written, its backup (None: it was created), its hash."""
-    if backups is None:
-        return
-    entries = [
-        {
-            "path": os.path.relpath(c.path, top),
-            "backup": str(backup_name(c.path, top)) if c.before is not None else None,
-            "sha256": hashlib.sha256(c.path.read_bytes()).hexdigest(),
-        }
-        for c in done
-    ]
-    manifest = {"files": entries, "dirs": [os.path.relpath(d, top) for d in dirs]}
-    (backups / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+def _step(
+    path: Path, before: str | None, after: str, top: Path, *, internal: bool = False
+) -> _Step:
+    real = real_path(path)
+    old = None if before is None else before.encode("utf-8")
+    new = after.encode("utf-8")
+    mode = real.stat().st_mode & 0o7777 if old is not None else default_mode()
+    beside = not same_filesystem(tmp_dir(top), real)  # os.replace cannot cross filesystems
+    entry = Entry(
+        path=os.path.relpath(path, top),
+        backup=None if old is None else str(backup_name(path, top)),
+        before=None if old is None else _sha(old),
+        after=_sha(new),
+        tmp=str(temp_beside(real)) if beside else None,
+        internal=internal,
+    )
+    return _Step(path, real, old, new, mode, entry)
 
 
-def _missing_dirs(folder: Path) -> list[Path]:
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
+def _write(steps: list[_Step], folder: Path, seq: int, top: Path, progress: Applied) -> None:
+    for item in steps:  # backups first: a manifest always has every backup beside it
+        if item.old is not None and item.entry.backup is not None:
+            saved = folder / item.entry.backup
+            saved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            step("backup")
+            saved.write_bytes(item.old)
+            saved.chmod(item.mode)  # a 0600 .env stays 0600
+    dirs = _missing_dirs([s.real.parent for s in steps])
+    step("manifest")
+    write_manifest(folder, seq, [s.entry for s in steps], [os.path.relpath(d, top) for d in dirs])
+    for index, item in enumerate(steps):
+        _replace(index, item, folder, top, progress)
+    with deferred():
+        step("applied")
+        note(folder, APPLIED)
+        progress.folder = folder
+
+
+def _replace(index: int, item: _Step, folder: Path, top: Path, progress: Applied) -> None:
+    """One file: its temp file, then (Ctrl-C held back) the hash checked again, the
+    replace, and its journal line."""
+    item.real.parent.mkdir(parents=True, exist_ok=True)
+    step("temp")
+    staged = stage(item.new, item.mode, item.real, None if item.entry.tmp else tmp_dir(top))
+    try:
+        with deferred():
+            step("replace")
+            if digest(item.real) != item.entry.before:  # an edit since the check above
+                raise StaleFile(
+                    "changed while the wizard was writing; every file was put back",
+                    path=item.path,
+                    hint="run the wizard again",
+                )
+            staged.replace(item.real)
+            progress.replaced += 1
+            step("journal")
+            note(folder, f"replaced {index}")
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _missing_dirs(parents: list[Path]) -> list[Path]:
+    missing: list[Path] = []
+    for folder in parents:
+        while not folder.exists() and folder not in missing:
+            missing.append(folder)
+            folder = folder.parent
     return missing
 
 
-def _roll_back(done: list[Change], made_dirs: list[Path]) -> None:
-    for change in reversed(done):
-        with contextlib.suppress(OSError):
-            if change.before is None:
-                change.path.unlink()
-            else:
-                write_atomic(change.path, change.before)
-    for folder in sorted(set(made_dirs), key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+def _rolled_back(exc: BaseException, top: Path, folder: Path, progress: Applied) -> BaseException:
+    """Put every file back (the manifest's hashes say which were replaced); the error to
+    raise, saying exactly what was and was not written."""
+    try:
+        with deferred(raise_after=False):  # a second Ctrl-C must not cut the rollback
+            if (folder / MANIFEST).exists():
+                put_back(top, load(folder), progress.replaced)
+            shutil.rmtree(folder, ignore_errors=True)
+    except WizardError as failed:
+        return ApplyFailed(
+            f"{failed.message.split(';')[0]} while putting files back after an error; "
+            f"the record {folder.name} keeps every backup",
+            path=failed.path,
+            hint="run `alembic-wizard undo` once the file can be written",
+        )
+    if isinstance(exc, KeyboardInterrupt):
+        wrote = "every file was put back" if progress.replaced else "nothing was written"
+        return Interrupted(f"interrupted; {wrote}")
+    if isinstance(exc, OSError):
+        return ApplyFailed(
+            f"cannot write: {exc.strerror}; every file was put back",
+            path=exc.filename or folder,
+        )
+    return exc

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard import __version__
-from wizard.errors import WizardError
+from wizard.errors import Interrupted, WizardError
 from wizard.options import COMMANDS, Flags, Options
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("-y", "--yes", action="store_true", help="take the detected defaults")
     add("--force", action="store_true",
         help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
+    add("--follow-outside", action="store_true",
+        help="edit what symlinks lead to outside the project (the links are kept)")  # fmt: skip
     add("--python", metavar="PATH", help="the project's interpreter")
     add("--no-verify", action="store_true", help="skip verification")
     add("--offline", action="store_true", help="verify without the database")
@@ -101,8 +103,9 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
     return Options(
         command=args.command, project=Path(args.project), dry_run=args.dry_run, yes=args.yes,
-        force=args.force, python=args.python, verify=not args.no_verify,
-        online=not args.offline, error=args.error, review=args.online, json=args.json, color=color,
+        force=args.force, follow_outside=args.follow_outside, python=args.python,
+        verify=not args.no_verify, online=not args.offline, error=args.error, review=args.online,
+        json=args.json, color=color,
         interactive=interactive, flags=flags,
     )  # fmt: skip
 
@@ -142,8 +145,9 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
         return _run(options_from(args, interactive=interactive))
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted; nothing was written\n")
+    except KeyboardInterrupt as exc:  # Interrupted says what an apply left; else nothing
+        told = exc.message if isinstance(exc, Interrupted) else "interrupted; nothing was written"
+        sys.stderr.write(f"\n{told}\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `alembic-wizard inspect | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

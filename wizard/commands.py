@@ -11,9 +11,9 @@ from pathlib import Path
 from wizard import adopt, doctor, guard
 from wizard.adopt import report as adopt_report
 from wizard.answers import Answers
-from wizard.apply import apply
+from wizard.apply import Applied
 from wizard.change import Plan
-from wizard.decide import decide, prompts
+from wizard.decide import decide
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
@@ -21,11 +21,12 @@ from wizard.inspection.summary import interpreter_line
 from wizard.options import Options
 from wizard.plan import build, runner
 from wizard.report import report
-from wizard.show import show, status_line
+from wizard.show import status_line
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.verify import Probe, constraint_names, review, verify
+from wizard.writing import recovered, show_and_apply, show_and_confirm, write, writing
 
 
 def _say(message: str) -> None:
@@ -85,7 +86,7 @@ def guard_command(options: Options) -> int:
     changes, notes = guard.plan(project, answers, target, rails, convention)
     if convention is not None:  # the reason, before anything is written
         _say(f"naming convention: {convention.why}")
-    _show_and_apply(project, Plan(tuple(changes), target.secrets), options)
+    show_and_apply(project, Plan(tuple(changes), target.secrets), options)
     for note in notes:
         _say(note)
     return 0
@@ -97,7 +98,7 @@ def runner_command(options: Options) -> int:
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
     plan = Plan((runner.runner_change(project, where),), frozenset())
-    if _show_and_apply(project, plan, options) is not False:
+    if show_and_apply(project, plan, options) is not False:
         print(runner.next_steps(where))
     return 0
 
@@ -144,7 +145,7 @@ def adopt_command(options: Options) -> int:
     print(adopt_report.differences(state.differences))
     plan = Plan(adopt.changes(state), frozenset())
     files = [project.rel(c.path) for c in plan.changes]
-    if _show_and_apply(project, plan, options) is False:
+    if show_and_apply(project, plan, options) is False:
         return 1 if state.differences else 0
     if state.differences:
         print(adopt_report.not_stamped(state, files))
@@ -170,7 +171,7 @@ def _stamp(project: Project, state: adopt.State, files: list[str]) -> int:
 
 def setup_command(options: Options, probe: Probe | None) -> int:
     """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
-    project = inspect(options.project, python=options.python)
+    project = recovered(inspect(options.project, python=options.python), options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
@@ -190,51 +191,29 @@ def setup_command(options: Options, probe: Probe | None) -> int:
         plan = build(project, answers, target)
         if options.command == "verify":
             return _verify_and_report(project, answers, target, options, probe, applied=None)
-        applied = _show_and_apply(project, plan, options)
-        if applied is not False and options.verify and not options.dry_run:
-            return _verify_and_report(project, answers, target, options, probe, applied=applied)
+        go = show_and_confirm(project, plan, options)
+        if go == "write":
+            return _apply_and_verify(project, plan, (answers, target), options, probe)
+        if go == "verify" and options.verify and not options.dry_run:
+            return _verify_and_report(project, answers, target, options, probe, applied=None)
         return 0
     finally:
         if probe is not None:
             probe.close()
 
 
-def _show_and_apply(project: Project, plan: Plan, options: Options) -> Path | bool | None:
-    """Show the plan, and write it once confirmed: the backup folder of what was written,
-    None when there was nothing to write, False when nothing is written."""
-    labels = {str(c.path): project.rel(c.path) for c in plan.changes}
-    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color)
-    _check_conflicts(plan, project, options)
-    if not plan.pending:
-        _say("nothing to change: the setup is up to date")
-        return None
-    if options.dry_run:
-        _say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
-        return False
-    if not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
-        _say("nothing was written")
-        return False
-    backups = apply(plan.changes, project.root)
-    if backups is not None:
-        _say(f"backups of the modified files: {project.rel(backups)}")
-    return backups
-
-
-def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
-    """Edits of the user's that the new files would drop: shown, and asked about."""
-    for change in plan.pending:
-        if not change.lost or options.force or options.dry_run:
-            continue
-        shown = "\n".join(f"    {line}" for line in change.lost[:10])
-        _say(f"{project.rel(change.path)}: your edits would be lost:\n{shown}")
-        if options.yes or not prompts.confirm("Overwrite them (a backup is kept)?", default=False):
-            raise WizardError(
-                "your edits would be lost; nothing was written",
-                path=change.path,
-                hint="move them into a hook function (kept across runs), or pass --force"
-                if change.path.name == "env.py"
-                else "pass --force to overwrite them (a backup is kept)",
-            )
+def _apply_and_verify(
+    project: Project, plan: Plan, decided: tuple[Answers, Target], options: Options,
+    probe: Probe | None,
+) -> int:  # fmt: skip
+    """Write under the project's lock, held until verification (which may undo) is over."""
+    progress = Applied()
+    with writing(project, progress, " during verification"):
+        folder = write(project, plan, progress)
+        if not options.verify:
+            return 0
+        answers, target = decided
+        return _verify_and_report(project, answers, target, options, probe, applied=folder)
 
 
 # failures that a package install or the database explain: what was written stays
@@ -253,7 +232,7 @@ def _verify_and_report(
     ours = [r for r in failed if r.name not in _NOT_OURS]
     rolled_back = isinstance(applied, Path) and bool(ours)
     print(report(project, rungs, rolled_back=rolled_back))
-    if rolled_back:
-        undo(project.root)
+    if rolled_back and isinstance(applied, Path):
+        undo(project.root, applied)
         _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
     return 1 if failed else 0

@@ -57,3 +57,11 @@ class ApplyFailed(WizardError):
     """Writing failed; everything written was put back."""
 
     exit_code = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM), with what it left behind: the CLI prints `message`, exit 130."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -40,6 +40,7 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     force: bool = False
+    follow_outside: bool = False  # write through symlinks that lead out of the project
     python: str | None = None
     verify: bool = True
     online: bool = True

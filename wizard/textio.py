@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -25,25 +26,84 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
-def _default_mode() -> int:
+def default_mode() -> int:
     """0o666 less the umask, as `open()` would give a new file."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: temp file in the same folder, same mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+def real_path(path: Path) -> Path:
+    """Where a write to `path` lands: every symlink followed, so the link itself is kept and
+    its target edited (as for a symlinked `.env`)."""
+    return Path(os.path.realpath(path))
+
+
+def digest(path: Path) -> str | None:
+    """sha256 of the file's bytes; None when it does not exist."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        tmp.chmod(mode)
-        tmp.replace(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def temp_beside(real: Path) -> Path:
+    """The temp file next to a target on another filesystem than the project (fixed, so a
+    run that dies is cleaned up after by the next)."""
+    return real.with_name(f".{real.name}.alembic-wizard-tmp")
+
+
+def same_filesystem(folder: Path, path: Path) -> bool:
+    """Whether a file renamed from `folder` can land at `path` (its nearest existing folder
+    is on the same filesystem)."""
+    near = path.parent
+    while not near.exists() and near != near.parent:
+        near = near.parent
+    return folder.stat().st_dev == near.stat().st_dev
+
+
+def stage(data: bytes, mode: int, real: Path, tmp: Path | None) -> Path:
+    """`data` in a new temp file (mode set, synced to disk) from which `real` is replaced:
+    inside the folder `tmp`, or beside the target when `tmp` is None."""
+    if tmp is not None:
+        fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=tmp)
+        path = Path(name)
+    else:
+        path = temp_beside(real)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            path.unlink()
+        raise
+    return path
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str, tmp: Path | None = None) -> None:
+    """Replace the file `path` leads to with `text` in one step, keeping its mode (and a
+    symlink `path` stays a link): temp file in `tmp` (or beside the target), `os.replace`."""
+    real = real_path(path)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    mode = real.stat().st_mode & 0o7777 if real.exists() else default_mode()
+    near = tmp if tmp is not None and same_filesystem(tmp, real) else None
+    staged = stage(text.encode("utf-8"), mode, real, near)
+    try:
+        staged.replace(real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
         raise

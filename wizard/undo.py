@@ -1,56 +1,139 @@
-"""Put back what the last apply changed, byte for byte, from its manifest and backups."""
+"""Put back what an apply changed, byte for byte, from its record: all or nothing. Every file
+is checked first (as the wizard wrote it, or never replaced: a crash cut the apply short)
+and every backup found; then the files are restored with Ctrl-C held back, and a restore
+that fails puts back what it had already restored."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.errors import StaleFile, WizardError
-from wizard.store import BACKUP_DIR, MANIFEST, written_path
+from wizard.interrupts import deferred
+from wizard.journal import Entry, Record, drop_unfinished, folders, interrupted, load
+from wizard.store import BACKUP_DIR, locked, tmp_dir
+from wizard.textio import digest, real_path, same_filesystem, stage
 
 
-def undo(top: Path) -> tuple[Path, list[Path]]:
-    """Put back what the last apply changed, byte for byte; the backup and the files it
-    touched. Refuses when a file changed since the wizard wrote it."""
-    folder = _last_backup(top)
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    files = manifest["files"]
-    for entry in files:
-        path = top / entry["path"]  # relative: a moved or copied project undoes itself
-        now = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
-        if now != entry["sha256"]:
-            raise StaleFile(
-                "changed since the wizard wrote it; nothing was undone",
+@dataclass(frozen=True)
+class _Restore:
+    entry: Entry
+    path: Path  # as the plan named it
+    real: Path  # where it lands (symlinks followed: the link stays)
+    now: bytes  # what is there now: the undo's own way back
+    mode: int
+
+
+def undo(top: Path, folder: Path | None = None) -> tuple[Path, list[Path]]:
+    """Put back what the last apply (by sequence number) changed; the record's folder and
+    the files restored. Refuses, changing nothing, when a file changed since the wizard
+    wrote it or a backup is missing."""
+    with locked(top):
+        drop_unfinished(top)
+        if folder is None:
+            found = folders(top)
+            if not found:
+                raise WizardError("nothing to undo: no apply recorded", path=top / BACKUP_DIR)
+            folder = found[-1]
+        record = load(folder)
+        restored = put_back(top, record)
+        folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
+    return folder, restored
+
+
+def recover(top: Path) -> list[Path]:
+    """Applies a kill cut short, rolled back to the files as they were (their records are
+    then removed: nothing of them stays written); the files put back."""
+    restored: list[Path] = []
+    with locked(top):
+        drop_unfinished(top)
+        for folder in interrupted(top):
+            restored += put_back(top, load(folder))
+            shutil.rmtree(folder, ignore_errors=True)
+    return restored
+
+
+def put_back(top: Path, record: Record, replaced: int | None = None) -> list[Path]:
+    """Restore every file of `record` the apply replaced, or none; the files restored.
+    `replaced`: how many entries the apply is known to have replaced (a rollback)."""
+    entries = list(enumerate(record.entries))[:replaced]
+    todo = [r for r in (_check(top, record, i, e) for i, e in entries) if r is not None]
+    with deferred(raise_after=False):  # a Ctrl-C now would leave it half undone
+        done: list[_Restore] = []
+        try:
+            for item in todo:
+                _restore(top, record, item)
+                done.append(item)
+        except OSError as exc:
+            _undo_the_undo(top, done)
+            raise WizardError(
+                f"cannot restore: {exc.strerror}; nothing was undone", path=item.path
+            ) from exc
+        _tidy(top, record)
+    return [Path(os.path.normpath(r.path)) for r in todo if not r.entry.internal]
+
+
+def _check(top: Path, record: Record, index: int, entry: Entry) -> _Restore | None:
+    """The file as the wizard wrote it (to restore), or never replaced (None: as it was, or
+    edited by someone else after a kill cut the apply short before it); else refuse."""
+    path = top / entry.path
+    real = real_path(path)
+    now = digest(real)
+    if now != entry.after:
+        if now == entry.before or entry.internal or not record.maybe_replaced(index):
+            return None
+        raise StaleFile(
+            "changed since the wizard wrote it; nothing was undone",
+            path=path,
+            hint="restore it by hand from the backup folder, or keep it",
+        )
+    if entry.backup is not None:
+        saved = record.folder / entry.backup
+        if digest(saved) is None or entry.before not in (None, digest(saved)):
+            why = "missing" if not saved.exists() else "not the file it saved"
+            raise WizardError(
+                f"its backup {saved} is {why}; nothing was undone",
                 path=path,
-                hint="restore it by hand from the backup folder, or keep it",
+                hint="restore it by hand, or keep the files as they are",
             )
-    for entry in files:
-        path = top / entry["path"]
-        if entry["backup"] is None:
-            path.unlink()
-        else:
-            _restore(folder / entry["backup"], path)
-        written_path(top, path).unlink(missing_ok=True)
-    for name in sorted(manifest["dirs"], key=lambda d: len(Path(d).parts), reverse=True):
+    return _Restore(entry, path, real, real.read_bytes(), real.stat().st_mode & 0o7777)
+
+
+def _restore(top: Path, record: Record, item: _Restore) -> None:
+    if item.entry.backup is None:
+        item.real.unlink()
+        return
+    saved = record.folder / item.entry.backup
+    _put(top, item.real, saved.read_bytes(), saved.stat().st_mode & 0o7777)
+
+
+def _put(top: Path, real: Path, data: bytes, mode: int) -> None:
+    """Replace `real` with `data` atomically, the temp file in `.alembic-wizard/tmp/`."""
+    tmp = tmp_dir(top)
+    staged = stage(data, mode, real, tmp if same_filesystem(tmp, real) else None)
+    try:
+        staged.replace(real)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+
+
+def _undo_the_undo(top: Path, done: list[_Restore]) -> None:
+    """A restore failed midway: the files already restored go back to what the apply wrote."""
+    for item in reversed(done):
+        with contextlib.suppress(OSError):
+            item.real.parent.mkdir(parents=True, exist_ok=True)
+            _put(top, item.real, item.now, item.mode)
+
+
+def _tidy(top: Path, record: Record) -> None:
+    """The folders the apply made (when empty) and a temp file a kill left beside a target."""
+    for entry in record.entries:
+        if entry.tmp is not None:
+            Path(entry.tmp).unlink(missing_ok=True)
+    for name in sorted(record.dirs, key=lambda d: len(Path(d).parts), reverse=True):
         with contextlib.suppress(OSError):
             (top / name).rmdir()
-    folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
-    return folder, [Path(os.path.normpath(top / e["path"])) for e in files]
-
-
-def _last_backup(top: Path) -> Path:
-    found = sorted((top / BACKUP_DIR).glob(f"backup-*/{MANIFEST}"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        raise WizardError("nothing to undo: no apply recorded", path=top / BACKUP_DIR)
-    return found[-1].parent
-
-
-def _restore(saved: Path, path: Path) -> None:
-    """Copy the backup back in one step (bytes and mode)."""
-    tmp = path.with_name(f".{path.name}.undo.tmp")
-    shutil.copy2(saved, tmp)
-    tmp.replace(path)

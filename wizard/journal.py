@@ -1,0 +1,173 @@
+"""The record of one apply, in `.alembic-wizard/backup-<seq>-<time>/`: `manifest.json`, the
+intent (every file, its backup, its hash before and after), written and synced before the
+first replace; `journal`, one line per completed step and `applied` at the end. After a
+crash at any point the hashes say which files are old and which new."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from wizard.errors import WizardError
+from wizard.store import BACKUP_DIR, JOURNAL, MANIFEST
+from wizard.textio import sync_folder
+
+_NAME = re.compile(r"(backup|undone)-(?:(\d+)-)?\d{8}-\d{6}(?:-\d+)?")
+APPLIED = "applied"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of an apply."""
+
+    path: str  # relative to the project root (`../.env` beside a sub-folder project)
+    backup: str | None  # its copy in the record's folder; None: the apply created it
+    before: str | None  # sha256 before the apply; None: it did not exist
+    after: str  # sha256 as written
+    tmp: str | None = None  # a temp file beside the target (another filesystem)
+    internal: bool = False  # the wizard's own copy under .alembic-wizard/, not shown
+
+
+@dataclass(frozen=True)
+class Record:
+    """A manifest as read back, with what its journal says."""
+
+    folder: Path
+    seq: int
+    entries: tuple[Entry, ...]
+    dirs: tuple[str, ...]  # folders the apply made (relative), removed by undo when empty
+    applied: bool  # False: the apply was cut short (a kill) and is half done
+    replaced: frozenset[int] = frozenset()  # entries the journal says were replaced
+
+    def maybe_replaced(self, index: int) -> bool:
+        """Whether the apply may have replaced entry `index`: journaled, or the one after
+        the last journaled (a kill between a replace and its journal line)."""
+        if self.applied or index in self.replaced:
+            return True
+        return index == max(self.replaced, default=-1) + 1
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / MANIFEST
+
+
+def seq_of(folder: Path) -> int:
+    """The apply's sequence number from its folder's name (0: a record of an older wizard)."""
+    found = _NAME.fullmatch(folder.name)
+    return int(found.group(2)) if found and found.group(2) else 0
+
+
+def folders(top: Path, kind: str = "backup") -> list[Path]:
+    """The record folders of one kind (`backup`: not undone yet), oldest first: by sequence
+    number, never by modification time."""
+    base = top / BACKUP_DIR
+    if not base.is_dir():
+        return []
+    found = [p for p in base.iterdir() if (m := _NAME.fullmatch(p.name)) and m.group(1) == kind]
+    return sorted(found, key=lambda p: (seq_of(p), p.name))
+
+
+def new_folder(top: Path) -> tuple[Path, int]:
+    """A fresh record folder, numbered after every apply recorded so far, its journal begun
+    (a journal without a manifest: a run that died before touching any file)."""
+    seq = max((seq_of(p) for p in folders(top) + folders(top, "undone")), default=0) + 1
+    folder = top / BACKUP_DIR / f"backup-{seq:04d}-{time.strftime('%Y%m%d-%H%M%S')}"
+    folder.mkdir(mode=0o700)
+    note(folder, "begun")
+    return folder, seq
+
+
+def write_manifest(folder: Path, seq: int, entries: list[Entry], dirs: list[str]) -> None:
+    """The intent, in one atomic step, synced (file and folder) before anything is replaced."""
+    data = {"seq": seq, "files": [asdict(e) for e in entries], "dirs": dirs}
+    tmp = folder / f"{MANIFEST}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(folder / MANIFEST)
+    sync_folder(folder)
+
+
+def note(folder: Path, line: str) -> None:
+    """One completed step, synced before the next begins."""
+    fd = os.open(folder / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, f"{line}\n".encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load(folder: Path) -> Record:
+    """Read a record back; a manifest that is empty or not ours is a one-line error."""
+    path = folder / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, getattr(exc, "strerror", None) or "not UTF-8") from exc
+    if not text.strip():
+        raise _unreadable(path, "empty")
+    try:
+        data = json.loads(text)
+        entries = tuple(_entry(e) for e in data["files"])
+        dirs = tuple(str(d) for d in data.get("dirs", []))
+    except json.JSONDecodeError as exc:
+        raise _unreadable(path, f"not JSON (line {exc.lineno})") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _unreadable(path, "not an alembic-wizard manifest") from exc
+    return Record(folder, seq_of(folder), entries, dirs, _applied(folder), _replaced(folder))
+
+
+def _entry(raw: dict[str, object]) -> Entry:
+    after = raw.get("after", raw.get("sha256"))  # `sha256`: an older wizard's manifest
+    if not isinstance(raw["path"], str) or not isinstance(after, str):
+        raise TypeError("path and hash")
+    backup, before, tmp = raw.get("backup"), raw.get("before"), raw.get("tmp")
+    return Entry(
+        raw["path"], str(backup) if backup is not None else None,
+        str(before) if before is not None else None, after,
+        str(tmp) if tmp is not None else None, bool(raw.get("internal", False)),
+    )  # fmt: skip
+
+
+def _replaced(folder: Path) -> frozenset[int]:
+    journal = folder / JOURNAL
+    lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
+    return frozenset(int(n) for word, _, n in (x.partition(" ") for x in lines)
+                     if word == "replaced" and n.isdigit())  # fmt: skip
+
+
+def _applied(folder: Path) -> bool:
+    journal = folder / JOURNAL
+    if not journal.exists():  # an older wizard's record: its manifest was written last
+        return True
+    lines = journal.read_text(encoding="utf-8", errors="replace").split()
+    return APPLIED in lines
+
+
+def _unreadable(path: Path, why: str) -> WizardError:
+    return WizardError(
+        f"cannot read this apply record ({why}); nothing was changed",
+        path=path,
+        hint=f"restore from the backups beside it by hand, or remove {path.parent.name} "
+        "if you no longer need it",
+    )
+
+
+def interrupted(top: Path) -> list[Path]:
+    """Records of applies cut short (a kill): a manifest but no `applied` in the journal."""
+    return [f for f in folders(top) if (f / MANIFEST).exists() and not _applied(f)]
+
+
+def drop_unfinished(top: Path) -> None:
+    """Record folders with no manifest (a run killed while copying backups, before touching
+    any file): nothing in them is needed, and they may hold secrets. Under the lock only."""
+    for folder in folders(top):
+        if not (folder / MANIFEST).exists():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,133 @@
+"""What every writing command shares: show a plan and ask, then write it under the project's
+lock, saying exactly what a Ctrl-C left; and, before anything is planned, the rollback of an
+apply a kill cut short."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from wizard.apply import Applied, apply, outside_links
+from wizard.change import Plan
+from wizard.decide import prompts
+from wizard.errors import Interrupted, WizardError
+from wizard.inspection import Project, inspect
+from wizard.journal import interrupted
+from wizard.options import Options
+from wizard.show import show, status_line
+from wizard.store import locked
+from wizard.undo import recover
+
+
+def say(message: str) -> None:
+    """A status line, on stderr."""
+    sys.stderr.write(message + "\n")
+
+
+def recovered(project: Project, options: Options) -> Project:
+    """An apply a kill cut short is rolled back before anything is planned (so no plan, and
+    no backup, is ever taken of a half-applied project); the project is then read afresh."""
+    cut = interrupted(project.root)
+    if not cut:
+        return project
+    if options.dry_run or options.command != "setup":
+        say(f"note: an apply was cut short ({project.rel(cut[-1])}); run `alembic-wizard` or "
+             "`alembic-wizard undo` to put its files back")  # fmt: skip
+        return project
+    for path in recover(project.root):
+        say(status_line("restore", project.rel(path), color=options.color))
+    say(f"an apply was cut short ({cut[-1].name}): its files are back as they were")
+    return inspect(options.project, python=options.python)
+
+
+def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
+    """Show the plan and ask: `write`, `verify` (nothing to write) or `stop` (dry run, or
+    the user said no)."""
+    labels = {str(c.path): project.rel(c.path) for c in plan.changes}
+    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color)
+    _check_conflicts(plan, project, options)
+    if not plan.pending:
+        say("nothing to change: the setup is up to date")
+        return "verify"
+    if options.dry_run:
+        say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
+        return "stop"
+    _check_outside(plan, project, options)
+    if not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
+        say("nothing was written")
+        return "stop"
+    return "write"
+
+
+def _check_outside(plan: Plan, project: Project, options: Options) -> None:
+    """A symlink that leads out of the project is followed only with the user's yes."""
+    for link, real in outside_links(plan.pending, [project.top, project.root]):
+        if options.follow_outside:
+            continue
+        question = f"{project.rel(link)} is a link to {real}, outside the project: write there?"
+        if options.yes or not prompts.confirm(question, default=False):
+            raise WizardError(
+                f"a link to {real}, outside the project; nothing was written",
+                path=link,
+                hint="pass --follow-outside to edit the file it leads to (the link is kept)",
+            )
+
+
+def write(project: Project, plan: Plan, progress: Applied) -> Path | None:
+    """Apply the plan (inside `writing`); the record folder, its backups."""
+    folder = apply(plan.changes, project.root, progress)
+    if folder is not None:
+        say(f"backups of the modified files: {project.rel(folder)}")
+    return folder
+
+
+@contextlib.contextmanager
+def _told(progress: Applied, when: str) -> Iterator[None]:
+    """Ctrl-C once every file is written says so, and how to undo them (an interrupted apply
+    has put everything back and says that itself)."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        if progress.folder is None or isinstance(exc, Interrupted):
+            raise
+        raise Interrupted(
+            f"interrupted{when}; the files were written: undo with `alembic-wizard undo`"
+        ) from None
+
+
+def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
+    """Edits of the user's that the new files would drop: shown, and asked about."""
+    for change in plan.pending:
+        if not change.lost or options.force or options.dry_run:
+            continue
+        shown = "\n".join(f"    {line}" for line in change.lost[:10])
+        say(f"{project.rel(change.path)}: your edits would be lost:\n{shown}")
+        if options.yes or not prompts.confirm("Overwrite them (a backup is kept)?", default=False):
+            raise WizardError(
+                "your edits would be lost; nothing was written",
+                path=change.path,
+                hint="move them into a hook function (kept across runs), or pass --force"
+                if change.path.name == "env.py"
+                else "pass --force to overwrite them (a backup is kept)",
+            )
+
+
+def show_and_apply(project: Project, plan: Plan, options: Options) -> Path | bool | None:
+    """Show the plan, and write it once confirmed: the record folder of what was written,
+    None when there was nothing to write, False when nothing is written."""
+    go = show_and_confirm(project, plan, options)
+    if go != "write":
+        return None if go == "verify" else False
+    progress = Applied()
+    with writing(project, progress, ""):
+        return write(project, plan, progress)
+
+
+@contextlib.contextmanager
+def writing(project: Project, progress: Applied, when: str) -> Iterator[None]:
+    """The project's lock, held for the whole block (an apply and the verification that may
+    undo it), and Ctrl-C after the last file was written told as such."""
+    with _told(progress, when), locked(project.root):
+        yield
