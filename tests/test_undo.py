@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import copy_project, tree_hash, wizard
 
@@ -73,3 +79,85 @@ def test_a_hook_added_to_the_wizards_env_py_is_kept(tmp_path: Path) -> None:
     new = env_py.read_text()
     assert "async_engine_from_config(" in new  # async mode now
     assert "def include_name(name, type_, parent_names):" in new and "include_schemas=True," in new
+
+
+def _applied(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """sqlite_app after one apply; its files as they were before it."""
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    done = wizard("--yes", "--no-verify", cwd=project)
+    assert done.returncode == 0, done.stderr
+    return project, before
+
+
+def _theirs(project: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_hash(project).items() if not k.startswith(".alembic-wizard/")}
+
+
+@pytest.mark.parametrize(
+    ("content", "why"), [("", "empty"), ('{"seq": 1, "fil', "not JSON (line 1)"), ("[]", "not an")]
+)
+def test_a_corrupt_or_empty_manifest_is_a_one_line_error(
+    tmp_path: Path, content: str, why: str
+) -> None:
+    project, _ = _applied(tmp_path)
+    (manifest,) = project.glob(".alembic-wizard/backup-*/manifest.json")
+    manifest.write_text(content)
+    state = tree_hash(project)
+    done = wizard("undo", cwd=project)
+    assert done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"error: {manifest.relative_to(project)}: ")
+    assert f"cannot read this apply record ({why}" in first
+    assert tree_hash(project) == state
+
+
+def test_a_missing_backup_refuses_before_anything_is_restored(tmp_path: Path) -> None:
+    project, _ = _applied(tmp_path)
+    (saved,) = project.glob(".alembic-wizard/backup-*/pyproject.toml")  # the last one restored
+    saved.unlink()
+    state = tree_hash(project)
+    done = wizard("undo", cwd=project)
+    assert done.returncode == 2
+    assert f"pyproject.toml: its backup {saved} is missing; nothing was undone" in done.stderr
+    assert tree_hash(project) == state
+
+
+def test_undo_picks_the_last_apply_by_its_sequence_not_its_time(tmp_path: Path) -> None:
+    project, original = _applied(tmp_path)
+    sync_env_py = (project / "migrations/env.py").read_bytes()
+    done = wizard("--yes", "--no-verify", "--mode", "async", cwd=project)
+    assert done.returncode == 0, done.stderr
+    first, second = sorted(project.glob(".alembic-wizard/backup-*"))
+    assert (first.name[:11], second.name[:11]) == ("backup-0001", "backup-0002")
+    os.utime(first / "manifest.json", (4_000_000_000, 4_000_000_000))  # the first looks newer
+    os.utime(first, (4_000_000_000, 4_000_000_000))
+    assert wizard("undo", cwd=project).returncode == 0
+    assert (project / "migrations/env.py").read_bytes() == sync_env_py  # the second undone
+    assert wizard("undo", cwd=project).returncode == 0
+    assert _theirs(project) == original
+
+
+def test_a_failing_restore_puts_back_what_it_restored_and_leaves_no_temp_file(
+    tmp_path: Path,
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    pyproject = project / "pyproject.toml"  # restored last: big enough to fail to write
+    pyproject.write_text(pyproject.read_text() + "# padding\n" * 20_000)
+    original = tree_hash(project)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    state = tree_hash(project)
+
+    def small_files() -> None:  # every write past 100 kB fails (EFBIG): a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wizard", "--no-color", "undo"], cwd=project,
+        capture_output=True, text=True, preexec_fn=small_files, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "pyproject.toml: cannot restore: File too large; nothing was undone" in done.stderr
+    assert tree_hash(project) == state  # .env and the others put back as written
+    assert not [p for p in project.rglob("*") if p.name.endswith((".tmp", "-tmp"))]
+    assert wizard("undo", cwd=project).returncode == 0
+    assert _theirs(project) == original
