@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,6 +25,29 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert commands[1] in (REPO / ".ci/run").read_text().splitlines()
 
 
+def _clean_env() -> dict[str, str]:
+    """This environment without what would put the checkout (or another venv) on the path."""
+    drop = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP"}
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def _venv_with_our_dependencies(venv: Path) -> Path:
+    """A venv of its own (never `--system-site-packages`: run from a virtualenv, that is the
+    base interpreter's, without our dependencies) that sees the site-packages of the
+    interpreter running the tests through a .pth: the dependencies `.[test]` installed, with
+    no network. Plain path lines, so the editable install's own .pth there is not processed
+    and the wheel installed into the venv is the `wizard` it imports. Returns its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=_clean_env())
+    python = venv / "bin/python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True, env=_clean_env(),
+    ).stdout.strip()  # fmt: skip
+    ours = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    (Path(purelib) / "running_interpreter.pth").write_text("\n".join(ours) + "\n")
+    return python
+
+
 def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
     build = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
@@ -37,11 +62,11 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
     for template in ("env.py.j2", "alembic.ini.j2", "script.py.mako"):
         assert f"wizard/templates/{template}" in names
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python = venv / "bin/python"
+    python = _venv_with_our_dependencies(venv)
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True,
+        env=_clean_env(),
     )
     where = subprocess.run(
         [str(python), "-c", "import wizard.plan.render as r; print(r.templates_dir())"],
@@ -49,16 +74,18 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=True,
+        env=_clean_env(),
     ).stdout.strip()
     assert where.startswith(str(venv)), where
     project = tmp_path / "blog"
-    subprocess.run(["cp", "-r", str(REPO / "examples/blog"), str(project)], check=True)
+    shutil.copytree(REPO / "examples/blog", project)
     done = subprocess.run(
         [str(venv / "bin/alembic-wizard"), "--yes", "--dry-run"],
         cwd=project,
         capture_output=True,
         text=True,
         check=False,
+        env=_clean_env(),
     )
     assert done.returncode == 0, done.stderr
     assert "+target_metadata = Base.metadata" in done.stdout
