@@ -46,6 +46,16 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _where_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the project, its interpreter and Alembic's config file are."""
+    add = parser.add_argument
+    add("--project", default=".", metavar="PATH", help="the project folder")
+    add("--python", metavar="PATH", help="the project's interpreter")
+    add("-c", "--config", metavar="FILE",
+        help="Alembic's config file, as `alembic -c` (default: $ALEMBIC_CONFIG, else "
+        "alembic.ini); relative to the project root, where Alembic runs")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every flag; one per question."""
     parser = argparse.ArgumentParser(
@@ -62,14 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         "adopt: baseline revision for the database that exists, stamped only when it matches",
     )  # fmt: skip
     add = parser.add_argument
-    add("--project", default=".", metavar="PATH", help="the project folder")
+    _where_flags(parser)
     add("--dry-run", action="store_true", help="show the plan, write nothing")
     add("-y", "--yes", action="store_true", help="take the detected defaults")
     add("--force", action="store_true",
         help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
     add("--follow-outside", action="store_true",
         help="edit what symlinks lead to outside the project (the links are kept)")  # fmt: skip
-    add("--python", metavar="PATH", help="the project's interpreter")
     add("--no-verify", action="store_true", help="skip verification")
     add("--offline", action="store_true", help="verify without the database")
     add(
@@ -104,6 +113,7 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     return Options(
         command=args.command, project=Path(args.project), dry_run=args.dry_run, yes=args.yes,
         force=args.force, follow_outside=args.follow_outside, python=args.python,
+        config=args.config or os.environ.get("ALEMBIC_CONFIG") or None,
         verify=not args.no_verify, online=not args.offline, error=args.error, review=args.online,
         json=args.json, color=color,
         interactive=interactive, flags=flags,
@@ -126,7 +136,8 @@ def _run(options: Options) -> int:
         from wizard.inspection import inspect
         from wizard.inspection.summary import describe
 
-        print(describe(inspect(options.project, python=options.python), as_json=options.json))
+        project = inspect(options.project, python=options.python, config=options.config)
+        print(describe(project, as_json=options.json))
         return EXIT_OK
     probe = _early_probe(options)
     try:

@@ -62,7 +62,9 @@ def explain_command(options: Options) -> int:
 
 def doctor_command(options: Options) -> int:
     """Read-only diagnosis; 1 when anything is found."""
-    project = inspect(options.project, python=options.python, env_imports=True)
+    project = inspect(
+        options.project, python=options.python, env_imports=True, config=options.config
+    )
     findings = doctor.diagnose(project)
     if options.review:
         findings += doctor.risk_findings(project, review(project))
@@ -75,7 +77,7 @@ def doctor_command(options: Options) -> int:
 
 def guard_command(options: Options) -> int:
     """Guard rails for an existing setup, shown as a plan and written once confirmed."""
-    project = inspect(options.project, python=options.python)
+    project = inspect(options.project, python=options.python, config=options.config)
     answers, target = decide(
         project, options.flags, yes=options.yes, interactive=options.interactive
     )
@@ -94,7 +96,7 @@ def guard_command(options: Options) -> int:
 
 def runner_command(options: Options) -> int:
     """`runner`: write the start-up runner module (shown, confirmed, undoable)."""
-    project = inspect(options.project, python=options.python)
+    project = inspect(options.project, python=options.python, config=options.config)
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
     plan = Plan((runner.runner_change(project, where),), frozenset())
@@ -133,7 +135,7 @@ def undo_command(options: Options) -> int:
 def adopt_command(options: Options) -> int:
     """Adopt the database that exists: a baseline revision, stamped only when the database
     matches the models; 1 when it does not (nothing stamped)."""
-    project = inspect(options.project, python=options.python)
+    project = inspect(options.project, python=options.python, config=options.config)
     for note in adopt_report.create_all_notes(project):
         _say(f"note: {note}")
     state = adopt.examine(project)
@@ -171,7 +173,8 @@ def _stamp(project: Project, state: adopt.State, files: list[str]) -> int:
 
 def setup_command(options: Options, probe: Probe | None) -> int:
     """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
-    project = recovered(inspect(options.project, python=options.python), options)
+    project = inspect(options.project, python=options.python, config=options.config)
+    project = recovered(project, options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
         _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))

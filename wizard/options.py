@@ -42,6 +42,7 @@ class Options:
     force: bool = False
     follow_outside: bool = False  # write through symlinks that lead out of the project
     python: str | None = None
+    config: str | None = None  # Alembic's config file: -c, else $ALEMBIC_CONFIG
     verify: bool = True
     online: bool = True
     error: str | None = None  # doctor: a pasted error message ('-': standard input)

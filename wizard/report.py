@@ -34,15 +34,13 @@ def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) ->
 
 def alembic_command(project: Project) -> str:
     """The project's Alembic as the user's shell runs it from the folder the wizard was
-    pointed at: `cd` to the root, the project's runner, `-c` for an ini in a sub-folder."""
+    pointed at: `cd` to the root, the project's runner, `-c` for a config Alembic would not
+    find by itself (another name, a sub-folder)."""
     where = project.rel(project.root)
     command = project.alembic_command
     if where not in (".", ""):
         command = f"cd {shlex.quote(where)} && {command}"
-    ini = project.alembic.ini_path  # in a sub-folder: named, as Alembic runs in the root
-    if ini.parent != project.root and project.alembic.style == "ini":
-        command += f" -c {shlex.quote(ini.relative_to(project.root).as_posix())}"
-    return command
+    return command + project.alembic.config_option(project.root)  # another name or folder
 
 
 def next_commands(project: Project, rungs: list[Rung]) -> list[str]:

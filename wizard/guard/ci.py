@@ -35,11 +35,9 @@ _SERVICES = {
 
 
 def alembic_command(project: Project) -> str:
-    """`alembic`, with `-c` when alembic.ini is in a sub-folder of where Alembic runs."""
-    ini = project.alembic.ini_path
-    if ini.parent != project.root and project.alembic.style == "ini":
-        return f"alembic -c {ini.relative_to(project.root).as_posix()}"
-    return "alembic"
+    """`alembic`, with `-c` when Alembic would not find its config by itself (another name,
+    a sub-folder of where it runs)."""
+    return "alembic" + project.alembic.config_option(project.root)
 
 
 def _ci_url(url: URL, database: str) -> str:

@@ -33,9 +33,12 @@ __all__ = ["Project", "inspect", "read_files", "read_folder"]
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt", "alembic.ini")
 
 
-def inspect(top: Path, python: str | None = None, *, env_imports: bool = False) -> Project:
+def inspect(
+    top: Path, python: str | None = None, *, env_imports: bool = False, config: str | None = None
+) -> Project:
     """Read the project under `top`; raise NotForUs when it has no SQLAlchemy tables.
-    `env_imports`: also follow every import of the existing env.py (what doctor checks)."""
+    `env_imports`: also follow every import of the existing env.py (what doctor checks);
+    `config`: Alembic's config file as `-c` names it (else the remembered one, else found)."""
     top = top.resolve()
     if not top.is_dir():
         raise WizardError("not a folder", path=top)
@@ -54,17 +57,19 @@ def inspect(top: Path, python: str | None = None, *, env_imports: bool = False) 
             path=top,
             hint="point --project at the folder that holds your models",
         )
-    project = _describe(tree, resolver, top, tables, python, env_imports)
+    project = _describe(tree, resolver, top, tables, python, (env_imports, config))
     project = replace(project, notices=(*(n for _, n in outlined), *project.notices))
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
 def _describe(
     tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None,
-    env_imports: bool,
+    alembic: tuple[bool, str | None],
 ) -> Project:  # fmt: skip
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
+    config_path = _config_path(root, top)
+    env_imports, config = alembic[0], alembic[1] or _remembered_config(config_path)
     found = read_environment(root, top, python)
     settings = find_settings(resolver)
     if "pydantic_settings" in found.environment.modules:  # pydantic 2: no pydantic.BaseSettings
@@ -85,9 +90,9 @@ def _describe(
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
         create_all=find_create_all(tree),
-        alembic=read_setup(root, resolver, import_root, env_imports=env_imports),
+        alembic=read_setup(root, resolver, import_root, env_imports=env_imports, config=config),
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
-        config_path=_config_path(root, top),
+        config_path=config_path,
         skipped=tuple(tree.skipped),
         gitignore=_gitignore(top, root),
         **found.project_fields(),
@@ -160,6 +165,16 @@ def _with_remembered(project: Project) -> Project:
     except ValueError as exc:  # tomlkit's parse errors
         raise WizardError(f"cannot parse: {exc}", path=project.config_path) from exc
     return replace(project, remembered=found)
+
+
+def _remembered_config(path: Path) -> str | None:
+    """The Alembic config file a setup with `-c` remembered (a re-run needs no `-c`)."""
+    text = read_text(path) if path.is_file() else None
+    try:
+        found = remembered.load(text, in_pyproject=path.name == "pyproject.toml").get("config")
+    except ValueError:  # said with file and line where the remembered answers are read
+        return None
+    return found if isinstance(found, str) else None
 
 
 def _config_path(root: Path, top: Path) -> Path:

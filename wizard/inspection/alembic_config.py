@@ -36,6 +36,25 @@ def read_tool_alembic(text: str | None, path: Path) -> dict[str, Any] | None:
         raise WizardError(f"cannot parse: {exc}", path=path) from exc
 
 
+def named_config(name: str, root: Path) -> Path:
+    """The config file `-c` (or $ALEMBIC_CONFIG) names, as Alembic run in the project root reads
+    it: absolute, or relative to the root (or to the current folder, where only that exists).
+    It may not exist yet (the wizard writes it); its folder must."""
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        here = Path.cwd() / path
+        path = here if not (root / path).exists() and here.exists() else root / path
+    path = Path(os.path.normpath(path.absolute()))
+    if path.is_dir() or not path.parent.is_dir():
+        raise WizardError(
+            "is a folder" if path.is_dir() else "no such folder for Alembic's config file",
+            path=path,
+            hint="-c (or ALEMBIC_CONFIG) names Alembic's config file, relative to the project "
+            "root where Alembic runs, e.g. -c deploy/alembic.ini",
+        )
+    return path
+
+
 def ini_candidates(root: Path) -> list[Path]:
     """Every alembic.ini in a sub-folder of `root` (not in virtualenvs, caches, backups, tests,
     docs), the shallowest first."""

@@ -7,7 +7,9 @@ from __future__ import annotations
 import ast
 import configparser
 import contextlib
+import os
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +21,7 @@ from wizard.inspection.alembic_config import (
     INI,
     ini_candidates,
     is_resource,
+    named_config,
     read_tool_alembic,
     resolve,
 )
@@ -43,6 +46,7 @@ class AlembicSetup:
     toml_path: Path | None = None  # the pyproject.toml that has [tool.alembic] (None: none has)
     toml: Mapping[str, Any] = field(default_factory=dict)  # [tool.alembic], plain values
     version_dirs: tuple[Path, ...] = ()  # `version_locations`, when set
+    named: bool = False  # the config file was named (-c, $ALEMBIC_CONFIG, remembered)
 
     @property
     def ini(self) -> configparser.ConfigParser | None:
@@ -62,7 +66,15 @@ class AlembicSetup:
     def style(self) -> ConfigStyle:
         """Where script_location belongs: [tool.alembic] when Alembic reads it from there."""
         in_ini = self.ini_value("script_location") is not None
-        return "toml" if self.toml_path is not None and not in_ini else "ini"
+        new_named = self.named and self.ini_text is None  # -c names a file to write
+        return "toml" if self.toml_path is not None and not in_ini and not new_named else "ini"
+
+    def config_option(self, root: Path) -> str:
+        """` -c FILE` for Alembic run in `root` when it would not find this config by itself
+        (named otherwise, or in a sub-folder); '' when it would."""
+        if self.style != "ini" or self.ini_path == root / INI:
+            return ""
+        return f" -c {shlex.quote(Path(os.path.relpath(self.ini_path, root)).as_posix())}"
 
     @property
     def env_path(self) -> Path | None:
@@ -101,15 +113,16 @@ def line_of(text: str | None, key: str, after: str | None = None) -> int | None:
 
 
 def read_setup(
-    root: Path, resolver: Resolver, import_root: Path, *, env_imports: bool = False
-) -> AlembicSetup:
-    """Read Alembic's configuration and the env.py it points at."""
+    root: Path, resolver: Resolver, import_root: Path, *, env_imports: bool = False,
+    config: str | None = None,
+) -> AlembicSetup:  # fmt: skip
+    """Read Alembic's configuration (`config`: the file -c names) and the env.py it points at."""
     toml_path = root / "pyproject.toml"
     toml = read_tool_alembic(read_text(toml_path) if toml_path.is_file() else None, toml_path)
-    ini_path = _ini_path(root, toml)
+    ini_path = named_config(config, root) if config else _ini_path(root, toml)
     setup = AlembicSetup(
         ini_path, read_text(ini_path) if ini_path.is_file() else None, None, None,
-        toml_path=toml_path if toml is not None else None, toml=toml or {},
+        toml_path=toml_path if toml is not None else None, toml=toml or {}, named=bool(config),
     )  # fmt: skip
     try:
         location = setup.ini_value("script_location")

@@ -35,8 +35,10 @@ def ini_change(project: Project, answers: Answers, sync_env_key: str) -> Change 
         if setup.style == "toml":  # no second [alembic] section: pyproject.toml has it
             return None
         prepend = _prepend(project)
-        new = render("alembic.ini.j2", migrations=answers.migrations, prepend_sys_path=prepend,
-                     sync_env_key=sync_env_key, mode=answers.mode)  # fmt: skip
+        scripts = os.path.relpath(project.root / answers.migrations, path.parent)  # -c deploy/x
+        new = render("alembic.ini.j2", migrations=Path(scripts).as_posix(),
+                     prepend_sys_path=prepend, sync_env_key=sync_env_key,
+                     mode=answers.mode)  # fmt: skip
         return Change(path, None, new, _WHY)
     keys: dict[str, str] = {}
     if setup.style == "ini":

@@ -33,8 +33,11 @@ def settings_change(project: Project, answers: Answers) -> list[Change]:
     return [Change(path, before, after, why)]
 
 
-def remembered_table(answers: Answers, root: Path, env_file: Path | None) -> dict[str, Any]:
-    """What is worth remembering of the answers, as TOML-ready values (no secrets)."""
+def remembered_table(
+    answers: Answers, root: Path, env_file: Path | None, config: Path | None = None
+) -> dict[str, Any]:
+    """What is worth remembering of the answers, as TOML-ready values (no secrets); `config`:
+    Alembic's config file when it was named (`-c`), so a re-run finds it without."""
     table: dict[str, Any] = {
         "dialect": answers.dialect,
         "mode": answers.mode,
@@ -50,6 +53,8 @@ def remembered_table(answers: Answers, root: Path, env_file: Path | None) -> dic
         table["sync-driver"] = answers.sync_driver
     if env_file is not None:
         table["env-file"] = Path(os.path.relpath(env_file, root)).as_posix()
+    if config is not None:
+        table["config"] = Path(os.path.relpath(config, root)).as_posix()
     return table
 
 
@@ -70,7 +75,9 @@ def config_change(
         if adding:
             after = deps.add(after, adding)
             whys.append(f"declares {', '.join(adding)} in {deps.TABLE_NAMES[declare_in]}")
-    table = remembered_table(answers, project.root, env_file)
+    setup = project.alembic
+    named = setup.ini_path if setup.named and setup.style == "ini" else None
+    table = remembered_table(answers, project.root, env_file, named)
     stored = remembered.store(after, table, in_pyproject=in_pyproject)
     if stored is not None:
         after = stored
