@@ -198,6 +198,8 @@ def test_a_rerun_upgrades_an_env_py_of_an_older_wizard_keeping_the_users_hook(
 
     test_url = f"sqlite:///{tmp_path / 'test.db'}"
     alembic("-x", f"url={test_url}", "revision", "--autogenerate", "-m", "tables", cwd=project)
-    alembic("-x", f"url={test_url}", "upgrade", "head", cwd=project)
+    alembic(
+        "-x", "verbose", "-x", f"url={test_url}", "upgrade", "head", cwd=project
+    )  # a bare -x too
     assert _sqlite_tables(tmp_path / "test.db") == SQLITE_TABLES | {"alembic_version"}
     assert _sqlite_tables(project / "notes.db") == set()

@@ -35,7 +35,9 @@ for _module in MODEL_MODULES:
     importlib.import_module(_module)
 
 config = context.config
-X_ARGS = context.get_x_argument(as_dictionary=True)  # `alembic -x url=... upgrade head`
+# `alembic -x url=... upgrade head`, as {key: value} (not as_dictionary=True: before Alembic
+# 1.13.1 it raises on a `-x flag` without '=')
+X_ARGS = dict(arg.partition("=")[::2] for arg in context.get_x_argument())
 # Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
 # pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
 if not config.attributes.get("configure_logger", True):
