@@ -43,6 +43,7 @@ def _test_database(name: str) -> Iterator[str]:
 def test_guard_on_postgresql_pytest_alembic_passes_on_a_test_database(
     tmp_path: Path, pg_database: str
 ) -> None:
+    """Sync mode: the fixture hands pytest-alembic an Engine on $TEST_DATABASE_URL_SYNC."""
     project = copy_project("pg_app", tmp_path)
     (project / "backend/pyproject.toml").write_text(
         (project / "backend/pyproject.toml").read_text() + "\n[tool.ruff]\nline-length = 100\n"
@@ -229,3 +230,24 @@ def test_setup_with_rails_adds_them_and_the_test_passes_in_async_mode(tmp_path: 
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
     out = _pytest(project, {"PYTHONPATH": "src"})  # env.py runs on the connection handed in
     assert "4 passed" in out, out
+
+
+@pytest.mark.postgres
+def test_the_migration_test_in_async_mode_on_postgresql(tmp_path: Path, pg_database: str) -> None:
+    """Async mode: an AsyncEngine on $TEST_DATABASE_URL (asyncpg, the app's own driver)."""
+    project = copy_project("pg_app", tmp_path)
+    set_env_line(project / ".env", "DATABASE_URL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
+    done = wizard("--yes", "--offline", "--mode", "async", "--rails", "test", cwd=project)
+    assert done.returncode == 0, done.stderr
+    backend = project / "backend"
+    assert "create_async_engine" in (backend / "tests/test_migrations.py").read_text()
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
+    with _test_database(f"{pg_database}_test") as test_url:
+        async_url = test_url.replace("+psycopg", "+asyncpg")
+        out = _pytest(backend, {"TEST_DATABASE_URL": async_url})
+    assert "4 passed" in out, out
+    refused = _pytest(
+        backend,
+        {"TEST_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"},
+    )
+    assert "TEST_DATABASE_URL names the database in DATABASE_URL" in refused, refused

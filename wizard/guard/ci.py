@@ -55,7 +55,7 @@ def _env(answers: Answers, target: Target, tested: bool) -> list[tuple[str, str]
     if answers.mode == "sync":
         env.append((source.sync_key, _ci_url(target.sync_url, "app")))
     if tested:
-        env.append((test_env_key(answers), _ci_url(target.sync_url, "app_test")))
+        env.append((test_env_key(answers), _ci_url(target.alembic_url, "app_test")))
     return env
 
 

@@ -16,15 +16,19 @@ TEST_FILE = Path("tests/test_migrations.py")
 
 
 def test_env_key(answers: Answers) -> str:
-    """The variable that names the test database: TEST_ + Alembic's own variable."""
-    return f"TEST_{answers.source.sync_key}"
+    """The variable that names the test database: TEST_ + the one Alembic's URL comes from
+    (the sync URL's; in async mode the app's own)."""
+    key = answers.source.sync_key
+    if answers.mode == "async":
+        key = answers.source.env_key or "DATABASE_URL"
+    return f"TEST_{key}"
 
 
 def example_url(target: Target) -> str:
     """A test database URL beside the development one (no password shown)."""
-    url = target.sync_url
+    url = target.alembic_url
     if url.get_backend_name() == "sqlite":
-        return "sqlite:///migrations-test.db"
+        return f"{url.drivername}:///migrations-test.db"
     database = f"{url.database or 'app'}_test"
     return url.set(database=database, query={}).render_as_string(hide_password=True)
 
@@ -44,7 +48,9 @@ def test_change(project: Project, answers: Answers, target: Target) -> Change:
         root=project.rel(project.root) if project.root != project.top else "the project folder",
         test_env_key=test_env_key(answers),
         dev_keys=dev_keys,
-        sqlite=target.sync_url.get_backend_name() == "sqlite",
+        sqlite=target.alembic_url.get_backend_name() == "sqlite",
+        mode=answers.mode,
+        drivername=target.alembic_url.drivername,
         example_url=example_url(target),
         test_path=TEST_FILE.as_posix(),
         depth=len(TEST_FILE.parts) - 1,
