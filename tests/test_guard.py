@@ -251,3 +251,36 @@ def test_the_migration_test_in_async_mode_on_postgresql(tmp_path: Path, pg_datab
         {"TEST_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"},
     )
     assert "TEST_DATABASE_URL names the database in DATABASE_URL" in refused, refused
+
+
+def test_tool_alembic_gets_the_ruff_hook_and_alembic_runs_it(tmp_path: Path) -> None:
+    project = copy_project("alembic_pyproject", tmp_path)  # [tool.alembic] and [tool.ruff]
+    assert wizard("--yes", "--offline", "--mode", "sync", cwd=project).returncode == 0
+    done = wizard("guard", "--yes", "--rails", "format", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "modify  pyproject.toml" in done.stderr and not (project / "alembic.ini").exists()
+    revision = alembic("revision", "-m", "empty", cwd=project)
+    assert "Running post write hook 'ruff'" in revision.stdout + revision.stderr
+
+
+def test_the_rails_checkbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from wizard.cli import main
+
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    # untick the first two rails (test, ci); no naming convention; write: yes
+    keys = " " + "\x1b[B" + " " + "\r" + "n" + "y"
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            code = main(["--no-color", "guard", "--project", str(project)], interactive=True)
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert (project / ".pre-commit-config.yaml").is_file()
+    assert not (project / "tests/test_migrations.py").exists()
+    assert not (project / ".github").exists()
