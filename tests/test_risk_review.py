@@ -283,3 +283,17 @@ def test_risk_review_on_sqlite(tmp_path: Path) -> None:
         in out
     )
     assert tree_hash(project) == files and (project / "notes.db").read_bytes() == before
+
+
+def test_doctor_online_without_a_database_says_so_and_masks_the_password(tmp_path: Path) -> None:
+    project = copy_project("pg_app", tmp_path)
+    set_env_line(
+        project / ".env", "DATABASE_URL", "postgresql+asyncpg://postgres:s3cr3t-pw@127.0.0.1:1/shop"
+    )
+    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    files = tree_hash(project)
+    done = wizard("doctor", "--online", cwd=project)
+    assert done.returncode == 2
+    assert "error: could not look at the database: OperationalError" in done.stderr, done.stderr
+    assert "s3cr3t-pw" not in done.stderr + done.stdout
+    assert tree_hash(project) == files
