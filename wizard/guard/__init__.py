@@ -64,10 +64,10 @@ def plan(
     convention: naming.Choice | None = None,
 ) -> tuple[list[Change], list[str]]:  # fmt: skip
     """The changes for `rails`, each checked to parse, and notes for the user."""
-    changes, notes = [], []
+    changes: list[Change] = []
+    notes: list[str] = []
     if "naming" in rails and convention is not None:
-        found, said = _naming_changes(project, answers, convention)
-        changes, notes = found, said
+        changes, notes = _naming_changes(project, answers, convention)
     tested = "test" in rails
     if tested:
         changes.append(migration_test.test_change(project, answers, target))
