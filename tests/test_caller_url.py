@@ -70,13 +70,25 @@ def _pg_project(tmp_path: Path, dev: str, *extra: str) -> Path:
     return repo / "backend"
 
 
+TEST_MODULE = """from pytest_alembic.tests import (  # noqa: F401  pytest collects them here
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+"""
+
+
 def _pytest_alembic(cwd: Path, url: str, engine: str) -> str:
-    """pytest-alembic's built-in tests, in a process of their own, on `url` (its tests bind
-    to tests/conftest.py, where users keep `alembic_engine`)."""
-    (cwd / "tests").mkdir(exist_ok=True)
-    (cwd / "tests/conftest.py").write_text(CONFTEST)
+    """pytest-alembic's built-in tests, in a process of their own, on `url`. Imported into a
+    test module (its documented alternative to `--test-alembic`), with `alembic_engine` in a
+    conftest.py beside: pytest-alembic 0.13.1 binds `--test-alembic` to tests/conftest.py,
+    and its collector there fails under pytest 9.2 ('TestCollector' has no '_nodeid')."""
+    (cwd / "conftest.py").write_text(CONFTEST)
+    (cwd / "test_migrations.py").write_text(TEST_MODULE)
     env = {"TEST_DATABASE_URL": url, "TEST_ENGINE": engine, "PATH": "/usr/bin:/bin"}
-    done = run("-m", "pytest", "--test-alembic", "-p", "no:cacheprovider", "-q", cwd=cwd, env=env)
+    done = run("-m", "pytest", "-p", "no:cacheprovider", "-q", "test_migrations.py", cwd=cwd,
+               env=env)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
