@@ -59,7 +59,7 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr[-2000:]
     (wheel,) = tmp_path.glob("alembic_wizard-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for template in ("env.py.j2", "alembic.ini.j2", "script.py.mako"):
+    for template in ("env.py.j2", "alembic.ini.j2", "script.py.mako", "runner.py.j2"):
         assert f"wizard/templates/{template}" in names
     venv = tmp_path / "venv"
     python = _venv_with_our_dependencies(venv)
