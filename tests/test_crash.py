@@ -103,7 +103,7 @@ def test_sigint_and_sigterm_during_apply_put_every_file_back(tmp_path: Path) -> 
 def test_sigint_after_the_last_replace_says_the_files_were_written(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     original = _theirs(project)
-    done = wizard_process("--yes", "--offline", cwd=project, env=_hook("applied", "INT"))
+    done = wizard_process("--yes", "--no-db", cwd=project, env=_hook("applied", "INT"))
     assert done.returncode == 130
     assert done.stderr.strip().endswith(
         "interrupted during verification; the files were written: undo with `alembic-wizard undo`"
@@ -121,7 +121,7 @@ def _spawn(project: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
 
 
 def _answer_to_confirm(child: pexpect.spawn) -> None:
-    for question in ("Which database", "Which migration mode", "Which model modules"):
+    for question in ("Which migration mode", "Which model modules"):
         child.expect(question)
         child.send(ENTER)
     child.expect("migrations folder")

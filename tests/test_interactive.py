@@ -32,8 +32,7 @@ def test_answers_through_the_prompts_with_a_custom_folder(
 ) -> None:
     project = copy_project("sqlite_app", tmp_path)
     keys = (
-        ENTER  # database: sqlite, the detected default
-        + ENTER  # migration mode: sync, the recommended one
+        ENTER  # migration mode: sync, the recommended one
         + ENTER  # model modules: all ticked
         + CLEAR_LINE
         + "db/migrations"
@@ -55,7 +54,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project("sqlite_app", tmp_path)
-    keys = ENTER + ENTER + SPACE + ENTER + ENTER + "y" + "y"  # untick the first model module
+    keys = ENTER + SPACE + ENTER + ENTER + "y" + "y"  # untick the first model module
     code, out, err = _answer(keys, ["--project", str(project)], capsys)
     assert code == 1, err + out
     assert "FAILED  tables" in out
@@ -66,7 +65,7 @@ def test_unticking_a_model_module_is_caught_by_verification(
 def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)
-    code, _, err = _answer(ENTER * 4 + "y" + "n", ["--project", str(project)], capsys)
+    code, _, err = _answer(ENTER * 3 + "y" + "n", ["--project", str(project)], capsys)
     assert code == 0 and "nothing was written" in err
     assert tree_hash(project) == before
 
@@ -94,8 +93,6 @@ def _spawn(project: Path) -> pexpect.spawn:
 def test_real_terminal_defaults(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     child = _spawn(project)
-    child.expect("Which database")
-    child.send(ENTER)
     child.expect("Which migration mode")
     child.send(ENTER)
     child.expect("Which model modules")
@@ -118,7 +115,7 @@ def test_ctrl_c_at_a_prompt_exits_130_and_changes_nothing(tmp_path: Path) -> Non
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)
     child = _spawn(project)
-    child.expect("Which database")
+    child.expect("Which migration mode")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()

@@ -77,7 +77,7 @@ def test_every_metadata_is_targeted_and_autogenerate_creates_their_tables(tmp_pa
     alembic("upgrade", "head", cwd=project)
     assert _tables(project) == {"authors", "posts", "comments", "audit_log", "page_views"}
     alembic("check", cwd=project)  # nothing pending across all three
-    again = wizard("--yes", "--offline", cwd=project)  # remembered: asks nothing, changes nothing
+    again = wizard("--yes", "--no-db", cwd=project)  # remembered: asks nothing, changes nothing
     assert "nothing to change" in again.stderr, again.stderr
 
 
@@ -101,14 +101,14 @@ def test_metadata_flag_picks_some_and_verification_counts_across_them(tmp_path: 
 def test_the_metadata_checkbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _blog(tmp_path)
     down, space, enter = "\x1b[B", " ", "\r"
-    # database, mode: defaults; MetaData: untick the second (audit); models: all; folder:
-    # the default; declare alembic: yes; write: yes
-    keys = enter + enter + down + space + enter + enter + enter + "y" + "y"
+    # mode: the default; MetaData: untick the second (audit); models: all; folder:
+    # the default; declare alembic: yes; write: yes (the database is the URL's: not asked)
+    keys = enter + down + space + enter + enter + enter + "y" + "y"
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
         with create_app_session(input=pipe, output=DummyOutput()):
-            code = main(["--no-color", "--project", str(project), "--offline"], interactive=True)
+            code = main(["--no-color", "--project", str(project), "--no-db"], interactive=True)
     out = capsys.readouterr()
     assert code == 0, out.err + out.out
     env_py = (project / "migrations/env.py").read_text()

@@ -3,7 +3,7 @@ detected default (`--yes`), else by asking."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from wizard.decide import prompts
 from wizard.errors import Ambiguous, NotInteractive, WizardError
@@ -29,25 +29,29 @@ class Decider:
         return True
 
     def choose(
-        self, what: str, flag: str, given: str | None, choices: Sequence[str], default: str | None
-    ) -> str:
-        """One of `choices`; `default` None means there is no single sensible default."""
+        self, what: str, flag: str, given: str | None, choices: Sequence[str], default: str | None,
+        help: Mapping[str, str] | None = None,
+    ) -> str:  # fmt: skip
+        """One of `choices`; `default` None means there is no single sensible default. A
+        flag that names none of them is an error, or, with someone to ask, asked again."""
+        question = f"Which {what}?"
         if given is not None:
-            if given not in choices:
-                raise WizardError(
-                    f"{flag} {given!r} is not one of: {', '.join(choices)}", hint=f"{flag} VALUE"
-                )
-            return given
-        if len(choices) == 1:
+            if given in choices:
+                return given
+            why = f"{flag} {given!r} is not one of: {', '.join(choices)}"
+            if self.yes or not self.interactive:
+                raise WizardError(why, hint=f"{flag} VALUE")
+            question = f"Which {what}? ({why})"
+        elif len(choices) == 1:
             return choices[0]
-        if not self._may_ask(what, flag):
+        elif not self._may_ask(what, flag):
             if default is None:
                 raise Ambiguous(
                     f"several {what} candidates: {', '.join(choices)}",
                     hint=f"choose one with {flag}",
                 )
             return default
-        return prompts.select(f"Which {what}?", choices, default or choices[0])
+        return prompts.select(question, choices, default or choices[0], help)
 
     def many(
         self, what: str, flag: str, given: Sequence[str] | None, choices: Sequence[str]
@@ -55,6 +59,8 @@ class Decider:
         """Some of `choices`, all of them by default."""
         if given is not None:
             return tuple(given)
+        if len(choices) == 1:  # the files decide: unticking the only one cannot be right
+            return tuple(choices)
         if not self._may_ask(what, flag):
             return tuple(choices)
         picked = prompts.checkbox(f"Which {what}?", choices, choices)
@@ -70,10 +76,27 @@ class Decider:
             return default
         return prompts.confirm(question, default)
 
-    def text(self, what: str, flag: str, given: str | None, default: str) -> str:
-        """Free text with a default."""
+    def text(
+        self, what: str, flag: str, given: str | None, default: str,
+        check: Callable[[str], str | None] = lambda _: None,
+    ) -> str:  # fmt: skip
+        """Free text with a default; `check` says why an answer is refused (None: fine).
+        A refused answer is asked again with the reason, when there is someone to ask."""
+        question = f"The {what}?"
         if given is not None:
-            return given
-        if not self._may_ask(what, flag):
+            why = check(given)
+            if why is None:
+                return given
+            if self.yes or not self.interactive:
+                raise WizardError(f"{flag} {given!r}: {why}", hint=f"{flag} VALUE")
+            question = f"The {what}? ({flag} {given!r}: {why})"
+        elif not self._may_ask(what, flag):
+            why = check(default)
+            if why is not None:
+                raise WizardError(f"{default!r}: {why}", hint=f"pass {flag}")
             return default
-        return prompts.text(f"The {what}?", default)
+        return prompts.text(question, default, check)
+
+    def insist(self, question: str) -> bool:
+        """Go on despite a flag the files contradict? Only someone at a terminal can say so."""
+        return not self.yes and self.interactive and prompts.confirm(question, default=True)

@@ -26,10 +26,10 @@ from wizard.target import Target, make_target
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
-MODE_HELP = (
-    "sync: Alembic gets its own sync driver and URL, the app is untouched; "
-    "async: Alembic runs on the app's async URL through run_sync, no extra driver"
-)
+MODE_HELP = {
+    "sync": "Alembic gets its own sync driver and URL; the app is untouched",
+    "async": "Alembic runs on the app's async URL through run_sync; no extra driver",
+}
 
 
 def ask_source(project: Project, decider: Decider) -> UrlSource:
@@ -152,23 +152,27 @@ def check_async(project: Project, url: URL, key: str) -> bool:
 
 
 def ask_dialect(decider: Decider, from_user: Flags, url: URL, key: str, notes: list[str]) -> str:
+    """The URL decides the database: never asked. A --dialect that disagrees is an error, or,
+    at a terminal, a question whether to go on with the URL's."""
     detected = urls.dialect_of(url).name
     flags = decider.flags
     if from_user.dialect is None and flags.dialect not in (None, detected):  # the URL changed
         notes.append(f"the database changed to {detected}: its driver is asked again")
         decider.flags = replace(flags, dialect=None, sync_driver=from_user.sync_driver)
     given = decider.flags.dialect
-    dialect = decider.choose("database", "--dialect", given, list(urls.DIALECTS), detected)
-    if dialect != detected:
-        raise WizardError(f"the URL in {key} is {detected}, not {dialect}")
-    return dialect
+    if given in (None, detected):
+        return detected
+    why = f"the URL in {key} is {detected}, not {given}"
+    if decider.insist(f"{why} (--dialect). Go on with {detected}?"):
+        return detected
+    raise WizardError(why, hint=f"drop --dialect, or set {key} to a {given} URL")
 
 
 def ask_mode(project: Project, decider: Decider, url: URL, driverless: bool) -> Mode:
     choices: list[str] = ["sync"] if driverless else list(MODES)
     default = recommend_mode(project, url)
     picked = decider.choose(
-        f"migration mode ({MODE_HELP})", "--mode", decider.flags.mode, choices, default
+        "migration mode", "--mode", decider.flags.mode, choices, default, MODE_HELP
     )
     return "async" if picked == "async" else "sync"
 
@@ -207,17 +211,20 @@ def ask_models(
     return decider.many("model modules", "--models", decider.flags.models, modules)
 
 
+def folder_problem(folder: str) -> str | None:
+    """Why `folder` cannot be the migrations folder (None: it can)."""
+    folder = folder.strip().strip("/")
+    if not folder or "%" in folder or ".." in Path(folder).parts:
+        return "not a folder inside the project without '%' (alembic.ini would misread it)"
+    return None
+
+
 def ask_migrations(project: Project, decider: Decider) -> str:
     given = decider.flags.migrations
     folder = decider.text(
-        "migrations folder", "--migrations", given, project.default_migrations
-    ).strip("/")
-    if not folder or "%" in folder or ".." in Path(folder).parts:
-        raise WizardError(
-            f"{folder!r} cannot be the migrations folder",
-            hint="a folder inside the project, without '%' (alembic.ini would misread it)",
-        )
-    return folder
+        "migrations folder", "--migrations", given, project.default_migrations, folder_problem
+    )
+    return folder.strip().strip("/")
 
 
 def recommend_mode(project: Project, url: URL) -> Mode:
