@@ -131,11 +131,17 @@ def _pending_module() -> Any:
 
 def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
     """Read-only look through an open sync connection: where it is, what is pending."""
+    from alembic.runtime.migration import MigrationContext
+
     if conn.dialect.name == "postgresql":  # the server itself refuses any write from here on
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
     elif conn.dialect.name == "sqlite":  # the connection is not pooled: this ends with it
         conn.exec_driver_sql("PRAGMA query_only = ON")
-    found: dict[str, Any] = {"sync_fingerprint": _fingerprint(conn)}
+    found: dict[str, Any] = {
+        "sync_fingerprint": _fingerprint(conn),
+        # reads alembic_version, if there is one
+        "heads": list(MigrationContext.configure(conn).get_current_heads()),
+    }
     try:
         module = _pending_module()
         found["pending"] = module.pending(conn, metadata)
@@ -171,12 +177,31 @@ def _alembic_url(env: Any, ini: str) -> Any:
     return url
 
 
-def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Connect with Alembic's URL, compare with the app's, summarise pending operations."""
+def unknown_revisions(ini: str, heads: list[str]) -> dict[str, Any]:
+    """The database's revisions that the local versions folder lacks (a colleague's
+    migration not pulled yet, a branch switched): `alembic current` cannot run then."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config(ini))
+    unknown = []
+    for rev in heads:
+        try:
+            found = script.get_revision(rev)
+        except Exception:  # alembic's ResolutionError: no such revision file
+            found = None
+        if found is None:
+            unknown.append(rev)
+    return {"unknown_revisions": unknown, "versions": script.versions}
+
+
+def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]:
+    """Connect with Alembic's URL, compare with the app's, summarise pending operations.
+    `step` says how far it got (what a failure is a failure of)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.pool import NullPool
 
+    step.append("connect")
     url = make_url(_alembic_url(env, request["ini"]))
     if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
         out = asyncio.run(_examine_async(url, env.target_metadata, bool(request.get("names"))))
@@ -187,7 +212,11 @@ def online(env: Any, request: dict[str, Any]) -> dict[str, Any]:
                 out = _examine(conn, env.target_metadata, bool(request.get("names")))
         finally:
             engine.dispose()
-    out["current"] = alembic_current(request["ini"])
+    step.append("revisions")
+    out.update(unknown_revisions(request["ini"], out.pop("heads")))
+    step.append("current")
+    out["current"] = [] if out["unknown_revisions"] else alembic_current(request["ini"])
+    step.append("app url")
     app_url = getattr(env, "app_url", None)  # the app's own URL, as env.py reaches it
     if callable(app_url):
         try:
@@ -240,10 +269,11 @@ def main() -> int:
     except BaseException as exc:
         result["offline_error"] = _error(exc)
     if request.get("online"):
+        step: list[str] = []
         try:
-            result["online"] = online(env, request)
+            result["online"] = online(env, request, step)
         except BaseException as exc:
-            result["online_error"] = _error(exc)
+            result["online_error"] = {**_error(exc), "step": step[-1] if step else "connect"}
     print(json.dumps(result))
     return 0
 

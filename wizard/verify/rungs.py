@@ -24,6 +24,9 @@ _UNREACHABLE = (
 )  # fmt: skip
 
 
+_LOCATE = "Can't locate revision identified by"
+
+
 @dataclass(frozen=True)
 class Rung:
     """One verification step."""
@@ -135,9 +138,13 @@ def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) 
         return [_connect_failure(project, error)]
     online = result["online"]
     rungs = [Rung("Alembic URL connects", "pass"), *_same_database(online)]
-    applied = tuple(online.get("current") or [])
-    rungs.append(Rung("alembic current", "pass", ", ".join(applied) or "no revision applied",
-                      values=applied))  # fmt: skip
+    unknown = online.get("unknown_revisions") or []
+    if unknown:
+        rungs.append(_unknown_revision(project, unknown, online.get("versions") or ""))
+    else:
+        applied = tuple(online.get("current") or [])
+        rungs.append(Rung("alembic current", "pass", ", ".join(applied) or "no revision applied",
+                          values=applied))  # fmt: skip
     if online.get("pending_error"):
         fix = "`alembic check` fails the same way: fix the models (or the modules env.py imports)"
         return [
@@ -160,11 +167,31 @@ def pending_rungs(items: list[dict[str, Any]], models: risk.Models) -> list[Rung
     return rungs + [Rung(f"risk: {r.kind}", "warn", r.what, r.fix) for r in found]
 
 
+def _unknown_revision(project: Project, unknown: list[str], versions: str) -> Rung:
+    """The database is at a revision this checkout does not have: not a connection problem."""
+    folder = project.rel(Path(versions)) if versions else "the versions folder"
+    revs = ", ".join(unknown)
+    what = "revision" if len(unknown) == 1 else "revisions"
+    return Rung(
+        "database revision", "fail",
+        f"the database is at {what} {revs}, which is not in {folder}",
+        f"fetch the revision file of {revs} into {folder} (git pull, or the branch that made"
+        " it); if it is lost, `alembic stamp <revision>` with care: it records a revision and"
+        " changes no table",
+    )  # fmt: skip
+
+
 def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
+    if _LOCATE in error["message"]:  # env.py's own version table, read by `alembic current`
+        fix = "get the missing revision file (git pull), or `alembic stamp` with care"
+        return Rung("database revision", "fail", error_text(error), fix)
     module = _missing_module(error)
     if module:
         package = drivers.PACKAGES.get(module, module.replace("_", "-"))
         return packages_rung(project, [package])
+    if error.get("step", "connect") != "connect":
+        return Rung("alembic current", "fail", error_text(error),
+                    "run `alembic current` to see the whole error")  # fmt: skip
     if any(phrase in error["message"].lower() for phrase in _UNREACHABLE):
         why = f"not reachable, online checks skipped: {error['type']}: {error['message']}"
         return Rung("database", "skip", why)
