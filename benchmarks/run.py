@@ -131,7 +131,7 @@ def _process_rows(repeat: int) -> list[tuple[str, float, float, float | None]]:
     ours = _time(lambda: None, lambda _: [[_tool("alembic-wizard"), "--help"]], repeat)
     anchor = _time(lambda: None, lambda _: [[_tool("alembic"), "--help"]], repeat)
     rows.append(("alembic-wizard --help / alembic --help", ours, anchor, 1 / 3))
-    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--offline"]], repeat)
+    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--no-db"]], repeat)
     anchor = _time(_anchor_copy, _anchor_run, repeat)
     rows.append(
         ("full --yes run, offline verify / alembic init + upgrade head --sql", ours, anchor, 1.0)

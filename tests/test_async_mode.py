@@ -35,7 +35,7 @@ def test_async_mode_end_to_end_on_sqlite(tmp_path: Path) -> None:
     assert {line.split()[0] for line in app.stdout.splitlines()} == SQLITE_TABLES
 
     again = tree_hash(project)
-    second = wizard("--yes", "--offline", cwd=project)  # the mode is recognised, not asked
+    second = wizard("--yes", "--no-db", cwd=project)  # the mode is recognised, not asked
     assert "nothing to change" in second.stderr and second.returncode == 0
     assert tree_hash(project) == again
 

@@ -58,7 +58,7 @@ def test_async_template_with_a_sync_url_and_a_missing_model(
     assert code == 1
     assert re.search(r"AW102  alembic.ini:\d+  async env.py, sync driver 'mysql\+pymysql'", out)
     assert "AW103  migrations/env.py  shop.models.invoice is not imported (invoices)" in out
-    findings = json.loads(wizard("doctor", "--json", cwd=project).stdout)
+    findings = json.loads(wizard("doctor", "--json", cwd=project).stdout)["findings"]
     assert {f["rule"] for f in findings} >= {"AW102", "AW103"}
 
     broken = run("-m", "alembic", "upgrade", "head", cwd=project)  # the real failure
@@ -208,7 +208,7 @@ def test_repair_keeps_the_users_sys_path_entries(tmp_path: Path) -> None:
     alembic("init", "migrations", cwd=project)
     ini = project / "alembic.ini"
     ini.write_text(ini.read_text().replace("prepend_sys_path = .", "prepend_sys_path = . vendor"))
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
     text = ini.read_text()
     assert "prepend_sys_path = . vendor src\n" in text and "path_separator = space\n" in text

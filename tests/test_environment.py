@@ -40,7 +40,7 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
 def _uv_run(args: list[str], cwd: Path, env: dict[str, str]) -> None:
     """A uv command that fetches packages: from uv's cache first (offline), then the index.
     Without either, skip (fail under CI)."""
-    for extra in (["--offline"], []):
+    for extra in (["--no-db"], []):
         done = subprocess.run([_uv(), *args, *extra], cwd=cwd, env=env, capture_output=True,
                               text=True, timeout=600, check=False)  # fmt: skip
         if done.returncode == 0:
@@ -95,7 +95,7 @@ def test_project_venv_from_the_same_base_python_is_read_not_the_wizards(tmp_path
     assert found["interpreter"]["found_by"] == ".venv"
     assert found["interpreter"]["alembic"] is None and found["interpreter"]["pip"] is False
 
-    done = wizard("--yes", "--offline", cwd=project, env=env)
+    done = wizard("--yes", "--no-db", cwd=project, env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "python  .venv/bin/python (Python " in done.stderr  # says which one it used
     assert "FAILED  packages installed: alembic, psycopg[binary] are not installed" in done.stdout

@@ -15,11 +15,11 @@ import tomlkit
 from conftest import FIXTURES, alembic, copy_project, tree_hash, wizard
 
 SQLITE_APP_TABLES = {"note", "notebook", "tag", "notetaglink"}
-STATUS = re.compile(r"^\s*(create|modify|identical)  (\S+)$", re.M)
+STATUS = re.compile(r"^\s*(create|modify|identical)  (\S+)(?:  \+\d+ -\d+)?$", re.M)
 
 
 def _setup(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = wizard("--yes", "--offline", *args, cwd=project)
+    done = wizard("--yes", "--no-db", *args, cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -155,7 +155,7 @@ def test_two_alembic_setups_side_by_side_are_refused(tmp_path: Path) -> None:
         else:
             target.write_bytes(path.read_bytes())
     before = tree_hash(project)
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 2
     assert "several Alembic setups: db/alembic.ini, db2/alembic.ini" in done.stderr
     assert tree_hash(project) == before

@@ -371,7 +371,7 @@ def test_doctor_tool_alembic_string_path_and_url(tmp_path: Path) -> None:
     found = _doctor(project)
     assert "AW106  pyproject.toml:17  sqlalchemy.url in [tool.alembic] holds a password" in found
     assert "secret" not in found
-    done = wizard("--yes", "--offline", "--mode", "sync", cwd=project)
+    done = wizard("--yes", "--no-db", "--mode", "sync", cwd=project)
     assert done.returncode == 0, done.stderr
     assert tomledit.table(pyproject.read_text()) == {
         "script_location": "%(here)s/db/migrations",

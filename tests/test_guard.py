@@ -49,7 +49,7 @@ def test_guard_on_postgresql_pytest_alembic_passes_on_a_test_database(
         (project / "backend/pyproject.toml").read_text() + "\n[tool.ruff]\nline-length = 100\n"
     )
     set_env_line(project / ".env", "DATABASE_URL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     before = tree_hash(project)
     assert wizard("guard", "--yes", "--dry-run", cwd=project).returncode == 0
     assert tree_hash(project) == before
@@ -82,7 +82,7 @@ def test_guard_on_postgresql_pytest_alembic_passes_on_a_test_database(
 
 def test_guard_on_sqlite_is_undoable_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
     before = tree_hash(project)
     done = wizard("guard", "--yes", "--rails", "test,ci,pre-commit,format", cwd=project)
@@ -111,7 +111,7 @@ def test_guard_on_sqlite_is_undoable_and_a_second_run_changes_nothing(tmp_path: 
 @pytest.mark.postgres
 def test_the_workflow_for_postgresql_has_a_service_and_a_test_database(tmp_path: Path) -> None:
     project = copy_project("pg_app", tmp_path)
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     assert wizard("guard", "--yes", "--rails", "ci,test", cwd=project).returncode == 0
     job = yaml.safe_load((project / ".github/workflows/migrations.yml").read_text())["jobs"][
         "migrations"
@@ -223,7 +223,7 @@ def test_the_formatter_the_project_uses(files: dict[str, str], found: str | None
 
 def test_setup_with_rails_adds_them_and_the_test_passes_in_async_mode(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
-    done = wizard("--yes", "--offline", "--mode", "async", "--rails", "test", cwd=project)
+    done = wizard("--yes", "--no-db", "--mode", "async", "--rails", "test", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "create  tests/test_migrations.py" in done.stderr
     assert "connection.run_sync(run_migrations_with)" in (project / "migrations/env.py").read_text()

@@ -165,7 +165,7 @@ def test_settings_inherited_from_a_parent_class(tmp_path: Path) -> None:
         ),
         ".env": "APP_DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
     })  # fmt: skip
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert (
         "from app.config import settings as app_settings"

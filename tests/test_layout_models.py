@@ -101,7 +101,7 @@ def test_sqlmodel_under_another_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["layout_real_base_alias", "layout_real_base_alias_plain"])
 def test_alias_projects_are_set_up(tmp_path: Path, name: str) -> None:
     project = copy_project(name, tmp_path)
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "ok  tables:" in done.stdout
 
@@ -192,10 +192,10 @@ def test_a_newer_grammar_model_package_keeps_every_module(tmp_path: Path) -> Non
 
 def test_verification_names_a_model_module_env_py_leaves_out(tmp_path: Path) -> None:
     project = copy_project("layout_namespace_app", tmp_path)
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     env_py = project / "migrations/env.py"
     env_py.write_text(env_py.read_text().replace('    "shop.orders.models",\n', ""))
-    done = wizard("verify", "--offline", cwd=project)
+    done = wizard("verify", "--no-db", cwd=project)
     assert done.returncode == 1
     assert "FAILED  tables: missing from target_metadata: orders, order_lines" in done.stdout
     assert "fix: import shop.orders.models in env.py" in done.stdout

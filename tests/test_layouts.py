@@ -61,7 +61,7 @@ def test_top_level_namespace_package(tmp_path: Path) -> None:
         "orders": "shop.orders.models",
         "order_lines": "shop.orders.models",
     }
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "ok  tables: 3 tables in target_metadata" in done.stdout
     env_py = project / "migrations/env.py"
@@ -69,7 +69,7 @@ def test_top_level_namespace_package(tmp_path: Path) -> None:
     assert "from shop.core.db import Base" in env_py.read_text()
     _migrate(project)
     assert _sqlite_tables(project / "shop.db") == {"products", "orders", "order_lines"}
-    again = wizard("--yes", "--offline", cwd=project)
+    again = wizard("--yes", "--no-db", cwd=project)
     assert "nothing to change" in again.stderr, again.stderr
 
 
@@ -78,7 +78,7 @@ def test_no_init_file_anywhere(tmp_path: Path) -> None:
     data = _inspect(project)
     assert data["prepend_sys_path"] == "."
     assert _tables(data) == {"devices": "service.db.models", "readings": "service.db.models"}
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert _model_modules(project / "migrations/env.py") == ["service.db.models"]
 
@@ -95,7 +95,7 @@ def test_stray_src_init_with_alembic_and_env_inside_src(tmp_path: Path) -> None:
     assert _tables(data) == {"articles": "api.models.article", "authors": "api.models.author"}
     assert [e["path"] for e in data["env_files"]] == ["src/.env"]  # type: ignore[union-attr]
 
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert not (project / "alembic.ini").exists() and not (project / "migrations").exists()
     env_py = (project / "src/db_migrations/env.py").read_text()
@@ -104,7 +104,7 @@ def test_stray_src_init_with_alembic_and_env_inside_src(tmp_path: Path) -> None:
     assert revision.read_bytes() == before  # versions/ is never touched
     assert "[tool.alembic-wizard]" in (project / "pyproject.toml").read_text()  # the repo's own
     assert not (project / "src/.alembic-wizard.toml").exists()
-    again = wizard("--yes", "--offline", cwd=project)
+    again = wizard("--yes", "--no-db", cwd=project)
     assert "nothing to change" in again.stderr, again.stderr
 
     alembic("upgrade", "head", cwd=project / "src")  # the existing revision first
@@ -120,7 +120,7 @@ def test_stray_src_init_beside_a_root_level_setup(tmp_path: Path) -> None:
     data = _inspect(project)
     assert (data["root"], data["prepend_sys_path"]) == (".", "src")
     assert set(_tables(data).values()) == {"app.models"}
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "prepend_sys_path = src" in (project / "alembic.ini").read_text()
     _migrate(project)
@@ -209,7 +209,7 @@ def test_tests_docs_examples_vendored_code_and_revisions_never_count(tmp_path: P
         "items": "inventory.models.item",
         "stock_levels": "inventory.models.stock",
     }
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     modules = _model_modules(project / "migrations/env.py")
     assert modules == ["inventory.models.item", "inventory.models.stock"]

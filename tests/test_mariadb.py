@@ -42,6 +42,6 @@ def test_mariadb_app(tmp_path: Path, mysql_database: str, driver: str, mode: str
     assert {line.split()[0] for line in app.stdout.splitlines()} == TABLES
 
     before = tree_hash(project)
-    second = wizard("--yes", "--offline", cwd=project)
+    second = wizard("--yes", "--no-db", cwd=project)
     assert second.returncode == 0 and "nothing to change" in second.stderr, second.stderr
     assert tree_hash(project) == before

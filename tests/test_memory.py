@@ -63,7 +63,7 @@ def test_a_new_models_module_is_noticed(tmp_path: Path) -> None:
         "from sqlmodel import Field, SQLModel\n\n\n"
         "class Reminder(SQLModel, table=True):\n    id: int | None = Field(default=None, primary_key=True)\n"
     )
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "note: new model modules since the last run: notes.models.reminder" in done.stderr
     assert '"notes.models.reminder",' in (project / "migrations/env.py").read_text()

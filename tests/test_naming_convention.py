@@ -79,7 +79,7 @@ def test_convention_matching_postgresql_changes_nothing_alembic_compares(
     project = copy_project("pg_app", tmp_path)
     set_env_line(project / ".env", "DATABASE_URL",
                  f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     backend = project / "backend"
     alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
     alembic("upgrade", "head", cwd=backend)

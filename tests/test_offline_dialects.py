@@ -72,7 +72,7 @@ def _render_a_revision(project: Path) -> str:
 )  # fmt: skip
 def test_render_and_offline_sql(tmp_path: Path, url: str, sync: str, ddl: str) -> None:
     project = _project(tmp_path, url)
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert dotenv_values(project / ".env")["DATABASE_URL_SYNC"] == sync
     assert "ok  upgrade head --sql" in done.stdout and "ok  env.py imports" in done.stdout
     sql = _render_a_revision(project)
@@ -83,7 +83,7 @@ def test_render_and_offline_sql(tmp_path: Path, url: str, sync: str, ddl: str) -
 def test_missing_sync_driver_names_the_install_command(tmp_path: Path) -> None:
     project = _project(tmp_path, "mssql+aioodbc://sa:pw@db/shop?driver=ODBC+Driver+18",
                        {"uv.lock": ""})  # fmt: skip
-    done = wizard("--yes", "--offline", cwd=project)
+    done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 1, done.stderr + done.stdout
     assert "FAILED  packages installed: pyodbc is not installed in " in done.stdout
     assert "fix: install: uv add 'pyodbc'" in done.stdout

@@ -43,7 +43,7 @@ def downgrade() -> None:
 
 def _setup(tmp_path: Path, *args: str, name: str = "sqlite_app") -> Path:
     project = copy_project(name, tmp_path)
-    done = wizard("--yes", "--offline", *args, cwd=project)
+    done = wizard("--yes", "--no-db", *args, cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     return project
 
@@ -53,7 +53,7 @@ def test_runner_is_shown_written_and_undone(tmp_path: Path) -> None:
     before = tree_hash(project)
     dry = wizard("runner", "--dry-run", cwd=project)
     assert dry.returncode == 0, dry.stderr
-    assert [line.split() for line in dry.stderr.splitlines() if "migrate.py" in line] == [
+    assert [line.split()[:2] for line in dry.stderr.splitlines() if "migrate.py" in line] == [
         ["create", "src/notes/migrate.py"]
     ]
     assert "+async def migrate_on_startup() -> None:" in dry.stdout
@@ -107,7 +107,7 @@ def test_the_hint_works_setup_adds_the_hooks_to_an_older_env_py(tmp_path: Path) 
         assert '"configure_logger"' in text and lock in text
         env_py.write_text(text.replace('"configure_logger", True', '"quiet", True'))
     assert wizard("runner", "--yes", cwd=project).returncode == 2
-    again = wizard("--yes", "--offline", cwd=project)
+    again = wizard("--yes", "--no-db", cwd=project)
     assert again.returncode == 0, again.stderr
     assert '"configure_logger"' in (project / "migrations/env.py").read_text()
     done = wizard("runner", "--yes", cwd=project)

@@ -48,7 +48,7 @@ def downgrade() -> None:
 
 def _set_up(project: Path, mode: str, pause: float = 1.0) -> Path:
     """The wizard's setup, then its runner, then the counting revision."""
-    done = wizard("--yes", "--offline", "--mode", mode, cwd=project)
+    done = wizard("--yes", "--no-db", "--mode", mode, cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     done = wizard("runner", "--yes", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout

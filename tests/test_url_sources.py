@@ -320,7 +320,7 @@ def test_url_shapes_found_in_review(case: str, tmp_path: Path) -> None:
     base = {"app/__init__.py": "", "app/models.py": MODELS}
     project = _write(tmp_path / "p", {**base, **files})
     assert f"url               {label}" in wizard("inspect", cwd=project).stdout
-    done = wizard("--yes", "--offline", "--mode", mode, cwd=project)
+    done = wizard("--yes", "--no-db", "--mode", mode, cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "ok  env.py imports" in done.stdout and "ok  upgrade head --sql" in done.stdout
 

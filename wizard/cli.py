@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from wizard import __version__
 from wizard.errors import Interrupted, WizardError
@@ -18,6 +18,56 @@ if TYPE_CHECKING:
     from wizard.verify.process import Probe
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+EPILOG = """\
+exit status:
+  0    done, or nothing to do
+  1    a finding (doctor), a failed verification, or an internal error
+  2    bad usage or input to fix (files are left as they were)
+  130  interrupted (files are left as they were)
+
+examples:
+  alembic-wizard                    ask, show what will change, write it, verify it
+  alembic-wizard --yes --no-db      take the detected defaults; verify without the database
+  alembic-wizard --dry-run          every file's diff; nothing is written
+  alembic-wizard verify --json      the verification report as JSON (docs/json.md)
+  alembic-wizard doctor             diagnose an existing setup, for CI (exit 1 on findings)
+  alembic-wizard doctor --error -   which known problem a pasted traceback is
+
+Run from a sub-folder, it uses the nearest folder above with pyproject.toml, setup.cfg,
+setup.py, alembic.ini or .git (--project chooses). Colour on a terminal; off with
+--no-color, NO_COLOR or TERM=dumb; FORCE_COLOR turns it on.
+"""
+COMMAND_HELP = (
+    "setup (default): plan, show, apply, verify; verify: only verify; "
+    "inspect: show what was found; undo: put back what the last setup changed; "
+    "doctor: diagnose without changing anything (exit 1 on findings); "
+    "guard: add guard rails (migration test, CI, pre-commit, formatter hook); "
+    "runner: write a module that migrates at the app's start-up, once across replicas; "
+    "adopt: baseline revision for the database that exists, stamped only when it matches"
+)
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "alembic.ini", ".git")
+
+
+def use_color(stream: TextIO, *, no_color: bool, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colour for `stream`, by Python's own rule (3.13's `_colorize`): --no-color and
+    NO_COLOR turn it off, FORCE_COLOR on (also when not a terminal), TERM=dumb off."""
+    if no_color or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def project_root(start: Path) -> Path:
+    """`start`, or the nearest folder above it that looks like a project root (as git and
+    Alembic users expect when they run from `app/models/`)."""
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
 
 
 def _answer_flags(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +99,8 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
 def _where_flags(parser: argparse.ArgumentParser) -> None:
     """Where the project, its interpreter and Alembic's config file are."""
     add = parser.add_argument
-    add("--project", default=".", metavar="PATH", help="the project folder")
+    add("--project", metavar="PATH",
+        help="the project folder (default: the nearest project root at or above here)")  # fmt: skip
     add("--python", metavar="PATH", help="the project's interpreter")
     add("-c", "--config", metavar="FILE",
         help="Alembic's config file, as `alembic -c` (default: $ALEMBIC_CONFIG, else "
@@ -61,34 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alembic-wizard",
         description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "command", nargs="?", default="setup", choices=COMMANDS,
-        help="setup (default): plan, show, apply, verify; verify: only verify; "
-        "inspect: show what was found; undo: put back what the last setup changed; "
-        "doctor: diagnose without changing anything (exit 1 on findings); "
-        "guard: add guard rails (migration test, CI, pre-commit, formatter hook); "
-        "runner: write a module that migrates at the app's start-up, once across replicas; "
-        "adopt: baseline revision for the database that exists, stamped only when it matches",
-    )  # fmt: skip
+    parser.add_argument("command", nargs="?", default="setup", choices=COMMANDS, help=COMMAND_HELP)
     add = parser.add_argument
     _where_flags(parser)
-    add("--dry-run", action="store_true", help="show the plan, write nothing")
+    add("--dry-run", action="store_true", help="show every file's diff, write nothing")
+    add("--diff", action="store_true", help="show every file's diff, not only its status line")
     add("-y", "--yes", action="store_true", help="take the detected defaults")
     add("--force", action="store_true",
         help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
     add("--follow-outside", action="store_true",
         help="edit what symlinks lead to outside the project (the links are kept)")  # fmt: skip
     add("--no-verify", action="store_true", help="skip verification")
-    add("--offline", action="store_true", help="verify without the database")
-    add(
-        "--online",
-        action="store_true",
-        help="doctor: also review, read-only, what autogenerate would do to the database",
-    )
+    add("--no-db", action="store_true",
+        help="verify without the database (Alembic's offline mode is --sql)")  # fmt: skip
+    add("--offline", action="store_true", help=argparse.SUPPRESS)  # the old name of --no-db
+    add("--online", action="store_true", help="doctor: also review what autogenerate would do")
     add("--error", metavar="TEXT",
         help="doctor: explain a pasted error message ('-': read it from stdin)")  # fmt: skip
-    add("--json", action="store_true", help="machine-readable output (inspect, doctor)")
+    add("--json", action="store_true",
+        help="a JSON report on stdout, messages on stderr (docs/json.md)")  # fmt: skip
     add("--no-color", action="store_true", help="plain output (also NO_COLOR)")
     add("--traceback", action="store_true", help="show tracebacks on errors")
     add("--version", action="version", version=f"alembic-wizard {__version__}")
@@ -109,15 +154,26 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
         migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
         rails=_listed(args.rails), naming=args.naming_convention,
     )  # fmt: skip
-    color = not (args.no_color or os.environ.get("NO_COLOR")) and sys.stderr.isatty()
+    project = Path(args.project) if args.project else project_root(Path.cwd())
     return Options(
-        command=args.command, project=Path(args.project), dry_run=args.dry_run, yes=args.yes,
+        command=args.command, project=project, dry_run=args.dry_run, yes=args.yes,
         force=args.force, follow_outside=args.follow_outside, python=args.python,
         config=args.config or os.environ.get("ALEMBIC_CONFIG") or None,
-        verify=not args.no_verify, online=not args.offline, error=args.error, review=args.online,
-        json=args.json, color=color,
+        verify=not args.no_verify, online=not (args.no_db or args.offline), error=args.error,
+        review=args.online, json=args.json, color=use_color(sys.stderr, no_color=args.no_color),
+        color_out=use_color(sys.stdout, no_color=args.no_color), diff=args.diff,
         interactive=interactive, flags=flags,
     )  # fmt: skip
+
+
+def _say_root(options: Options, args: argparse.Namespace) -> None:
+    """Which folder the run uses, when it is not the one the user is in."""
+    if args.offline:
+        sys.stderr.write("note: --offline is now --no-db (Alembic's offline mode is --sql)\n")
+    if args.project is None and options.project != Path.cwd():
+        where = os.path.relpath(options.project)
+        marker = next(m for m in ROOT_MARKERS if (options.project / m).exists())
+        sys.stderr.write(f"note: project root {where} (it has {marker}); --project chooses\n")
 
 
 def _early_probe(options: Options) -> Probe | None:
@@ -134,10 +190,15 @@ def _early_probe(options: Options) -> Probe | None:
 def _run(options: Options) -> int:
     if options.command == "inspect":  # the light path: no planning code imported
         from wizard.inspection import inspect
-        from wizard.inspection.summary import describe
+        from wizard.inspection.summary import as_dict, describe
 
         project = inspect(options.project, python=options.python, config=options.config)
-        print(describe(project, as_json=options.json))
+        if options.json:
+            from wizard.jsonout import dumps
+
+            print(dumps("inspect", EXIT_OK, as_dict(project)))
+        else:
+            print(describe(project, as_json=False))
         return EXIT_OK
     probe = _early_probe(options)
     try:
@@ -149,37 +210,71 @@ def _run(options: Options) -> int:
             probe.close()
 
 
+def _failure(exc: BaseException) -> tuple[int, str, str | None]:
+    """The exit status, the one-line message and the hint for what stopped the run."""
+    if isinstance(exc, KeyboardInterrupt):  # Interrupted says what an apply left; else nothing
+        told = exc.message if isinstance(exc, Interrupted) else "interrupted; nothing was written"
+        return EXIT_INTERRUPTED, told, None
+    if isinstance(exc, EOFError):
+        return (
+            EXIT_USAGE,
+            "the input ended before every question was answered",
+            ("pass --yes, or answer with flags"),
+        )
+    if isinstance(exc, WizardError):
+        return exc.exit_code, str(exc), exc.hint
+    # a bug of ours: one line, never a value that may be a secret (a module name is not one)
+    what = type(exc).__name__
+    if isinstance(exc, ImportError) and exc.name:
+        what += f": no module named {exc.name!r}"
+        return (
+            EXIT_FINDING,
+            f"internal error ({what}); nothing was written",
+            (
+                f"the wizard's environment lacks {exc.name.split('.')[0]}: reinstall alembic-wizard"
+                " (pipx reinstall alembic-wizard), or rerun with --traceback and report it"
+            ),
+        )
+    return (
+        EXIT_FINDING,
+        f"internal error ({what}); nothing was written",
+        ("rerun with --traceback and report it"),
+    )
+
+
+def _fail(args: argparse.Namespace, exc: BaseException) -> int:
+    code, message, hint = _failure(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write(f"\n{message}\n")
+    else:
+        sys.stderr.write(f"error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+    if args.json:
+        from wizard.jsonout import error_object
+
+        print(error_object(args.command, code, exc, message, hint))
+    return code
+
+
 def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) -> int:
     """Run the wizard; returns the exit status."""
     args = build_parser().parse_args(argv)
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
-        return _run(options_from(args, interactive=interactive))
-    except KeyboardInterrupt as exc:  # Interrupted says what an apply left; else nothing
-        told = exc.message if isinstance(exc, Interrupted) else "interrupted; nothing was written"
-        sys.stderr.write(f"\n{told}\n")
-        return EXIT_INTERRUPTED
+        options = options_from(args, interactive=interactive)
+        _say_root(options, args)
+        return _run(options)
     except BrokenPipeError:  # `alembic-wizard inspect | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except EOFError:
-        sys.stderr.write("error: the input ended before every question was answered\n")
-        sys.stderr.write("hint: pass --yes, or answer with flags\n")
-        return EXIT_USAGE
-    except WizardError as exc:
+    except (KeyboardInterrupt, EOFError) as exc:
+        return _fail(args, exc)
+    except Exception as exc:
         if args.traceback:
             raise
-        sys.stderr.write(f"error: {exc}\n")
-        if exc.hint:
-            sys.stderr.write(f"hint: {exc.hint}\n")
-        return exc.exit_code
-    except Exception as exc:  # a bug of ours: one line, never a value that may be a secret
-        if args.traceback:
-            raise
-        sys.stderr.write(f"error: internal error ({type(exc).__name__}); nothing was written\n")
-        sys.stderr.write("hint: rerun with --traceback and report it\n")
-        return EXIT_FINDING
+        return _fail(args, exc)
 
 
 def run() -> None:

@@ -4,11 +4,11 @@ light path, which imports none of the later stages.)"""
 
 from __future__ import annotations
 
-import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from wizard import adopt, doctor, guard
+from wizard import adopt, doctor, guard, jsonout
 from wizard.adopt import report as adopt_report
 from wizard.answers import Answers
 from wizard.apply import Applied
@@ -19,8 +19,8 @@ from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
 from wizard.inspection.summary import interpreter_line
 from wizard.options import Options
+from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
-from wizard.report import report
 from wizard.show import status_line
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
@@ -56,8 +56,14 @@ def explain_command(options: Options) -> int:
     """`doctor --error`: the rule that explains a pasted error message."""
     text = sys.stdin.read() if options.error == "-" else options.error or ""
     explained = doctor.explain(text)
-    print(explained or "no known rule explains this message")
-    return 0 if explained else 1
+    code = 0 if explained else 1
+    if options.json:
+        rules = [{"rule": r.id, "name": r.name, "why": r.why, "fix": r.fix}
+                 for r in doctor.lookup(text)]  # fmt: skip
+        print(jsonout.dumps("doctor", code, {"rules": rules}))
+    else:
+        print(explained or "no known rule explains this message")
+    return code
 
 
 def doctor_command(options: Options) -> int:
@@ -69,7 +75,8 @@ def doctor_command(options: Options) -> int:
     if options.review:
         findings += doctor.risk_findings(project, review(project))
     if options.json:
-        print(json.dumps(doctor.as_dicts(findings), indent=2))
+        body = {"findings": doctor.as_dicts(findings)}
+        print(jsonout.dumps("doctor", 1 if findings else 0, body))
     else:
         print(doctor.report(findings))
     return 1 if findings else 0
@@ -88,10 +95,11 @@ def guard_command(options: Options) -> int:
     changes, notes = guard.plan(project, answers, target, rails, convention)
     if convention is not None:  # the reason, before anything is written
         _say(f"naming convention: {convention.why}")
-    show_and_apply(project, Plan(tuple(changes), target.secrets), options)
+    plan = Plan(tuple(changes), target.secrets)
+    applied = show_and_apply(project, plan, options)
     for note in notes:
         _say(note)
-    return 0
+    return finish(options, project, Outcome(planned(project, plan), applied), [], 0, then=[])
 
 
 def runner_command(options: Options) -> int:
@@ -100,9 +108,11 @@ def runner_command(options: Options) -> int:
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
     plan = Plan((runner.runner_change(project, where),), frozenset())
-    if show_and_apply(project, plan, options) is not False:
+    applied = show_and_apply(project, plan, options)
+    if applied is not False and not options.json:
         print(runner.next_steps(where))
-    return 0
+    outcome = Outcome(planned(project, plan), applied)
+    return finish(options, project, outcome, [], 0, then=[f"python -m {where.module}"])
 
 
 def choose_convention(project: Project) -> guard.naming.Choice:
@@ -121,14 +131,17 @@ def undo_command(options: Options) -> int:
     if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
         top = inspect(top).root
     folder, paths = undo(top)
+    restored = []
     for path in paths:
         try:
-            shown = path.relative_to(top).as_posix()
+            restored.append(path.relative_to(top).as_posix())
         except ValueError:
-            shown = str(path)
-        _say(status_line("restore", shown, color=options.color))
+            restored.append(str(path))
+        _say(status_line("restore", restored[-1], color=options.color))
     kept = folder.name.replace("backup-", "undone-", 1)
     _say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
+    if options.json:
+        print(jsonout.dumps("undo", 0, {"restored": restored, "backup": folder.name, "kept": kept}))
     return 0
 
 
@@ -193,13 +206,14 @@ def setup_command(options: Options, probe: Probe | None) -> int:
         project = read_folder(project, answers.migrations)
         plan = build(project, answers, target)
         if options.command == "verify":
-            return _verify_and_report(project, answers, target, options, probe, applied=None)
+            return _verify_and_report(project, answers, target, options, probe, Outcome())
         go = show_and_confirm(project, plan, options)
+        outcome = Outcome(planned(project, plan), None if go == "verify" else False)
         if go == "write":
-            return _apply_and_verify(project, plan, (answers, target), options, probe)
+            return _apply_and_verify(project, plan, (answers, target), options, probe, outcome)
         if go == "verify" and options.verify and not options.dry_run:
-            return _verify_and_report(project, answers, target, options, probe, applied=None)
-        return 0
+            return _verify_and_report(project, answers, target, options, probe, outcome)
+        return finish(options, project, outcome, [], 0)
     finally:
         if probe is not None:
             probe.close()
@@ -207,35 +221,36 @@ def setup_command(options: Options, probe: Probe | None) -> int:
 
 def _apply_and_verify(
     project: Project, plan: Plan, decided: tuple[Answers, Target], options: Options,
-    probe: Probe | None,
+    probe: Probe | None, outcome: Outcome,
 ) -> int:  # fmt: skip
     """Write under the project's lock, held until verification (which may undo) is over."""
     progress = Applied()
     with writing(project, progress, " during verification"):
-        folder = write(project, plan, progress)
+        outcome = replace(outcome, applied=write(project, plan, progress))
         if not options.verify:
-            return 0
+            return finish(options, project, outcome, [], 0)
         answers, target = decided
-        return _verify_and_report(project, answers, target, options, probe, applied=folder)
+        return _verify_and_report(project, answers, target, options, probe, outcome)
 
 
 # failures that a package install or the database explain: what was written stays
 _NOT_OURS = {
     "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations",
+    "pending operations", "database revision",
 }  # fmt: skip
 
 
 def _verify_and_report(
     project: Project, answers: Answers, target: Target, options: Options, probe: Probe | None,
-    *, applied: Path | bool | None,
+    outcome: Outcome,
 ) -> int:  # fmt: skip
     rungs = verify(project, answers, target, online=options.online, probe=probe)
     failed = [r for r in rungs if r.status == "fail"]
     ours = [r for r in failed if r.name not in _NOT_OURS]
+    applied = outcome.applied
     rolled_back = isinstance(applied, Path) and bool(ours)
-    print(report(project, rungs, rolled_back=rolled_back))
+    code = finish(options, project, outcome, rungs, 1 if failed else 0, rolled_back=rolled_back)
     if rolled_back and isinstance(applied, Path):
         undo(project.root, applied)
         _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
-    return 1 if failed else 0
+    return code

@@ -48,7 +48,9 @@ class Options:
     error: str | None = None  # doctor: a pasted error message ('-': standard input)
     review: bool = False  # doctor --online: also review pending operations on the database
     json: bool = False
-    color: bool = False
+    color: bool = False  # for stderr (status lines)
+    color_out: bool = False  # for stdout (diffs, the report)
+    diff: bool = False  # every file's full diff, not only the status lines (--diff)
     interactive: bool = False
     flags: Flags = field(default_factory=Flags)
 

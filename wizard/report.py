@@ -7,6 +7,7 @@ from __future__ import annotations
 import shlex
 
 from wizard.inspection import Project
+from wizard.show import MARK_COLORS, paint
 from wizard.verify import Rung
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
@@ -14,12 +15,16 @@ _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
 INSTALL = "packages installed"
 
 
-def report(project: Project, rungs: list[Rung], *, rolled_back: bool = False) -> str:
+def report(
+    project: Project, rungs: list[Rung], *, rolled_back: bool = False, color: bool = False
+) -> str:
     """What was verified, and the next commands to run."""
     lines = ["", "Verification:"]
     for rung in rungs:
         detail = f": {rung.detail}" if rung.detail else ""
-        lines.append(f"  {_MARKS[rung.status]:>7}  {rung.name}{detail}")
+        mark = _MARKS[rung.status]
+        shown = paint(f"{mark:>7}", MARK_COLORS[mark], color=color)
+        lines.append(f"  {shown}  {rung.name}{detail}")
         if rung.fix:
             lines.append(f"           fix: {rung.fix}")
     if rolled_back:

@@ -16,7 +16,7 @@ from wizard.errors import Interrupted, WizardError
 from wizard.inspection import Project, inspect
 from wizard.journal import interrupted
 from wizard.options import Options
-from wizard.show import show, status_line
+from wizard.show import show, status_line, summary
 from wizard.store import locked
 from wizard.undo import recover
 
@@ -46,11 +46,14 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
     """Show the plan and ask: `write`, `verify` (nothing to write) or `stop` (dry run, or
     the user said no)."""
     labels = {str(c.path): project.rel(c.path) for c in plan.changes}
-    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color)
+    diffs = (options.diff or options.dry_run) and not options.json  # stdout is the JSON's
+    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color,
+         diffs=diffs, color_out=options.color_out)  # fmt: skip
     _check_conflicts(plan, project, options)
     if not plan.pending:
         say("nothing to change: the setup is up to date")
         return "verify"
+    say(summary(plan.changes) + ("" if diffs or options.json else " (--diff shows every change)"))
     if options.dry_run:
         say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
         return "stop"
