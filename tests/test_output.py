@@ -170,7 +170,7 @@ def test_a_dialect_flag_the_url_contradicts_is_asked_about(
     project = copy_project("blog", tmp_path)
     argv = ["--project", str(project), "--no-db", "--dialect", "postgresql"]
     code, seen = _answer("n", argv, capsys)
-    assert code == 2 and "the URL in DATABASE_URL is sqlite, not postgresql (--dialect)" in seen
+    assert code == 2 and "The URL in DATABASE_URL is sqlite, not postgresql (--dialect)" in seen
     assert not (project / "alembic.ini").exists()
     code, seen = _answer("y" + "\r\r" + "y" + "y", argv, capsys)
     assert code == 0, seen

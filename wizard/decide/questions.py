@@ -163,7 +163,7 @@ def ask_dialect(decider: Decider, from_user: Flags, url: URL, key: str, notes: l
     if given in (None, detected):
         return detected
     why = f"the URL in {key} is {detected}, not {given}"
-    if decider.insist(f"{why} (--dialect). Go on with {detected}?"):
+    if decider.insist(f"{why[0].upper()}{why[1:]} (--dialect). Go on with {detected}?"):
         return detected
     raise WizardError(why, hint=f"drop --dialect, or set {key} to a {given} URL")
 
