@@ -299,7 +299,7 @@ def test_poetry_project_declares_in_its_table_and_runs_through_poetry(tmp_path: 
     (project / "pyproject.toml").write_text(POETRY_PYPROJECT.replace('alembic = "1.12.1"\n', ""))
     (project / "poetry.lock").write_text("# poetry.lock\n")
     environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
-    done = wizard("--yes", "--offline", cwd=project, env=environ)
+    done = wizard("--yes", "--no-db", cwd=project, env=environ)
     assert done.returncode == 0, done.stdout + done.stderr
     text = (project / "pyproject.toml").read_text()
     assert 'pydantic-settings = ">=2.0"\nalembic = ">=1.13"\n' in text
@@ -320,7 +320,7 @@ def test_nowhere_to_declare_is_said(tmp_path: Path) -> None:
         '[project]\nname = "blog"\ndynamic = ["dependencies"]\n'
     )
     environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
-    done = wizard("--yes", "--offline", cwd=project, env=environ)
+    done = wizard("--yes", "--no-db", cwd=project, env=environ)
     assert (
         "note: alembic>=1.13 not declared: pyproject.toml has no [project] dependencies"
         in done.stderr
