@@ -237,7 +237,7 @@ def test_the_migration_test_in_async_mode_on_postgresql(tmp_path: Path, pg_datab
     """Async mode: an AsyncEngine on $TEST_DATABASE_URL (asyncpg, the app's own driver)."""
     project = copy_project("pg_app", tmp_path)
     set_env_line(project / ".env", "DATABASE_URL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}")  # fmt: skip
-    done = wizard("--yes", "--offline", "--mode", "async", "--rails", "test", cwd=project)
+    done = wizard("--yes", "--no-db", "--mode", "async", "--rails", "test", cwd=project)
     assert done.returncode == 0, done.stderr
     backend = project / "backend"
     assert "create_async_engine" in (backend / "tests/test_migrations.py").read_text()
@@ -255,7 +255,7 @@ def test_the_migration_test_in_async_mode_on_postgresql(tmp_path: Path, pg_datab
 
 def test_tool_alembic_gets_the_ruff_hook_and_alembic_runs_it(tmp_path: Path) -> None:
     project = copy_project("alembic_pyproject", tmp_path)  # [tool.alembic] and [tool.ruff]
-    assert wizard("--yes", "--offline", "--mode", "sync", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", "--mode", "sync", cwd=project).returncode == 0
     done = wizard("guard", "--yes", "--rails", "format", cwd=project)
     assert done.returncode == 0, done.stderr
     assert "modify  pyproject.toml" in done.stderr and not (project / "alembic.ini").exists()
@@ -271,7 +271,7 @@ def test_the_rails_checkbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     from wizard.cli import main
 
     project = copy_project("sqlite_app", tmp_path)
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     # untick the first two rails (test, ci); no naming convention; write: yes
     keys = " " + "\x1b[B" + " " + "\r" + "n" + "y"
     with create_pipe_input() as pipe:

@@ -290,7 +290,7 @@ def test_doctor_online_without_a_database_says_so_and_masks_the_password(tmp_pat
     set_env_line(
         project / ".env", "DATABASE_URL", "postgresql+asyncpg://postgres:s3cr3t-pw@127.0.0.1:1/shop"
     )
-    assert wizard("--yes", "--offline", cwd=project).returncode == 0
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     files = tree_hash(project)
     done = wizard("doctor", "--online", cwd=project)
     assert done.returncode == 2
