@@ -3,13 +3,18 @@ database), and its plain words for Alembic's differences."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from adopt_apps import SQLITE, Adoptable, execute, prepare, tables
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
-from conftest import copy_project, set_env_line, tree_hash, wizard
+from conftest import copy_project, run, set_env_line, tree_hash, wizard
 from wizard.adopt import describe
+from wizard.cli import main
 from wizard.inspection import inspect
 
 
@@ -173,3 +178,39 @@ def test_rows_survive_a_refused_adopt(adoptable: Adoptable) -> None:
             "insert into alembic_version values ('feedfacecafe')")  # fmt: skip
     assert _adopt(adoptable.repo, "--yes")[0] == 2
     assert execute(adoptable, "select name from tag") == [("kept",)]
+
+
+def _created_before_setup(tmp_path: Path) -> Path:
+    """The SQLite app with its tables made by its own create_all, and no Alembic yet."""
+    project = copy_project("sqlite_app", tmp_path)
+    (project / SQLITE.package / "startup.py").write_text(SQLITE.startup)
+    made = run("-m", "notes.startup", cwd=project, env={**os.environ, "PYTHONPATH": "src"})
+    assert made.returncode == 0, made.stderr
+    return project
+
+
+def test_setup_names_a_database_that_needs_adopting(tmp_path: Path) -> None:
+    project = _created_before_setup(tmp_path)
+    done = wizard("--yes", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert (
+        "WARNING  existing database: 4 table(s) and no alembic_version (made by "
+        "SQLModel.metadata.create_all at src/notes/startup.py:14?)"
+    ) in done.stdout
+    assert "fix: adopt it first: alembic-wizard adopt" in done.stdout
+    assert not list((project / "migrations/versions").glob("*.py"))  # --yes never adopts
+
+
+def test_setup_asks_to_adopt_and_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _created_before_setup(tmp_path)
+    with create_pipe_input() as pipe:
+        pipe.send_text("\r" * 4 + "y" + "y" + "y" + "y")  # answers, write, adopt, write
+        pipe.close()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            code = main(["--no-color", "--project", str(project)], interactive=True)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Adopted: the database is stamped at" in out
+    (baseline,) = (project / "migrations/versions").glob("*_baseline.py")
+    stamped = run("-m", "alembic", "current", cwd=project)
+    assert baseline.name.split("_")[0] in stamped.stdout

@@ -9,11 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from wizard import adopt, doctor, guard, jsonout
+from wizard.adopt import after_setup
 from wizard.adopt import report as adopt_report
 from wizard.answers import Answers
 from wizard.apply import Applied
 from wizard.change import Plan
-from wizard.decide import decide
+from wizard.decide import decide, prompts
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
@@ -149,6 +150,10 @@ def adopt_command(options: Options) -> int:
     """Adopt the database that exists: a baseline revision, stamped only when the database
     matches the models; 1 when it does not (nothing stamped)."""
     project = inspect(options.project, python=options.python, config=options.config)
+    return _adopt(project, options)
+
+
+def _adopt(project: Project, options: Options) -> int:
     for note in adopt_report.create_all_notes(project):
         _say(f"note: {note}")
     state = adopt.examine(project)
@@ -245,6 +250,9 @@ def _verify_and_report(
     outcome: Outcome,
 ) -> int:  # fmt: skip
     rungs = verify(project, answers, target, online=options.online, probe=probe)
+    existing = after_setup.existing_tables(project, rungs)
+    if existing is not None:
+        rungs = [*rungs, after_setup.rung(project, existing)]
     failed = [r for r in rungs if r.status == "fail"]
     ours = [r for r in failed if r.name not in _NOT_OURS]
     applied = outcome.applied
@@ -253,4 +261,15 @@ def _verify_and_report(
     if rolled_back and isinstance(applied, Path):
         undo(project.root, applied)
         _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
+    elif existing is not None and _ask_to_adopt(options):
+        again = inspect(options.project, python=options.python, config=options.config)
+        return _adopt(again, options)
     return code
+
+
+def _ask_to_adopt(options: Options) -> bool:
+    """At the end of setup, for a database with tables and no alembic_version; never under
+    --yes (stamping a database is adopt's to do, when asked)."""
+    if not options.interactive or options.yes or options.json:
+        return False
+    return prompts.confirm("Adopt the existing database now (a baseline revision)?")

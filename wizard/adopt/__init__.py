@@ -20,10 +20,11 @@ BASELINE = "baseline"
 ALIGN = "align with the models"
 
 
-def examine(project: Project, *, write: bool = True) -> State:
+def examine(project: Project, *, write: bool = True, written: bool = False) -> State:
     """The database's state (read-only); for an unversioned database with tables and no
-    revisions yet, the revisions that adopt it (`write`)."""
-    if project.alembic.env_path is None:
+    revisions yet, the revisions that adopt it (`write`). `written`: setup has just written
+    the Alembic setup that `project` (read before) does not show."""
+    if project.alembic.env_path is None and not written:
         raise WizardError(
             "no Alembic setup to adopt the database with",
             path=project.root,
