@@ -110,8 +110,6 @@ def _type(type_: Any, dialect: Any) -> str:
 
 def _record(diff: Any, dialect: Any) -> dict[str, Any]:
     """One difference as plain data: what, which table, which column/index, old and new."""
-    if isinstance(diff, list):  # column modifications come grouped; the first says what
-        diff = diff[0]
     op = diff[0]
     if op in ("add_table", "remove_table"):
         return {"op": op, "table": diff[1].fullname}
@@ -137,7 +135,8 @@ def _differences(context: Any) -> list[dict[str, Any]]:
     from alembic.autogenerate import compare_metadata
 
     diffs = compare_metadata(context, context.opts["target_metadata"])
-    return [_record(d, context.dialect) for d in diffs]
+    flat = [m for d in diffs for m in (d if isinstance(d, list) else [d])]  # per column, grouped
+    return [_record(d, context.dialect) for d in flat]
 
 
 def _versions(script: Any) -> str:
@@ -178,6 +177,8 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
 
     try:
         _run_env(config, script, look)
+        if "tables" not in found:
+            raise RuntimeError("env.py ran no migrations online (no context.run_migrations())")
         if found.get("differences") is not None and request.get("write") and not found["heads"]:
             scripts = list(baseline.generate_scripts())
             if found["differences"]:
@@ -201,6 +202,8 @@ def stamp(request: dict[str, Any]) -> dict[str, Any]:
         found.update(current=list(heads), differences=_differences(context))
 
     _run_env(config, script, look)
+    if "current" not in found:
+        raise RuntimeError("env.py ran no migrations online (no context.run_migrations())")
     if found["current"] or found["differences"]:
         return {**found, "stamped": False}
     command.stamp(config, request["revision"])
