@@ -180,13 +180,19 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
         if "tables" not in found:
             raise RuntimeError("env.py ran no migrations online (no context.run_migrations())")
         if found.get("differences") is not None and request.get("write") and not found["heads"]:
-            scripts = list(baseline.generate_scripts())
-            if found["differences"]:
-                scripts += list(align.generate_scripts())
-            found["revisions"] = revisions.written([s for s in scripts if s is not None], folder)
+            contexts = [baseline, align] if found["differences"] else [baseline]
+            found["revisions"] = _render(contexts, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return found
+
+
+def _render(contexts: list[Any], folder: str) -> list[dict[str, Any]]:
+    """Alembic writes each revision into the scratch folder (in order: the second revises
+    the first); their names, ids and texts."""
+    scripts = [s for c in contexts for s in c.generate_scripts()]
+    written: list[dict[str, Any]] = revisions.written([s for s in scripts if s], folder)
+    return written
 
 
 def stamp(request: dict[str, Any]) -> dict[str, Any]:
