@@ -4,7 +4,11 @@ the user says so."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from conftest import alembic, copy_project, tree_hash, wizard
+from conftest import alembic, copy_project, tree_hash, wizard, wizard_process
 from wizard.cli import main
 
 LINKED = (
@@ -119,3 +123,44 @@ def test_the_prompt_asks_before_following_a_link_out_of_the_project(
     assert _answer(questions + "y" + "y", project) == 0  # yes to the link, yes to write
     assert (project / "pyproject.toml").is_symlink()
     assert b'"alembic>=1.13",' in shared.read_bytes()
+
+
+SHM = Path("/dev/shm")
+
+
+@pytest.mark.skipif(
+    not SHM.is_dir() or SHM.stat().st_dev == Path(tempfile.gettempdir()).stat().st_dev,
+    reason="needs /dev/shm on another filesystem than the temp folder",
+)
+def test_a_target_on_another_filesystem_gets_its_temp_file_beside_it_cleaned_after_a_kill(
+    tmp_path: Path,
+) -> None:
+    elsewhere = Path(tempfile.mkdtemp(dir=SHM))
+    try:
+        reference = copy_project("sqlite_app", tmp_path / "reference")
+        project = copy_project("sqlite_app", tmp_path)
+        for top in (reference, project):
+            shared = elsewhere / top.parent.name / "pyproject.toml"
+            shared.parent.mkdir()
+            shutil.move(top / "pyproject.toml", shared)
+            (top / "pyproject.toml").symlink_to(shared)
+        assert wizard("--yes", "--no-verify", "--follow-outside", cwd=reference).returncode == 0
+        manifest = json.loads(
+            next(reference.glob(".alembic-wizard/backup-*/manifest.json")).read_text()
+        )
+        (index,) = [i for i, e in enumerate(manifest["files"]) if e["tmp"]]  # only that one
+        shared = elsewhere / tmp_path.name / "pyproject.toml"
+        original = shared.read_bytes()
+        env = {**os.environ, "ALEMBIC_WIZARD_TEST_KILL_AT": f"replace:{index + 1}"}
+        killed = wizard_process("--yes", "--no-verify", "--follow-outside", cwd=project, env=env)
+        assert killed.returncode == -signal.SIGKILL
+        beside = shared.with_name(".pyproject.toml.alembic-wizard-tmp")
+        assert beside.is_file() and shared.read_bytes() == original  # the kill came before it
+        again = wizard("--yes", "--no-verify", "--follow-outside", cwd=project)
+        assert again.returncode == 0, again.stderr
+        assert sorted(p.name for p in shared.parent.iterdir()) == ["pyproject.toml"]
+        assert shared.read_bytes() == (elsewhere / "reference" / "pyproject.toml").read_bytes()
+        assert wizard("undo", cwd=project).returncode == 0
+        assert (project / "pyproject.toml").is_symlink() and shared.read_bytes() == original
+    finally:
+        shutil.rmtree(elsewhere)
