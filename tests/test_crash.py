@@ -203,3 +203,15 @@ def test_an_edit_landing_just_before_a_replace_is_kept(tmp_path: Path) -> None:
     rel = manifest["files"][2]["path"]
     assert f"{rel}: changed while the wizard was writing; every file was put back" in err
     assert _theirs(project) == {**original, rel: mine}
+
+
+def test_a_run_started_ignoring_sigint_keeps_ignoring_it_during_apply(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "wizard", "--no-color", "--yes", "--no-verify"],
+        cwd=project, env=_hook("replace:2", "INT"), capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, check=False,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # nohup, `cmd &`
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert _theirs(project) == _finished(tmp_path)

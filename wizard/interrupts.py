@@ -31,7 +31,9 @@ def deferred(*, raise_after: bool = True) -> Iterator[list[int]]:
     def note(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    old = {s: signal.signal(s, note) for s in _SIGNALS}
+    # a signal the run was started ignoring (nohup, a background job) stays ignored
+    wanted = [s for s in _SIGNALS if signal.getsignal(s) is not signal.SIG_IGN]
+    old = {s: signal.signal(s, note) for s in wanted}
     try:
         yield caught
     finally:
@@ -44,7 +46,9 @@ def deferred(*, raise_after: bool = True) -> Iterator[list[int]]:
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM raises KeyboardInterrupt inside the block, so an apply rolls back on it too."""
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    ):
         yield
         return
 
