@@ -19,7 +19,6 @@ from conftest import REPO, copy_project, tree_hash, wizard, wizard_process
 sys.path.insert(0, str(REPO / "benchmarks"))
 from crash_sweep import sweep  # noqa: E402
 
-ENTER = "\r"
 OURS = ".alembic-wizard/"
 
 
@@ -115,19 +114,15 @@ def test_sigint_after_the_last_replace_says_the_files_were_written(tmp_path: Pat
 
 def _spawn(project: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
     return pexpect.spawn(
-        sys.executable, ["-m", "wizard", "--no-verify", "--project", str(project)],
+        sys.executable, ["-m", "wizard", "--no-verify", "--project", str(project), "--mode", "sync",
+                         "--migrations", "migrations", "--add-deps"],
         env=env, encoding="utf-8", timeout=120, dimensions=(40, 120),
     )  # fmt: skip
 
 
 def _answer_to_confirm(child: pexpect.spawn) -> None:
-    for question in ("Which migration mode", "Which model modules"):
-        child.expect(question)
-        child.send(ENTER)
-    child.expect("migrations folder")
-    child.send(ENTER)
-    child.expect("Declare alembic")
-    child.send("y")
+    child.expect("model modules")  # the other questions are answered by flags
+    child.send("\r")  # all of them
     child.expect(r"Write these \d+ file")
 
 

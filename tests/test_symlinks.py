@@ -102,18 +102,22 @@ def test_follow_outside_edits_the_target_and_undo_restores_it(tmp_path: Path) ->
     assert (project / "pyproject.toml").is_symlink() and shared.read_bytes() == original
 
 
+ANSWERS = ("--mode", "sync", "--migrations", "migrations", "--add-deps")  # no question but ours
+
+
 def _answer(keys: str, project: Path) -> int:
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
         with create_app_session(input=pipe, output=DummyOutput()):
-            return main(["--no-color", "--no-verify", "--project", str(project)], interactive=True)
+            argv = ["--no-color", "--no-verify", "--project", str(project), *ANSWERS]
+            return main(argv, interactive=True)
 
 
 def test_the_prompt_asks_before_following_a_link_out_of_the_project(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    questions = "\r\r\r\ry"  # database, mode, models, migrations folder, declare alembic
+    questions = "\r"  # the model modules, all of them; the others are answered by flags
     project, shared = _outside(tmp_path / "no")
     before = tree_hash(tmp_path / "no")
     assert _answer(questions + "n", project) == 2  # no to the link: nothing is written
