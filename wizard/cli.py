@@ -221,8 +221,10 @@ def _failure(exc: BaseException) -> tuple[int, str, str | None]:
             "the input ended before every question was answered",
             ("pass --yes, or answer with flags"),
         )
-    if isinstance(exc, WizardError):
-        return exc.exit_code, str(exc), exc.hint
+    if isinstance(exc, WizardError):  # a message may quote a file's line: masked
+        from wizard.secrets import mask
+
+        return exc.exit_code, mask(str(exc)), mask(exc.hint) if exc.hint else None
     # a bug of ours: one line, never a value that may be a secret (a module name is not one)
     what = type(exc).__name__
     if isinstance(exc, ImportError) and exc.name:
@@ -261,7 +263,8 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
     """Run the wizard; returns the exit status."""
     args = build_parser().parse_args(argv)
     if interactive is None:
-        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        # a closed stdin (`<&-`) is None: not a terminal
+        interactive = bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
     try:
         options = options_from(args, interactive=interactive)
         _say_root(options, args)

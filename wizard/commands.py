@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from wizard import adopt, doctor, guard, jsonout
+from wizard import adopt, doctor, guard, jsonout, secrets
 from wizard.adopt import after_setup
 from wizard.adopt import report as adopt_report
 from wizard.answers import Answers
@@ -75,11 +75,13 @@ def doctor_command(options: Options) -> int:
     findings = doctor.diagnose(project)
     if options.review:
         findings += doctor.risk_findings(project, review(project))
+    known = secrets.in_bindings(kv for env in project.env_files for kv in env.values())
     if options.json:
-        body = {"findings": doctor.as_dicts(findings)}
-        print(jsonout.dumps("doctor", 1 if findings else 0, body))
+        found = [{k: secrets.mask(v, known) if isinstance(v, str) else v for k, v in d.items()}
+                 for d in doctor.as_dicts(findings)]  # fmt: skip
+        print(jsonout.dumps("doctor", 1 if findings else 0, {"findings": found}))
     else:
-        print(doctor.report(findings))
+        print(secrets.mask(doctor.report(findings), known))
     return 1 if findings else 0
 
 

@@ -1,35 +1,116 @@
-"""Keep passwords out of everything printed: URL passwords, secret-looking assignments, and
-the secret values inspection found."""
+"""Keep passwords out of everything printed, masking values, never words.
+
+Three rules, in order:
+1. the password part of any URL in the text (`scheme://user:PASSWORD@host`);
+2. the value of a secret-looking assignment (`DB_PASSWORD=...`, `secret_key: str = "..."`);
+3. every known secret value (from the URLs and the secret-looking keys of the env files), in
+   each of the forms it can be printed in (raw, URL-encoded, `%%`-doubled for configparser),
+   where it stands as a token of its own. A value that reads as a word (`password`,
+   `changeme`) or is short (`svc`) is masked by rules 1 and 2 only: as free text it cannot be
+   told from the word, and `name = "svc"` is not the password.
+Besides, configparser's interpolation errors quote the raw value (`found: '%40p...'`): that
+quote is dropped whole, and a known secret's tail just before an `@` is masked too.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import quote, quote_plus
 
 from wizard import urls
 from wizard.errors import WizardError
 
-# `scheme://user:PASSWORD@host`: up to the last '@' of the line (a password may hold '@')
-_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^/\s:@]*:)[^\n]*@")
-# `DB_PASSWORD=...`, `secret_key: str = "..."`, `POSTGRES_PWD = ...`: the value goes
+HIDDEN = "***"
+# `scheme://user:PASSWORD@host`: up to the last '@' of the line (a hand-written password may
+# hold '@', ':', '/' and spaces); a URL with no password has no ':' before its '@'
+_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^/\s:@'\"]*:)([^\n]*)@")
+# `DB_PASSWORD=...`, `secret_key: str = "..."`, `export API_KEY=...`: the value goes
 _SECRET_ASSIGNMENT = re.compile(
     r"^([+\- ]?\s*(?:export\s+)?[\w.]*(?:PASS|PWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY)"
     r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)(?!(?:true|false)\s*$)\S.*$",  # a flag is no secret
     re.IGNORECASE | re.MULTILINE,
 )
-_SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+# configparser quotes the raw value it could not interpolate
+_CONFIGPARSER_VALUE = re.compile(
+    r"(must be followed by '%' or '\(', found: |Raw value: ).*$", re.MULTILINE
+)
+# URL passwords that are documentation, not secrets (unless a known secret says otherwise)
+_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "***"})
+_PLACEHOLDER_SHAPE = re.compile(r"^(?:<[^>]*>|\{[^}]*\}|\$\{[^}]*\}|\$\w+|x+|\*+)$", re.I)
+_MIN_FREE = 6  # a known value shorter than this is masked where it stands as a value only
+_TAIL = re.compile(r"([^\s'\"@]{4,})@")
 
 
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """`text` with passwords replaced by `***`: any URL's password, any secret-looking
-    assignment, and every known secret string (longest first)."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _SECRET_ASSIGNMENT.sub(r"\1***", text)
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, "***")
+def is_distinctive(value: str) -> bool:
+    """True when `value` can be masked wherever it appears as a token: long enough, and not
+    a plain word (a word-like password is masked as a URL password or an assignment)."""
+    return len(value) >= _MIN_FREE and (not value.isalpha() or len(value) >= 12)
+
+
+def forms(secret: str) -> set[str]:
+    """Every spelling of `secret` that may be printed: raw, URL-encoded (both styles, and as
+    SQLAlchemy renders a password), and each with '%' doubled as configparser wants it."""
+    found = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)}
+    return found | {f.replace("%", "%%") for f in found if "%" in f}
+
+
+@lru_cache(maxsize=32)
+def _known(secrets: frozenset[str]) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """One pattern for every distinctive form (token-bounded), and every form (for tails)."""
+    every = frozenset(f for s in secrets if s for f in forms(s))
+    free = sorted((f for f in every if is_distinctive(f)), key=len, reverse=True)
+    if not free:
+        return None, every
+    parts = []
+    for form in free:
+        left = r"(?<![A-Za-z0-9])" if form[0].isalnum() else ""
+        right = r"(?![A-Za-z0-9])" if form[-1].isalnum() else ""
+        parts.append(left + re.escape(form) + right)
+    return re.compile("|".join(parts)), every
+
+
+def _url_password(match: re.Match[str], every: frozenset[str]) -> str:
+    password = match.group(2)
+    placeholder = password.lower() in _PLACEHOLDERS or _PLACEHOLDER_SHAPE.match(password)
+    if placeholder and password not in every:
+        return match.group(0)
+    return f"{match.group(1)}{HIDDEN}@"
+
+
+def _tail(match: re.Match[str], every: frozenset[str]) -> str:
+    token = match.group(1)
+    if any(form.endswith(token) for form in every if len(form) > len(token)):
+        return f"{HIDDEN}@"
+    return match.group(0)
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with every password replaced by `***` (see the module's rules)."""
+    pattern, every = _known(frozenset(secrets))
+    if "@" in text:
+        text = _URL_PASSWORD.sub(lambda m: _url_password(m, every), text)
+    text = _SECRET_ASSIGNMENT.sub(rf"\g<1>{HIDDEN}", text)
+    text = _CONFIGPARSER_VALUE.sub(rf"\g<1>{HIDDEN}", text)
+    if pattern is not None:
+        text = pattern.sub(HIDDEN, text)
+    if every and "@" in text:
+        text = _TAIL.sub(lambda m: _tail(m, every), text)
     return text
+
+
+def mask_url(text: str) -> str:
+    """A whole URL as SQLAlchemy renders it without its password; `mask` when it does not
+    parse as one."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - anything unparsable is masked by rule instead
+        return mask(text)
 
 
 def in_bindings(bindings: Iterable[tuple[str, str]]) -> set[str]:
@@ -37,7 +118,7 @@ def in_bindings(bindings: Iterable[tuple[str, str]]) -> set[str]:
     secret-looking keys, and the passwords of URLs."""
     found: set[str] = set()
     for key, value in bindings:
-        if _SECRET_KEY.search(key) and len(value) >= 4:
+        if _SECRET_KEY.search(key) and len(value) >= 3:
             found.add(value)
         if "://" in value:
             literal = urls.literal_password(value)

@@ -14,8 +14,10 @@ from wizard.change import Plan
 from wizard.decide import prompts
 from wizard.errors import Interrupted, WizardError
 from wizard.inspection import Project, inspect
+from wizard.inspection.access import check_can_write
 from wizard.journal import interrupted
 from wizard.options import Options
+from wizard.secrets import mask
 from wizard.show import show, status_line, summary
 from wizard.store import locked
 from wizard.undo import recover
@@ -61,6 +63,7 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
     if not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
         say("nothing was written")
         return "stop"
+    check_can_write(project.root, [c.path for c in plan.pending])  # read-only: one line
     return "write"
 
 
@@ -105,7 +108,7 @@ def _check_conflicts(plan: Plan, project: Project, options: Options) -> None:
     for change in plan.pending:
         if not change.lost or options.force or options.dry_run:
             continue
-        shown = "\n".join(f"    {line}" for line in change.lost[:10])
+        shown = mask("\n".join(f"    {line}" for line in change.lost[:10]), plan.secrets)
         say(f"{project.rel(change.path)}: your edits would be lost:\n{shown}")
         if options.yes or not prompts.confirm("Overwrite them (a backup is kept)?", default=False):
             raise WizardError(

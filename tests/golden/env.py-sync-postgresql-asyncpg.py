@@ -38,12 +38,14 @@ config = context.config
 # `alembic -x url=... upgrade head`, as {key: value} (not as_dictionary=True: before Alembic
 # 1.13.1 it raises on a `-x flag` without '=')
 X_ARGS = dict(arg.partition("=")[::2] for arg in context.get_x_argument())
-# Logging comes from alembic.ini. Alembic names one even where there is none (its settings in
-# pyproject.toml's [tool.alembic]): then its own messages go to stderr, the SQL stays quiet.
+# Logging comes from alembic.ini when it has logging sections. Without them (a minimal
+# alembic.ini, or the settings in pyproject.toml's [tool.alembic], where Alembic names an ini
+# that does not exist) Alembic's own messages go to stderr and the SQL stays quiet.
+ini = config.config_file_name
 if not config.attributes.get("configure_logger", True):
     pass  # a program that runs the migrations itself (the start-up runner) keeps its logging
-elif config.config_file_name is not None and os.path.isfile(config.config_file_name):
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+elif ini is not None and os.path.isfile(ini) and config.file_config.has_section("formatters"):
+    fileConfig(ini, disable_existing_loggers=False)
 else:
     logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
     logging.getLogger("alembic").setLevel(logging.INFO)

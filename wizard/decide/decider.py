@@ -31,9 +31,11 @@ class Decider:
     def choose(
         self, what: str, flag: str, given: str | None, choices: Sequence[str], default: str | None,
         help: Mapping[str, str] | None = None,
+        places: Sequence[str] = (),
     ) -> str:  # fmt: skip
         """One of `choices`; `default` None means there is no single sensible default. A
-        flag that names none of them is an error, or, with someone to ask, asked again."""
+        flag that names none of them is an error, or, with someone to ask, asked again.
+        `places`: where each choice is written (`app/config.py:4`), for the message."""
         question = f"Which {what}?"
         if given is not None:
             if given in choices:
@@ -46,8 +48,10 @@ class Decider:
             return choices[0]
         elif not self._may_ask(what, flag):
             if default is None:
+                wheres = [*places, *[""] * len(choices)]
+                named = [f"{c} ({w})" if w else c for c, w in zip(choices, wheres, strict=False)]
                 raise Ambiguous(
-                    f"several {what} candidates: {', '.join(choices)}",
+                    f"several {what} candidates: {', '.join(named)}",
                     hint=f"choose one with {flag}",
                 )
             return default

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from wizard import urls
 from wizard.answers import MODES, Answers
+from wizard.decide import validate
 from wizard.decide.decider import Decider
 from wizard.decide.declare import ask_add_deps
 from wizard.decide.recall import recall
@@ -19,6 +20,7 @@ from wizard.inspection import Project
 from wizard.inspection.appurl import AppUrl, find_app_url
 from wizard.inspection.models import Metadata
 from wizard.inspection.project import blame_skipped
+from wizard.inspection.settings import Settings
 from wizard.inspection.source import UrlSource
 from wizard.options import Flags
 from wizard.target import Target, make_target
@@ -42,12 +44,24 @@ def ask_source(project: Project, decider: Decider) -> UrlSource:
         labels = [s.settings.label if s.settings else s.label for s in sources]
         given = decider.flags.settings
         default = labels[[s.label for s in sources].index(default)] if default else None
-        label = decider.choose("settings class", "--settings", given, labels, default)
+        places = [_place(project, s.settings) for s in sources]
+        label = decider.choose(
+            "settings class", "--settings", given, labels, default, places=places
+        )
         return sources[labels.index(label)]
     labels = [s.label for s in sources]
     given = decider.flags.url or _by_settings(sources, decider.flags.settings)
-    label = decider.choose("database URL (the app's async engine)", "--url", given, labels, default)
+    places = [f"{project.rel(s.path)}:{s.line}" if s.path and s.line else "" for s in sources]
+    label = decider.choose(
+        "database URL (the app's async engine)", "--url", given, labels, default, places=places
+    )
     return sources[labels.index(label)]
+
+
+def _place(project: Project, settings: Settings | None) -> str:
+    """`app/config.py:4`: where a settings class is written."""
+    path = project.module_paths.get(settings.module) if settings else None
+    return f"{project.rel(path)}:{settings.line}" if path and settings else ""
 
 
 def _by_settings(sources: list[UrlSource], label: str | None) -> str | None:
@@ -208,7 +222,9 @@ def ask_models(
     project: Project, decider: Decider, metadatas: Sequence[Metadata]
 ) -> tuple[str, ...]:
     modules = sorted({t.module for t in project.tables if t.metadata in metadatas})
-    return decider.many("model modules", "--models", decider.flags.models, modules)
+    picked = decider.many("model modules", "--models", decider.flags.models, modules)
+    validate.check_models(project, picked, modules)
+    return picked
 
 
 def folder_problem(folder: str) -> str | None:
@@ -224,7 +240,7 @@ def ask_migrations(project: Project, decider: Decider) -> str:
     folder = decider.text(
         "migrations folder", "--migrations", given, project.default_migrations, folder_problem
     )
-    return folder.strip().strip("/")
+    return validate.migrations_folder(project, folder.strip())
 
 
 def recommend_mode(project: Project, url: URL) -> Mode:
@@ -247,12 +263,17 @@ def decide(
     decider = Decider(remembered, yes=yes, interactive=interactive)
     source = ask_source(project, decider)
     env_file = ask_env_file(project, decider, source)
+    if decider.flags.env_file is None:  # a file named on purpose may be loaded another way
+        validate.check_env_file_read(project, source, env_file)
     app = find_app_url(project, source, env_file)
     check_readable(project, source, app)
+    validate.check_url_text(app.text, app.key, app.path, app.line)
     url = app.parse()
     driverless = check_async(project, url, app.key)
     dialect = ask_dialect(decider, flags, url, app.key, notes)
     mode = ask_mode(project, decider, url, driverless)
+    if mode == "sync":
+        validate.check_sync_value(project, source, env_file)
     sync_driver = ask_sync_driver(project, decider, url, mode)
     metadata, *more_metadata = ask_metadata(project, decider)
     answers = Answers(

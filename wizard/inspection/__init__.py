@@ -85,6 +85,7 @@ def _describe(
         tables=tuple(tables),
         settings=tuple(settings),
         module_paths={m.name: m.path for m in tree.modules.values()},
+        module_names=_module_names(tree),
         env_files=tuple(env_files),
         sources=tuple(sources),
         followed=followed,
@@ -114,6 +115,14 @@ def _sources(
         named = [s for s in settings if s.url_field]
         found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
     return list({s.label: s for s in found}.values()), followed
+
+
+def _module_names(tree: Tree) -> frozenset[str]:
+    """Every dotted name a file of the app's is imported by, and its packages (what a
+    `--models` answer may name)."""
+    names = {m.name for m in tree.modules.values()}
+    names |= {tree.place(Path(name))[1] for name, _ in tree.unparsed}
+    return frozenset(n.rsplit(".", k)[0] for n in names for k in range(n.count(".") + 1))
 
 
 def _gitignore(top: Path, root: Path) -> Path | None:

@@ -62,12 +62,12 @@ def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSourc
     folders = list(dict.fromkeys(c.parent for c in real))
     known = [folder / f".env{suffix}" for folder in folders for suffix in EXAMPLE_SUFFIXES]
     found = []
-    for path in dict.fromkeys(c.resolve() for c in [*real, *known]):
+    for path in dict.fromkeys(_resolve(c) for c in [*real, *known]):
         if path.is_file():
             text = read_text(path)
             example = path.name.endswith(EXAMPLE_SUFFIXES)
             found.append(EnvSource(path, text, envfile.parse(text, path), example))
-    seen = {s.path for s in found} | {c.resolve() for c in real}
+    seen = {s.path for s in found} | {_resolve(c) for c in real}
     for path in _templates(folders, seen):
         source = _lenient(path.resolve())
         found += [source] if source and source.path not in seen else []
@@ -75,6 +75,22 @@ def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSourc
     return [
         EnvSource(s.path, s.text, s.env, s.example, s.example or s.path in ignored) for s in found
     ]
+
+
+def _resolve(path: Path) -> Path:
+    """`path` with its symlinks followed; a link that loops is an error naming it."""
+    try:
+        resolved = path.resolve()
+        resolved.stat()
+    except FileNotFoundError:
+        return resolved
+    except (RuntimeError, OSError) as exc:  # ELOOP (Python < 3.13 raises RuntimeError)
+        raise WizardError(
+            "a symlink that loops: it cannot be read",
+            path=path,
+            hint="point the link at a real file, or remove it",
+        ) from exc
+    return resolved
 
 
 def _lenient(path: Path) -> EnvSource | None:

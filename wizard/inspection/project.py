@@ -52,6 +52,7 @@ class Project:
     gitignore: Path | None = None
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create
+    module_names: frozenset[str] = frozenset()  # every module and package of the app's files
 
     @property
     def metadatas(self) -> list[Metadata]:
@@ -93,8 +94,16 @@ class Project:
 
 
 def blame_skipped(skipped: Sequence[Skipped], words: tuple[bytes, ...]) -> None:
-    """When nothing was found, a file we could not parse that mentions `words` is the cause."""
+    """When nothing was found, a file we could not read, or could not parse and that
+    mentions `words`, is the cause."""
     for item in skipped:
+        if item.unreadable:
+            raise WizardError(
+                f"cannot read this file: {item.why}",
+                path=item.path,
+                hint="make it readable (the wizard reads every file that may hold the app's "
+                "models and settings)",
+            )
         if any(w in item.source for w in words):
             raise WizardError(
                 f"cannot parse this file: {item.why}",

@@ -53,6 +53,7 @@ class Skipped:
     line: int | None
     why: str
     source: bytes = b""  # to tell, when nothing is found, whether this file was the cause
+    unreadable: bool = False  # reading failed (permissions, a folder named like a file)
 
 
 @dataclass
@@ -150,7 +151,7 @@ def read_module(path: Path, root: Path, name: str) -> Module | Skipped:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Skipped(path, None, str(exc))
+        return Skipped(path, None, exc.strerror or str(exc), unreadable=True)
     tree = parse(path, data)
     return tree if isinstance(tree, Skipped) else make_module(name, path, root, tree, data)
 
@@ -212,7 +213,7 @@ def _parse_sources(
         try:
             data = given if given is not None else _read(name)
         except OSError as exc:
-            skipped.append(Skipped(Path(name), None, str(exc)))
+            skipped.append(Skipped(Path(name), None, exc.strerror or str(exc), unreadable=True))
             continue
         if prefilter is not None and not prefilter(data):
             unparsed.append((name, data))

@@ -56,10 +56,12 @@ def walk(top: Path) -> Walk:
     """The app's candidate files under `top`, depth first in name order."""
     found = Walk()
     todo = [str(top)]
+    links = _Links(os.path.realpath(top))
     while todo:
         folder = todo.pop()
         found.dirs.add(folder)
-        python, others, subdirs = _list(folder)
+        python, others, subdirs, linked = _list(folder)
+        subdirs |= {d for d in linked if links.follow(folder + os.sep + d)}
         prefix = folder + os.sep
         found.files.update(prefix + n for n in python)
         if "pyvenv.cfg" in others or "conda-meta" in subdirs:  # a virtualenv, any name
@@ -78,16 +80,53 @@ def walk(top: Path) -> Walk:
     return found
 
 
+class _Links:
+    """Symlinked folders to follow: a package linked in from elsewhere is the app's code.
+    Not followed: a link back up (to the project or above it), a link into a folder the walk
+    reaches anyway, and a link that overlaps one already followed (a loop, or files twice)."""
+
+    def __init__(self, real_top: str) -> None:
+        self.top = real_top
+        self.followed: list[str] = []
+
+    def follow(self, link: str) -> bool:
+        real = os.path.realpath(link)
+        if real == self.top or self.top.startswith(real + os.sep):
+            return False
+        if real.startswith(self.top + os.sep):  # inside: walked where it is, unless skipped
+            parts = Path(real).relative_to(self.top).parts
+            if all(_app_dir(p, i == 0) for i, p in enumerate(parts)):
+                return False
+        if any(_overlap(real, seen) for seen in self.followed):
+            return False
+        self.followed.append(real)
+        return True
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
+
+
 def _alembic_scripts(others: set[str], subdirs: set[str]) -> bool:
     """A folder with env.py is Alembic's when it has versions/ or script.py.mako."""
     return "versions" in subdirs or "script.py.mako" in others
 
 
-def _list(folder: str) -> tuple[list[str], set[str], set[str]]:
-    """The .py files, the other files and the folders in `folder` (none if unreadable)."""
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """A symlink to a folder (False for a link that loops or points nowhere)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _list(folder: str) -> tuple[list[str], set[str], set[str], set[str]]:
+    """The .py files, the other files, the folders and the symlinks to folders in `folder`
+    (none if unreadable)."""
     python: list[str] = []
     others: set[str] = set()
     subdirs: set[str] = set()
+    linked: set[str] = set()
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -95,8 +134,10 @@ def _list(folder: str) -> tuple[list[str], set[str], set[str]]:
                     python.append(entry.name)
                 elif entry.is_dir(follow_symlinks=False):
                     subdirs.add(entry.name)
+                elif entry.is_symlink() and _is_dir(entry):
+                    linked.add(entry.name)
                 else:
                     others.add(entry.name)
     except OSError:
         pass
-    return python, others, subdirs
+    return python, others, subdirs, linked
