@@ -33,7 +33,9 @@ _SECRET_ASSIGNMENT = re.compile(
     r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)(?!(?:true|false)\s*$)\S.*$",  # a flag is no secret
     re.IGNORECASE | re.MULTILINE,
 )
-_SECRET_KEY = re.compile(r"PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+_SECRET_KEY_LINE = re.compile(
+    r"^[^\n]*(?:PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[^\n]*$", re.IGNORECASE | re.MULTILINE
+)
 # configparser quotes the raw value it could not interpolate
 _CONFIGPARSER_VALUE = re.compile(
     r"(must be followed by '%' or '\(', found: |Raw value: ).*$", re.MULTILINE
@@ -115,14 +117,14 @@ def mask_url(text: str) -> str:
 
 def in_bindings(bindings: Iterable[tuple[str, str]]) -> set[str]:
     """Values that must not be printed among `(key, value)` pairs of env files:
-    secret-looking keys, and the passwords of URLs."""
-    found: set[str] = set()
-    for key, value in bindings:
-        if _SECRET_KEY.search(key) and len(value) >= 3:
-            found.add(value)
-        if "://" in value:
-            literal = urls.literal_password(value)
-            found.update({literal} if literal else set())
-            with contextlib.suppress(WizardError):
-                found |= urls.secrets_of(urls.parse(value))
+    secret-looking keys, and the passwords of URLs. (One regex pass over all the keys: a
+    large `.env` has a million of them.)"""
+    pairs = list(bindings)
+    secret_keys = set(_SECRET_KEY_LINE.findall("\n".join(k for k, _ in pairs)))
+    found = {v for k, v in pairs if k in secret_keys and len(v) >= 3}
+    for value in [v for _, v in pairs if "://" in v]:
+        literal = urls.literal_password(value)
+        found.update({literal} if literal else set())
+        with contextlib.suppress(WizardError):
+            found |= urls.secrets_of(urls.parse(value))
     return {s for s in found if s}

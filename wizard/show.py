@@ -5,10 +5,12 @@ caller says the stream takes it; never a pager."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import TextIO
 
 from wizard.change import Change
+from wizard.regions import changed_region
 from wizard.secrets import mask
 
 _COLORS = {"create": "32", "modify": "33", "identical": "2", "skip": "2", "restore": "35"}
@@ -29,14 +31,44 @@ def status_line(action: str, path: str, *, color: bool, counts: str = "") -> str
 
 
 def diff(change: Change, label: str) -> str:
-    """The unified diff of one change (empty when identical)."""
-    before = (change.before or "").splitlines(keepends=True)
-    after = change.after.splitlines(keepends=True)
+    """The unified diff of one change (empty when identical). Only the changed region goes
+    through difflib, with lines to spare either side (all of a large `.env` but its new line
+    is cut first), so the cost is linear in the file's size."""
+    before, after = change.before or "", change.after
+    start, end_before, end_after = changed_region(before, after, _MARGIN)
+    offset = _lines_before(before, start)
     lines = difflib.unified_diff(
-        before, after, f"a/{label}" if change.before is not None else "/dev/null", f"b/{label}"
+        before[start:end_before].splitlines(keepends=True),
+        after[start:end_after].splitlines(keepends=True),
+        f"a/{label}" if change.before is not None else "/dev/null",
+        f"b/{label}",
     )
     return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+        _shifted(line, offset) if line.startswith("@@") else
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )  # fmt: skip
+
+
+def _lines_before(text: str, pos: int) -> int:
+    """How many lines `splitlines` finds in `text[:pos]` (counted in place when only `\n`
+    ends its lines, the usual case)."""
+    if _OTHER_BREAKS.search(text, 0, pos):
+        return len(text[:pos].splitlines())
+    return text.count("\n", 0, pos)
+
+
+_OTHER_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_MARGIN = 20  # lines kept either side of the change: difflib aligns it as in the whole file
+_HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@")
+
+
+def _shifted(header: str, offset: int) -> str:
+    """A hunk header of the cut region, numbered as in the whole files."""
+    if not offset:
+        return header
+    return _HUNK.sub(
+        lambda m: f"@@ -{int(m[1]) + offset}{m[2]} +{int(m[3]) + offset}{m[4]} @@", header
     )
 
 

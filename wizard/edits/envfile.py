@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import re
 import sys
+from collections import ChainMap
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 from wizard.errors import WizardError
 
 _NEEDS_QUOTES = re.compile(r"[\s#'\"$\\`]")
 
 
-@dataclass(frozen=True)
-class Binding:
-    """One `KEY=value` line."""
+class Binding(NamedTuple):
+    """One `KEY=value` line (a tuple: a 50 MB file has a million of them)."""
 
     key: str
     value: str | None
@@ -38,43 +42,105 @@ class EnvFile:
 
     def get(self, key: str, *, case_sensitive: bool = False) -> Binding | None:
         """The last binding of `key` (the one dotenv keeps)."""
-        found = None
-        for piece in self.pieces:
-            if isinstance(piece, Binding) and _same(piece.key, key, case_sensitive):
-                found = piece
-        return found
+        exact, folded = self._index
+        return exact.get(key) if case_sensitive else folded.get(key.lower())
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, Binding], dict[str, Binding]]:
+        """The last binding of each key, as written and case-folded (built once)."""
+        bindings = [p for p in self.pieces if isinstance(p, Binding)]
+        return {b.key: b for b in bindings}, {b.key.lower(): b for b in bindings}
 
     def keys(self) -> list[str]:
         """Every key, in file order."""
         return [p.key for p in self.pieces if isinstance(p, Binding)]
 
 
-def _same(a: str, b: str, case_sensitive: bool) -> bool:
-    return a == b if case_sensitive else a.lower() == b.lower()
-
-
 def parse(text: str, path: Path) -> EnvFile:
     """Parse env-file text; a line dotenv cannot read is an error naming file and line."""
-    parse_stream = _dotenv_parser().parse_stream
     pieces: list[Binding | str] = []
     if text.startswith("\ufeff"):  # a byte-order mark: kept, but not part of the first key
         pieces.append("\ufeff")
         text = text[1:]
-    for b in parse_stream(io.StringIO(text)):
-        if b.error:
-            head = b.original.string.strip()
+    for key, value, line, original, error in _bindings(text):
+        if error:
+            head = original.strip()
             what = f"the line of {head.split('=', 1)[0].strip()}" if "=" in head else "a line"
             raise WizardError(
                 f"cannot parse {what}",
                 path=path,
-                line=b.original.line,
+                line=line,
                 hint="env lines look like KEY=value; quote values with spaces",
             )
-        if b.key is None:
-            pieces.append(b.original.string)
-        else:
-            pieces.append(Binding(b.key, b.value, b.original.line, b.original.string))
+        pieces.append(original if key is None else Binding(key, value, line, original))
     return EnvFile(path, tuple(pieces))
+
+
+# A line python-dotenv reads as `KEY=unquoted value` or as a comment, matched the way its
+# parser reads it (leading blank lines belong to the binding; `export ` and the whitespace
+# are read without backtracking, as its reader does). Every other line goes to its parser.
+_SIMPLE = re.compile(
+    r"(?>\s*)(?:(?P<comment>#[^\r\n]*)"
+    r"|(?>(?:export[^\S\r\n]+)?)(?P<key>[^=\#\s'][^=\#\s]*)[^\S\r\n]*(?>=[^\S\r\n]*)"
+    r"(?P<value>(?![\'\"])[^\r\n]*))"
+    r"(?:\r\n|\n|\r|$)"
+)
+_INLINE_COMMENT = re.compile(r"\s+#.*")
+
+
+def _newlines(text: str) -> int:
+    """Line breaks as python-dotenv counts them (`\r\n` is one)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+_Raw = tuple[str | None, str | None, int, str, bool]  # key, value, line, text, error
+
+
+def _bindings(text: str) -> Iterator[_Raw]:
+    """python-dotenv's bindings of `text` (as its `parse_stream` gives them), in linear
+    time: simple lines by one regex, the rest (quotes, escapes, values over several lines,
+    errors) by dotenv's own parser, one binding at a time from where the regex stopped."""
+    parser, reader = None, None
+    pos, line, end = 0, 1, len(text)
+    while pos < end:
+        # each match of a scanner starts where the last one ended (what re.Scanner uses)
+        scanner = _SIMPLE.scanner(text, pos)  # type: ignore[attr-defined]
+        while (match := scanner.match()) is not None and match.end() > pos:
+            original = match.group(0)
+            key, value = match.group("key", "value")
+            if value is not None and "#" in value:
+                value = _INLINE_COMMENT.sub("", value)
+            yield key, value and value.rstrip(), line, original, False
+            pos = match.end()
+            line += _newlines(original) if "\r" in original else original.count("\n")
+        if pos >= end:
+            return
+        if parser is None or reader is None:  # only a file with such lines pays for it
+            parser = _dotenv_parser()
+            reader = parser.Reader(io.StringIO(text))
+        reader.position = parser.Position(pos, line)
+        found = parser.parse_binding(reader)
+        yield found.key, found.value, found.original.line, found.original.string, found.error
+        pos, line = reader.position.chars, reader.position.line
+
+
+def resolved(env: EnvFile) -> dict[str, str | None]:
+    """Every key's value as python-dotenv's `dotenv_values` (and so pydantic-settings) reads
+    it, `${VAR}` resolved from the keys above and the environment; in linear time (dotenv
+    copies the whole environment for every line)."""
+    values: dict[str, str | None] = {}
+    environ: dict[str, str | None] = dict(os.environ)  # copied once, not once per line
+    scope = ChainMap(values, environ)
+    for piece in env.pieces:
+        if not isinstance(piece, Binding):
+            continue
+        if piece.value is None or "${" not in piece.value:
+            values[piece.key] = piece.value
+            continue
+        from dotenv.variables import parse_variables
+
+        values[piece.key] = "".join(a.resolve(scope) for a in parse_variables(piece.value))
+    return values
 
 
 def _dotenv_parser() -> ModuleType:

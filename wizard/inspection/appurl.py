@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard import urls
+from wizard.edits import envfile
 from wizard.errors import WizardError
 from wizard.inspection.envfiles import EXAMPLE_SUFFIXES
 from wizard.inspection.project import Project
@@ -71,9 +71,7 @@ def _from_env(
             continue
         text, literal = binding.value, not env.example
         if "${" in text:  # resolved the way pydantic-settings (python-dotenv) resolves it
-            from dotenv import dotenv_values
-
-            text = dotenv_values(stream=io.StringIO(env.text)).get(binding.key) or text
+            text = envfile.resolved(env.env).get(binding.key) or text
             literal = False
         return AppUrl(text, key, env.path, binding.line, literal)
     return None

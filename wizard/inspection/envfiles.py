@@ -30,9 +30,8 @@ class EnvSource:
 
     def values(self) -> Iterable[tuple[str, str]]:
         """Every `(key, value)` with a value."""
-        for piece in self.env.pieces:
-            if isinstance(piece, envfile.Binding) and piece.value:
-                yield piece.key, piece.value
+        pieces = self.env.pieces
+        return [(p.key, p.value) for p in pieces if isinstance(p, envfile.Binding) and p.value]
 
 
 def _looks_like_env(name: str) -> bool:

@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import ast
 import configparser
+import contextlib
 
 from wizard.change import Change
 from wizard.edits import envfile
 from wizard.errors import WizardError
+from wizard.regions import changed_region
+
+
+def _check_env(change: Change) -> None:
+    """The env file parses: where the rest is kept byte for byte (a file that parsed when it
+    was read), the changed lines are enough; the whole file otherwise, or when they alone
+    do not parse (they may sit inside a value over several lines)."""
+    if change.before is not None:
+        start, _, end = changed_region(change.before, change.after)
+        with contextlib.suppress(WizardError):
+            envfile.parse(change.after[start:end], change.path)
+            return
+    envfile.parse(change.after, change.path)
 
 
 def check_parses(change: Change) -> None:
@@ -20,7 +34,7 @@ def check_parses(change: Change) -> None:
         elif name.endswith(".ini"):
             configparser.ConfigParser().read_string(change.after, source=str(change.path))
         elif name.startswith(".env"):
-            envfile.parse(change.after, change.path)
+            _check_env(change)
         elif name.endswith(".toml"):
             import tomlkit  # tomllib only from Python 3.11; tomlkit's errors are ValueErrors
 

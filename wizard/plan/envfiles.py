@@ -3,7 +3,6 @@ reads, and a placeholder in the example files."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from wizard import urls
@@ -47,7 +46,13 @@ def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: st
         parsed = envfile.parse(text, env.path)
         why = f"{key} (the URL written in the code) and {why}"
     after = envfile.insert_after(parsed, text, anchor.key if anchor else key, sync_key, value)
-    _check_reads_back(env.path, after, sync_key, value)
+    line = envfile.format_binding(
+        anchor or envfile.Binding(key, value, 0, ""), sync_key, value, "\n"
+    )
+    # the rest of the file is kept byte for byte: the new line alone says how it reads back,
+    # unless its value could refer to the lines above (`${VAR}`)
+    alone = "$" not in value and line.rstrip("\n") in after
+    _check_reads_back(env.path, line if alone else after, sync_key, value)
     return Change(env.path, env.text, after, why)
 
 
@@ -75,9 +80,7 @@ def _new_env_file(project: Project, answers: Answers, sync_text: str) -> Change:
 
 def _check_reads_back(path: Path, text: str, key: str, value: str) -> None:
     """python-dotenv (what pydantic-settings uses) must read back exactly what we wrote."""
-    from dotenv import dotenv_values
-
-    if dotenv_values(stream=io.StringIO(text)).get(key) != value:
+    if envfile.resolved(envfile.parse(text, path)).get(key) != value:
         raise WizardError(f"internal error: {key} would not read back as written", path=path)
 
 
