@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
-from conftest import copy_project, tree_hash, wizard
+from conftest import alembic, copy_project, tree_hash, wizard
 from wizard.apply import apply
 from wizard.change import Change
 from wizard.errors import ApplyFailed, StaleFile
@@ -34,6 +38,182 @@ class Item(Base):
     __tablename__ = "items"
     id: Mapped[int] = mapped_column(primary_key=True)
 """
+
+
+# A password with every character that breaks something: '%' (configparser), '@' ':' '/' (URL
+# parsing), '#' (comments), a space. None of its spellings may ever be printed.
+PASSWORD = "S3cr3t%40p@ss:w/rd#1 x"
+ENCODED = quote(PASSWORD, safe="")
+URL = f"postgresql+asyncpg://app:{ENCODED}@127.0.0.1:5432/shop"
+LEAKS = (PASSWORD, ENCODED, ENCODED.replace("%", "%%"), quote_plus(PASSWORD, safe=""),
+         "S3cr3t", "p@ss:w", "2540p", "rd%231")  # fmt: skip
+BASE = {
+    "app/__init__.py": "",
+    "app/config.py": SETTINGS,
+    "app/models.py": MODELS,
+    ".env": f"DATABASE_URL={URL}\n",
+}
+
+
+def _loop(name: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / name).unlink(missing_ok=True)
+        (root / name).symlink_to(name)
+
+    return make
+
+
+def _folder_named(name: str) -> Callable[[Path], None]:
+    """A folder where a file is expected: reading it fails whoever runs the wizard (chmod
+    000 does not stop root, who runs the tests here)."""
+
+    def make(root: Path) -> None:
+        (root / name).unlink()
+        (root / name).mkdir()
+        (root / name / "x").write_text("")
+
+    return make
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One row of the matrix: the project (BASE with `files` changed; None deletes), the
+    arguments, and what the one error line must say (its file and line)."""
+
+    files: dict[str, str | None] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+    says: tuple[str, ...] = ()
+    setup: Callable[[Path], None] | None = None
+
+
+OTHER_SETTINGS = SETTINGS.replace("class Settings", "class Other").replace("Settings()", "Other()")
+MATRIX: dict[str, Bad] = {
+    "no models": Bad({"app/models.py": None}, says=("no SQLAlchemy or SQLModel tables found",)),
+    "no settings class": Bad(
+        {"app/config.py": None}, says=("no settings class with a database URL field",)
+    ),
+    "settings syntax error": Bad(
+        {"app/config.py": SETTINGS + "\ndef broken(:\n"}, says=("app/config.py:11:", "cannot parse")
+    ),
+    "env line that does not parse": Bad(
+        {".env": f"DATABASE_URL={URL}\nthis is not a binding\n"}, says=(".env:2: cannot parse",)
+    ),
+    "env not UTF-8": Bad({".env": "A=\udcff\n"}, says=(".env:1: not UTF-8",)),
+    "URL that does not parse": Bad(
+        {".env": "DATABASE_URL=not a url\n"}, says=(".env:1: DATABASE_URL is not a database URL",)
+    ),
+    "sync-only app": Bad(
+        {".env": "DATABASE_URL=postgresql+psycopg2://u@h/db\n"}, says=("not async",)
+    ),
+    "in-memory sqlite": Bad(
+        {".env": "DATABASE_URL=sqlite+aiosqlite:///:memory:\n"}, says=("in-memory",)
+    ),  # fmt: skip
+    "unknown database": Bad(
+        {".env": "DATABASE_URL=nosuchdb+aio://u@h/db\n"}, says=("'nosuchdb' database",)
+    ),
+    "several settings classes": Bad(
+        {"app/other.py": OTHER_SETTINGS},
+        says=(
+            "several settings class candidates",
+            "app/config.py:4",
+            "app/other.py:4",
+            "--settings",
+        ),
+    ),
+    "unknown --settings": Bad(args=("--settings", "app.nope.S"), says=("--settings 'app.nope.S'",)),
+    "unknown --dialect": Bad(args=("--dialect", "mysql"), says=("is postgresql, not mysql",)),
+    "unknown --sync-driver": Bad(
+        args=("--sync-driver", "bogus"), says=("--sync-driver 'bogus' is not one of",)
+    ),
+    "unknown --mode": Bad(args=("--mode", "bogus"), says=("--mode 'bogus' is not one of",)),
+    "unknown --env-file": Bad(args=("--env-file", "nope.env"), says=("--env-file",)),
+    "--models that is not a module": Bad(
+        args=("--models", "app.nope"), says=("--models 'app.nope' is not a module",)
+    ),
+    "--migrations outside the project": Bad(
+        args=("--migrations", "/elsewhere"), says=("--migrations '/elsewhere' is outside",)
+    ),
+    "--migrations with ..": Bad(
+        args=("--migrations", "../elsewhere"), says=("'../elsewhere' cannot be the migrations",)
+    ),
+    "--migrations with a control character": Bad(
+        args=("--migrations", "mig\nrations"), says=("cannot be the migrations folder",)
+    ),
+    "NUL in the URL": Bad(
+        {".env": f"DATABASE_URL={URL}\0\n"},
+        says=(".env:1: DATABASE_URL holds a control character (\\x00)",),
+    ),
+    "newline inside the quoted URL": Bad(
+        {".env": f'DATABASE_URL="{URL}\n"\n'},
+        says=(".env:1: DATABASE_URL holds a control character (\\n)",),
+    ),
+    "escape character in the URL": Bad(
+        {".env": f"DATABASE_URL={URL}\x1b[0m\n"},
+        says=(".env:1: DATABASE_URL holds a control character (\\x1b)",),
+    ),
+    "env_file the settings name is missing": Bad(
+        {"app/config.py": SETTINGS.replace('env_file=".env"', 'env_file=".env.local"')},
+        says=("app/config.py:4: the settings read .env.local, which does not exist", ".env"),
+    ),
+    "garbage sync URL already in .env": Bad(
+        {".env": f"DATABASE_URL={URL}\nDATABASE_URL_SYNC=garbage\n"},
+        says=(".env:2: DATABASE_URL_SYNC is not a database URL",),
+    ),
+    ".env symlink loop": Bad(setup=_loop(".env"), says=(".env: a symlink that loops",)),
+    ".alembic-wizard is a file": Bad(
+        {".alembic-wizard": "not a folder\n"}, says=(".alembic-wizard: is a file",)
+    ),
+    "--python that does not exist": Bad(
+        args=("--python", "/nonexistent/python"), says=("/nonexistent/python",)
+    ),
+    "unreadable settings file": Bad(
+        setup=_folder_named("app/config.py"), says=("app/config.py: cannot read this file",)
+    ),
+    "unreadable model file": Bad(
+        setup=_folder_named("app/models.py"), says=("app/models.py: cannot read this file",)
+    ),
+    "script_location in a package": Bad(
+        {"alembic.ini": "[alembic]\nscript_location = app:migrations\n"},
+        says=("alembic.ini: script_location 'app:migrations' names a package resource",),
+    ),
+}
+
+
+def _build(tmp_path: Path, case: Bad) -> Path:
+    root = tmp_path / "proj"
+    for name, text in {**BASE, **case.files}.items():
+        if text is None:
+            continue
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    if case.setup is not None:
+        case.setup(root)
+    return root
+
+
+def _state(root: Path) -> dict[str, str]:
+    """tree_hash, and where a symlink loops, the link itself."""
+    links = {p.name: str(p.readlink()) for p in root.iterdir() if p.is_symlink()}
+    return {**tree_hash(root), **{f"link:{k}": v for k, v in links.items()}}
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_bad_input_matrix(tmp_path: Path, name: str) -> None:
+    """Each bad input: exit 2, one `error:` line naming the file (and line), no traceback,
+    every file byte-identical, and no spelling of the password anywhere in the output."""
+    case = MATRIX[name]
+    root = _build(tmp_path, case)
+    before = _state(root)
+    done = wizard("--yes", *case.args, cwd=root)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in output, output
+    assert case.says[0] in errors[0], errors[0]  # what and where, on the error line
+    for fragment in case.says[1:]:
+        assert fragment in done.stderr, done.stderr  # the error line or its hint
+    assert _state(root) == before
+    assert not [leak for leak in LEAKS if leak in output], output
 
 
 def _project(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -200,3 +380,109 @@ def test_script_location_in_a_package_is_refused(tmp_path: Path) -> None:
     )
     err = _fails(project)
     assert "alembic.ini: script_location 'app:migrations' names a package resource" in err
+
+
+def _sqlite_project(tmp_path: Path) -> Path:
+    return _build(tmp_path, Bad({".env": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n"}))
+
+
+def test_a_minimal_alembic_ini_works_end_to_end(tmp_path: Path) -> None:
+    """`[alembic]` alone is valid for Alembic: env.py configures logging only where the ini
+    has logging sections (fileConfig raised KeyError: 'formatters')."""
+    root = _sqlite_project(tmp_path)
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    done = wizard("--yes", "--offline", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[formatters]" not in (root / "alembic.ini").read_text()
+    alembic("revision", "--autogenerate", "-m", "init", cwd=root)
+    alembic("upgrade", "head", cwd=root)
+    import sqlite3
+
+    with sqlite3.connect(root / "app.db") as db:
+        tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
+    assert "items" in tables
+
+
+def test_an_absolute_migrations_folder_inside_the_project_is_used(tmp_path: Path) -> None:
+    root = _sqlite_project(tmp_path)
+    done = wizard("--yes", "--no-verify", "--migrations", str(root / "db/migrations"), cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert (root / "db/migrations/env.py").is_file() and not (root / str(root)[1:]).exists()
+
+
+def test_an_env_file_named_on_purpose_is_edited(tmp_path: Path) -> None:
+    """The settings name .env.local (missing); `--env-file .env` says the app loads .env
+    another way (docker compose): then it is edited."""
+    case = Bad({"app/config.py": SETTINGS.replace('env_file=".env"', 'env_file=".env.local"')})
+    root = _build(tmp_path, case)
+    done = wizard("--yes", "--no-verify", "--env-file", ".env", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "DATABASE_URL_SYNC=" in (root / ".env").read_text()
+
+
+def test_a_symlinked_package_folder_is_followed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "shared/app"
+    elsewhere.mkdir(parents=True)
+    for name in ("__init__.py", "config.py", "models.py"):
+        (elsewhere / name).write_text(BASE[f"app/{name}"])
+    (elsewhere / "again").symlink_to(elsewhere.parent)  # a loop back up: not followed twice
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / ".env").write_text(BASE[".env"])
+    (root / "app").symlink_to(elsewhere)
+    (root / "self").symlink_to(root)  # a loop: not followed
+    done = wizard("inspect", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "app.models.Base.metadata (1 tables)" in done.stdout
+
+
+def test_closed_stdin_is_no_traceback(tmp_path: Path) -> None:
+    """`alembic-wizard <&-`: Python gives sys.stdin = None; that is not a terminal."""
+    import subprocess
+    import sys
+
+    root = _sqlite_project(tmp_path)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m wizard --no-color --dry-run <&-', sys.executable],
+        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr and "isatty" not in done.stderr, done.stderr
+    assert done.returncode == 2 and "no terminal to ask" in done.stderr, done.stderr
+
+
+def test_a_read_only_project_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root writes anywhere, so the folder's permission is what os.access answers here; as
+    another user the real chmod below runs too."""
+    root = _sqlite_project(tmp_path)
+    before = _state(root)
+    real_access = os.access
+    monkeypatch.setattr(
+        "wizard.inspection.access.os.access",
+        lambda p, mode: False if Path(p) == root else real_access(p, mode),
+    )
+    done = wizard("--yes", "--no-verify", cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert f"error: {root}: the folder is not writable" in done.stderr.replace(
+        "error: .:", f"error: {root}:"
+    )
+    assert _state(root) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_read_only_folder_and_an_unreadable_file_for_real(tmp_path: Path) -> None:
+    root = _sqlite_project(tmp_path)
+    (root / "app/config.py").chmod(0)
+    done = wizard("--yes", "--no-verify", cwd=root)
+    assert done.returncode == 2 and "app/config.py: cannot read this file" in done.stderr
+    (root / "app/config.py").chmod(0o644)
+    before = _state(root)
+    root.chmod(0o555)
+    try:
+        done = wizard("--yes", "--no-verify", cwd=root)
+    finally:
+        root.chmod(0o755)
+    assert done.returncode == 2 and "the folder is not writable" in done.stderr
+    assert _state(root) == before

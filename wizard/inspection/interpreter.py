@@ -90,7 +90,14 @@ def locate(root: Path, top: Path, explicit: str | None) -> tuple[str, str]:
     $CONDA_PREFIX; else the wizard's own."""
     if explicit:
         found = shutil.which(explicit) if os.sep not in explicit else explicit
-        return str(Path(found or explicit).absolute()), "--python"
+        path = Path(found or explicit).absolute()
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise WizardError(
+                "--python: no such interpreter (not an executable file)",
+                path=path,
+                hint="pass the project's interpreter, e.g. --python .venv/bin/python",
+            )
+        return str(path), "--python"
     for exe, how in _candidates(root, top):
         if exe.is_file():
             return str(exe.absolute()), how
