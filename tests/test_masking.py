@@ -120,6 +120,7 @@ def test_verify_masks_configparsers_error(tmp_path: Path) -> None:
     done = wizard("verify", "--yes", "--offline", cwd=root)
     assert done.returncode == 1
     assert "InterpolationSyntaxError" in done.stdout and "found: ***" in done.stdout
+    assert "must be written '%%'" in done.stdout
     _no_leak(done.stdout + done.stderr)
     doctor = wizard("doctor", cwd=root)
     assert "AW106" in doctor.stdout
