@@ -6,6 +6,7 @@ original pieces; its `set_key` is not used because it re-quotes and drops `expor
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import io
 import os
@@ -62,6 +63,16 @@ def parse(text: str, path: Path) -> EnvFile:
     if text.startswith("\ufeff"):  # a byte-order mark: kept, but not part of the first key
         pieces.append("\ufeff")
         text = text[1:]
+    collecting = gc.isenabled()
+    gc.disable()  # a million new tuples would start collections that find nothing to free
+    try:
+        return _parsed(text, path, pieces)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parsed(text: str, path: Path, pieces: list[Binding | str]) -> EnvFile:
     for key, value, line, original, error in _bindings(text):
         if error:
             head = original.strip()
