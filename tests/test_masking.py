@@ -39,7 +39,6 @@ KEPT = [  # the no-op twins: words and values that are not the password
     "# '%' in a password needs no escaping",
     'name = "svc"',
     "the service (svc) is up",
-    "password: see the vault",
     "fix: set SECRET_KEY in .env",
     "changeme is what the template says",
     "postgresql://app@db/x and mail me at a@b.example",
