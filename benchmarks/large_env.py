@@ -1,7 +1,7 @@
 """A large `.env` (issue 10 point 9): the whole `--yes --dry-run --no-verify` run and its
 planning stages against merely reading the file.
 
-    python benchmarks/large_env.py [--mb 50] [--checkout DIR]
+    python benchmarks/large_env.py [--mb 50] [--width 80] [--checkout DIR]
 
 Writes a project with one async URL and N MB of other bindings (700,000 lines for 50 MB),
 then prints, for fresh processes: the time to read the file (`Path.read_text`), the whole
@@ -69,7 +69,7 @@ print(f"read {read:.2f}s  inspect {t1 - t:.2f}s  decide {t2 - t1:.2f}s  plan {t3
 """
 
 
-def make(top: Path, megabytes: int) -> None:
+def make(top: Path, megabytes: int, width: int = 80) -> None:
     """The project: app/config.py, app/models.py and a .env of `megabytes` MB."""
     (top / "app").mkdir(parents=True)
     (top / "app/__init__.py").write_text("")
@@ -79,7 +79,7 @@ def make(top: Path, megabytes: int) -> None:
     lines = ["# a large env file", "DATABASE_URL=sqlite+aiosqlite:///./app.db"]
     size, i = 0, 0
     while size < megabytes * 1024 * 1024:
-        lines.append(f"SETTING_{i}=value-{i}-{'x' * rng.randint(10, 80)}")
+        lines.append(f"SETTING_{i}=value-{i}-{'x' * rng.randint(width // 8, width)}")
         size += len(lines[-1]) + 1
         i += 1
     (top / ".env").write_text("\n".join(lines) + "\n")
@@ -98,11 +98,12 @@ def run(top: Path, checkout: Path, *args: str) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=50)
+    parser.add_argument("--width", type=int, default=80, help="longest value (bytes)")
     parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         top = Path(folder) / "proj"
-        make(top, options.mb)
+        make(top, options.mb, options.width)
         read, _ = run(
             top, options.checkout, "-c", "import pathlib; pathlib.Path('.env').read_text()"
         )
