@@ -26,7 +26,9 @@ from wizard.errors import WizardError
 HIDDEN = "***"
 # `scheme://user:PASSWORD@host`: up to the last '@' of the line (a hand-written password may
 # hold '@', ':', '/' and spaces); a URL with no password has no ':' before its '@'
-_URL_PASSWORD = re.compile(r"([a-zA-Z][\w+.-]*://[^/\s:@'\"]*:)([^\n]*)@")
+# (the scheme is matched from its first character, without backtracking: a long run of
+# letters would otherwise be tried from each of its positions, quadratic in its length)
+_URL_PASSWORD = re.compile(r"((?<![\w+.-])[a-zA-Z](?>[\w+.-]*)://[^/\s:@'\"]*:)([^\n]*)@")
 # `DB_PASSWORD=...`, `secret_key: str = "..."`, `export API_KEY=...`: the value goes
 _SECRET_ASSIGNMENT = re.compile(
     r"^([+\- ]?\s*(?:export\s+)?[\w.]*(?:PASS|PWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY)"
@@ -44,7 +46,7 @@ _CONFIGPARSER_VALUE = re.compile(
 _PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "***"})
 _PLACEHOLDER_SHAPE = re.compile(r"^(?:<[^>]*>|\{[^}]*\}|\$\{[^}]*\}|\$\w+|x+|\*+)$", re.I)
 _MIN_FREE = 6  # a known value shorter than this is masked where it stands as a value only
-_TAIL = re.compile(r"([^\s'\"@]{4,})@")
+_TAIL = re.compile(r"(?<![^\s'\"@])(?>([^\s'\"@]{4,}))@")  # a whole token, no backtracking
 
 
 def is_distinctive(value: str) -> bool:
@@ -93,7 +95,7 @@ def _tail(match: re.Match[str], every: frozenset[str]) -> str:
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with every password replaced by `***` (see the module's rules)."""
     pattern, every = _known(frozenset(secrets))
-    if "@" in text:
+    if "://" in text:
         text = _URL_PASSWORD.sub(lambda m: _url_password(m, every), text)
     text = _SECRET_ASSIGNMENT.sub(rf"\g<1>{HIDDEN}", text)
     text = _CONFIGPARSER_VALUE.sub(rf"\g<1>{HIDDEN}", text)
