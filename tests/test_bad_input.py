@@ -134,7 +134,8 @@ MATRIX: dict[str, Bad] = {
         args=("--migrations", "/elsewhere"), says=("--migrations '/elsewhere' is outside",)
     ),
     "--migrations with ..": Bad(
-        args=("--migrations", "../elsewhere"), says=("'../elsewhere' cannot be the migrations",)
+        args=("--migrations", "../elsewhere"),
+        says=("--migrations '../elsewhere': not a folder inside",),
     ),
     "--migrations with a control character": Bad(
         args=("--migrations", "mig\nrations"), says=("cannot be the migrations folder",)
