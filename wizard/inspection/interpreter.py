@@ -90,14 +90,7 @@ def locate(root: Path, top: Path, explicit: str | None) -> tuple[str, str]:
     $CONDA_PREFIX; else the wizard's own."""
     if explicit:
         found = shutil.which(explicit) if os.sep not in explicit else explicit
-        path = Path(found or explicit).absolute()
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            raise WizardError(
-                "--python: no such interpreter (not an executable file)",
-                path=path,
-                hint="pass the project's interpreter, e.g. --python .venv/bin/python",
-            )
-        return str(path), "--python"
+        return str(Path(found or explicit).absolute()), "--python"
     for exe, how in _candidates(root, top):
         if exe.is_file():
             return str(exe.absolute()), how
@@ -106,7 +99,14 @@ def locate(root: Path, top: Path, explicit: str | None) -> tuple[str, str]:
 
 def find_python(root: Path, top: Path, explicit: str | None) -> str:
     """The project's interpreter (see `locate`)."""
-    return locate(root, top, explicit)[0]
+    python, how = locate(root, top, explicit)
+    if how == "--python" and not (Path(python).is_file() and os.access(python, os.X_OK)):
+        raise WizardError(
+            "--python: no such interpreter (not an executable file)",
+            path=python,
+            hint="pass the project's interpreter, e.g. --python .venv/bin/python",
+        )
+    return python
 
 
 def _ask(python: str) -> dict[str, Any]:
