@@ -27,8 +27,12 @@ HIDDEN = "***"
 # `scheme://user:PASSWORD@host`: up to the last '@' of the line (a hand-written password may
 # hold '@', ':', '/' and spaces); a URL with no password has no ':' before its '@'
 # (the scheme is matched from its first character, without backtracking: a long run of
-# letters would otherwise be tried from each of its positions, quadratic in its length)
-_URL_PASSWORD = re.compile(r"((?<![\w+.-])[a-zA-Z](?>[\w+.-]*)://[^/\s:@'\"]*:)([^\n]*)@")
+# letters would otherwise be tried from each of its positions, quadratic in its length;
+# a lookahead and a back-reference make the atomic group Python 3.10 lacks)
+_URL_PASSWORD = re.compile(
+    r"(?P<head>(?<![\w+.-])[a-zA-Z](?=(?P<scheme>[\w+.-]*))(?P=scheme)://[^/\s:@'\"]*:)"
+    r"(?P<password>[^\n]*)@"
+)
 # `DB_PASSWORD=...`, `secret_key: str = "..."`, `export API_KEY=...`: the value goes
 _SECRET_ASSIGNMENT = re.compile(
     r"^([+\- ]?\s*(?:export\s+)?[\w.]*(?:PASS|PWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY)"
@@ -46,7 +50,7 @@ _CONFIGPARSER_VALUE = re.compile(
 _PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "***"})
 _PLACEHOLDER_SHAPE = re.compile(r"^(?:<[^>]*>|\{[^}]*\}|\$\{[^}]*\}|\$\w+|x+|\*+)$", re.I)
 _MIN_FREE = 6  # a known value shorter than this is masked where it stands as a value only
-_TAIL = re.compile(r"(?<![^\s'\"@])(?>([^\s'\"@]{4,}))@")  # a whole token, no backtracking
+_TAIL = re.compile(r"(?<![^\s'\"@])(?=([^\s'\"@]{4,}))\1@")  # a whole token, no backtracking
 
 
 def is_distinctive(value: str) -> bool:
@@ -78,11 +82,11 @@ def _known(secrets: frozenset[str]) -> tuple[re.Pattern[str] | None, frozenset[s
 
 
 def _url_password(match: re.Match[str], every: frozenset[str]) -> str:
-    password = match.group(2)
+    password = match.group("password")
     placeholder = password.lower() in _PLACEHOLDERS or _PLACEHOLDER_SHAPE.match(password)
     if placeholder and password not in every:
         return match.group(0)
-    return f"{match.group(1)}{HIDDEN}@"
+    return f"{match.group('head')}{HIDDEN}@"
 
 
 def _tail(match: re.Match[str], every: frozenset[str]) -> str:

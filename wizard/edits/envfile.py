@@ -90,9 +90,11 @@ def _parsed(text: str, path: Path, pieces: list[Binding | str]) -> EnvFile:
 # A line python-dotenv reads as `KEY=unquoted value` or as a comment, matched the way its
 # parser reads it (leading blank lines belong to the binding; `export ` and the whitespace
 # are read without backtracking, as its reader does). Every other line goes to its parser.
+# `(?=(?P<x>...))(?P=x)` is an atomic group: Python 3.10 has no `(?>...)`.
 _SIMPLE = re.compile(
-    r"(?>\s*)(?:(?P<comment>#[^\r\n]*)"
-    r"|(?>(?:export[^\S\r\n]+)?)(?P<key>[^=\#\s'][^=\#\s]*)[^\S\r\n]*(?>=[^\S\r\n]*)"
+    r"(?=(?P<lead>\s*))(?P=lead)(?:(?P<comment>#[^\r\n]*)"
+    r"|(?=(?P<export>(?:export[^\S\r\n]+)?))(?P=export)(?P<key>[^=\#\s'][^=\#\s]*)"
+    r"[^\S\r\n]*(?=(?P<eq>=[^\S\r\n]*))(?P=eq)"
     r"(?P<value>(?![\'\"])[^\r\n]*))"
     r"(?:\r\n|\n|\r|$)"
 )
