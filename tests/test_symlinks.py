@@ -102,6 +102,30 @@ def test_follow_outside_edits_the_target_and_undo_restores_it(tmp_path: Path) ->
     assert (project / "pyproject.toml").is_symlink() and shared.read_bytes() == original
 
 
+def test_an_env_file_linked_out_of_the_project_asks_like_any_other_link(tmp_path: Path) -> None:
+    """`.env` is read at the link's target (as the app reads it): the refusal must see the link
+    all the same (it used to write a secrets file outside the project without asking)."""
+    project = copy_project("sqlite_app", tmp_path)
+    shared = tmp_path / "secrets" / "notes.env"
+    shared.parent.mkdir()
+    (project / ".env").rename(shared)
+    (project / ".env").symlink_to(shared)
+    before = tree_hash(tmp_path)
+    refused = wizard("--yes", "--no-verify", cwd=project)
+    assert refused.returncode == 2
+    assert f"error: .env: a link to {shared}, outside the project" in refused.stderr
+    assert tree_hash(tmp_path) == before
+    done = wizard("--yes", "--no-verify", "--follow-outside", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert (project / ".env").is_symlink()
+    assert "DATABASE_URL_SYNC=" in shared.read_text()
+    assert sorted(p.name for p in shared.parent.iterdir()) == ["notes.env"]
+    assert wizard("undo", cwd=project).returncode == 0
+    assert {k: v for k, v in tree_hash(tmp_path).items() if ".alembic-wizard" not in k} == {
+        k: v for k, v in before.items() if ".alembic-wizard" not in k
+    }
+
+
 ANSWERS = ("--mode", "sync", "--migrations", "migrations", "--add-deps")  # no question but ours
 
 

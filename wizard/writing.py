@@ -20,6 +20,7 @@ from wizard.options import Options
 from wizard.secrets import mask
 from wizard.show import show, status_line, summary
 from wizard.store import locked
+from wizard.textio import real_path
 from wizard.undo import recover
 
 
@@ -69,7 +70,8 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
 
 def _check_outside(plan: Plan, project: Project, options: Options) -> None:
     """A symlink that leads out of the project is followed only with the user's yes."""
-    for link, real in outside_links(plan.pending, [project.top, project.root]):
+    bounds = [project.top, project.root]
+    for link, real in outside_links(plan.pending, bounds) + _outside_env_links(plan, project):
         if options.follow_outside:
             continue
         question = f"{project.rel(link)} is a link to {real}, outside the project: write there?"
@@ -79,6 +81,18 @@ def _check_outside(plan: Plan, project: Project, options: Options) -> None:
                 path=link,
                 hint="pass --follow-outside to edit the file it leads to (the link is kept)",
             )
+
+
+def _outside_env_links(plan: Plan, project: Project) -> list[tuple[Path, Path]]:
+    """Env files reached through a link out of the project: inspection reads them at the
+    link's target, so the plan's change is there and not at a link."""
+    bounds = [real_path(b) for b in (project.top, project.root)]
+    links = {s.path: s.link for s in project.env_files if s.link is not None}
+    return [
+        (links[c.path], c.path)
+        for c in plan.pending
+        if c.path in links and not any(c.path.is_relative_to(b) for b in bounds)
+    ]
 
 
 def write(project: Project, plan: Plan, progress: Applied) -> Path | None:

@@ -27,6 +27,7 @@ class EnvSource:
     env: envfile.EnvFile
     example: bool
     git_ignored: bool = True  # True also outside a git work tree: nothing to warn about
+    link: Path | None = None  # the symlink in the project it was reached through
 
     def values(self) -> Iterable[tuple[str, str]]:
         """Every `(key, value)` with a value."""
@@ -61,18 +62,21 @@ def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSourc
     folders = list(dict.fromkeys(c.parent for c in real))
     known = [folder / f".env{suffix}" for folder in folders for suffix in EXAMPLE_SUFFIXES]
     found = []
+    links = {_resolve(c): c for c in reversed([*real, *known]) if c.is_symlink()}
     for path in dict.fromkeys(_resolve(c) for c in [*real, *known]):
         if path.is_file():
             text = read_text(path)
             example = path.name.endswith(EXAMPLE_SUFFIXES)
-            found.append(EnvSource(path, text, envfile.parse(text, path), example))
+            parsed = envfile.parse(text, path)
+            found.append(EnvSource(path, text, parsed, example, link=links.get(path)))
     seen = {s.path for s in found} | {_resolve(c) for c in real}
     for path in _templates(folders, seen):
         source = _lenient(path.resolve())
         found += [source] if source and source.path not in seen else []
     ignored = _git_ignored([s.path for s in found if not s.example])
     return [
-        EnvSource(s.path, s.text, s.env, s.example, s.example or s.path in ignored) for s in found
+        EnvSource(s.path, s.text, s.env, s.example, s.example or s.path in ignored, s.link)
+        for s in found
     ]
 
 
