@@ -49,7 +49,7 @@ def tree(top: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(top.rglob("*")):
         rel = path.relative_to(top).as_posix()
-        if rel.split("/")[0] == OURS or "__pycache__" in path.parts:
+        if OURS in path.relative_to(top).parts or "__pycache__" in path.parts:
             continue
         if path.is_symlink():
             found[rel] = b"link -> " + str(path.readlink()).encode()
