@@ -89,13 +89,14 @@ def _parsed(text: str, path: Path, pieces: list[Binding | str]) -> EnvFile:
 
 # A line python-dotenv reads as `KEY=unquoted value` or as a comment, matched the way its
 # parser reads it (leading blank lines belong to the binding; `export ` and the whitespace
-# are read without backtracking, as its reader does). Every other line goes to its parser.
+# are read without backtracking, as its reader does). Every other line goes to its parser,
+# a value that starts with '#' too (`KEY= #x` is empty from python-dotenv 1.2.4 on, '#x' before).
 # `(?=(?P<x>...))(?P=x)` is an atomic group: Python 3.10 has no `(?>...)`.
 _SIMPLE = re.compile(
     r"(?=(?P<lead>\s*))(?P=lead)(?:(?P<comment>#[^\r\n]*)"
     r"|(?=(?P<export>(?:export[^\S\r\n]+)?))(?P=export)(?P<key>[^=\#\s'][^=\#\s]*)"
     r"[^\S\r\n]*(?=(?P<eq>=[^\S\r\n]*))(?P=eq)"
-    r"(?P<value>(?![\'\"])[^\r\n]*))"
+    r"(?P<value>(?![\'\"#])[^\r\n]*))"
     r"(?:\r\n|\n|\r|$)"
 )
 _INLINE_COMMENT = re.compile(r"\s+#.*")
