@@ -10,35 +10,12 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from conftest import APP_MODELS as MODELS
+from conftest import APP_SETTINGS as SETTINGS
 from conftest import alembic, copy_project, tree_hash, wizard
 from wizard.apply import apply
 from wizard.change import Change
 from wizard.errors import ApplyFailed, StaleFile
-
-SETTINGS = """\
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env")
-    database_url: str
-
-
-settings = Settings()
-"""
-MODELS = """\
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-"""
-
 
 # A password with every character that breaks something: '%' (configparser), '@' ':' '/' (URL
 # parsing), '#' (comments), a space. None of its spellings may ever be printed.

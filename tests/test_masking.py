@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
+from conftest import APP_MODELS as MODELS
+from conftest import APP_SETTINGS as SETTINGS
 from conftest import alembic, wizard
 from wizard.secrets import in_bindings, mask
 
@@ -67,31 +69,6 @@ def test_secrets_of_env_files_are_values() -> None:
     found = in_bindings([("DATABASE_URL", f"postgresql://app:{ENCODED}@h/db"),
                          ("SECRET_KEY", "changeme"), ("LOG_LEVEL", "info")])  # fmt: skip
     assert {PASSWORD, ENCODED, "changeme"} <= found and "info" not in found
-
-
-SETTINGS = """\
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env")
-    database_url: str
-
-
-settings = Settings()
-"""
-MODELS = """\
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-"""
 
 
 def _project(tmp_path: Path, env: str) -> Path:
