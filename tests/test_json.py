@@ -65,7 +65,7 @@ def _output(done: Any, schema: str) -> dict[str, Any]:
 
 def test_the_doc_has_a_shape_per_command_each_with_version_1() -> None:
     found = schemas()
-    assert set(found) == {"setup", "inspect", "doctor", "explain", "undo", "error"}
+    assert set(found) == {"setup", "inspect", "doctor", "explain", "undo", "adopt", "error"}
     assert all(shape["version"] == 1 for shape in found.values())
 
 
@@ -168,3 +168,28 @@ def test_guard_and_runner_json(tmp_path: Path) -> None:
     assert runner["written"] and runner["next"] == ["python -m notes.migrate"]
     guard = _output(wizard("guard", "--yes", "--dry-run", "--json", cwd=project), "setup")
     assert guard["command"] == "guard" and not guard["written"] and guard["changes"]
+
+
+def test_adopt_json(tmp_path: Path) -> None:
+    """Nothing to adopt, then a database made by create_all: adopted and stamped; the words
+    go to stderr, stdout is the object alone."""
+    from adopt_apps import SQLITE, prepare
+
+    project = copy_project("sqlite_app", tmp_path / "none")
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
+    nothing = _output(wizard("adopt", "--json", cwd=project), "adopt")
+    assert (nothing["state"], nothing["written"], nothing["stamped"]) == (
+        "no database",
+        False,
+        None,
+    )
+    assert nothing["next"][-1].endswith("alembic upgrade head")
+    assert "Nothing to adopt" in wizard("adopt", "--json", cwd=project).stderr
+    adoptable = prepare(SQLITE, tmp_path / "made", "notes.db")
+    done = _output(wizard("adopt", "--yes", "--json", cwd=adoptable.where), "adopt")
+    assert (done["state"], done["written"], done["differences"]) == ("unversioned", True, [])
+    assert sorted(done["tables"]) == ["note", "notebook", "notetaglink", "tag"]
+    assert [c["action"] for c in done["changes"]] == ["create"]
+    assert done["stamped"] and done["next"][-1].endswith("alembic check")
+    again = _output(wizard("adopt", "--json", cwd=adoptable.where), "adopt")
+    assert (again["state"], again["current"]) == ("versioned", [done["stamped"]])

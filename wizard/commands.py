@@ -8,9 +8,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from wizard import adopt, doctor, guard, jsonout, secrets
+from wizard import doctor, guard, jsonout, secrets
 from wizard.adopt import after_setup
-from wizard.adopt import report as adopt_report
+from wizard.adopt.command import adopt_command, adopt_project
 from wizard.answers import Answers
 from wizard.apply import Applied
 from wizard.change import Plan
@@ -148,49 +148,6 @@ def undo_command(options: Options) -> int:
     return 0
 
 
-def adopt_command(options: Options) -> int:
-    """Adopt the database that exists: a baseline revision, stamped only when the database
-    matches the models; 1 when it does not (nothing stamped)."""
-    project = inspect(options.project, python=options.python, config=options.config)
-    return _adopt(project, options)
-
-
-def _adopt(project: Project, options: Options) -> int:
-    for note in adopt_report.create_all_notes(project):
-        _say(f"note: {note}")
-    state = adopt.examine(project)
-    print(f"Database: {adopt_report.state_line(state)}")
-    adopt.refuse(project, state)  # a revision the scripts lack, a history already begun
-    if state.kind != "unversioned":
-        print(adopt_report.nothing_to_adopt(state))
-        return 0
-    print(adopt_report.differences(state.differences))
-    plan = Plan(adopt.changes(state), frozenset())
-    files = [project.rel(c.path) for c in plan.changes]
-    if show_and_apply(project, plan, options) is False:
-        return 1 if state.differences else 0
-    if state.differences:
-        print(adopt_report.not_stamped(state, files))
-        return 1
-    return _stamp(project, state, files)
-
-
-def _stamp(project: Project, state: adopt.State, files: list[str]) -> int:
-    """Stamp the baseline; any failure puts the written revision back."""
-    try:
-        left = adopt.stamp(project, state.revisions[0].revision)
-    except BaseException:
-        undo(project.root)
-        raise
-    if left:  # the database changed since it was compared
-        undo(project.root)
-        print(adopt_report.differences(left))
-        _say("the database changed meanwhile: nothing stamped, the revision was put back")
-        return 1
-    print(adopt_report.adopted(project, state, files))
-    return 0
-
-
 def setup_command(options: Options, probe: Probe | None) -> int:
     """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
     project = inspect(options.project, python=options.python, config=options.config)
@@ -265,7 +222,7 @@ def _verify_and_report(
         _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
     elif existing is not None and _ask_to_adopt(options):
         again = inspect(options.project, python=options.python, config=options.config)
-        return _adopt(again, options)
+        return adopt_project(again, options)
     return code
 
 

@@ -20,16 +20,26 @@ def state_line(state: State) -> str:
     return f"{tables}, no alembic_version"
 
 
-def nothing_to_adopt(state: State) -> str:
+def nothing_to_adopt(state: State, then: Sequence[str]) -> str:
     """For a database Alembic manages already, or one without tables."""
     if state.kind == "versioned":
         return ("Nothing to adopt: Alembic already manages this database "
-                "(`alembic upgrade head` brings it to the latest revision).")  # fmt: skip
+                f"(`{then[0]}` brings it to the latest revision).")  # fmt: skip
     what = "does not exist yet" if state.kind == "no database" else "has no tables yet"
-    return "\n".join([
-        f"Nothing to adopt: the database {what}.", "", "Next:",
-        '  alembic revision --autogenerate -m "create tables"', "  alembic upgrade head",
-    ])  # fmt: skip
+    return "\n".join([f"Nothing to adopt: the database {what}.", "", "Next:",
+                      *(f"  {c}" for c in then)])  # fmt: skip
+
+
+def next_commands(state: State, alembic: str, *, stamped: bool) -> list[str]:
+    """The commands to run after adopt, through the project's Alembic (`alembic`: as the
+    user's shell runs it, `uv run alembic`, `.venv/bin/alembic`)."""
+    if state.kind == "versioned":
+        return [f"{alembic} upgrade head"]
+    if state.kind != "unversioned":
+        return [f'{alembic} revision --autogenerate -m "create tables"', f"{alembic} upgrade head"]
+    if stamped:
+        return [f"{alembic} check"]
+    return [f"{alembic} stamp {state.revisions[0].revision}", f"{alembic} upgrade head"]
 
 
 def create_all_notes(project: Project) -> list[str]:
@@ -47,7 +57,7 @@ def differences(found: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join([*lines, *(f"  - {describe(d)}" for d in found)])
 
 
-def adopted(project: Project, state: State, files: Sequence[str]) -> str:
+def adopted(project: Project, state: State, files: Sequence[str], alembic: str) -> str:
     """After the stamp: what happened and what to do next."""
     lines = [
         f"Adopted: the database is stamped at {state.revisions[0].revision} ({files[0]}),",
@@ -55,17 +65,17 @@ def adopted(project: Project, state: State, files: Sequence[str]) -> str:
         "",
         "Next:",
         f"  commit {files[0]}",
-        "  alembic check    # no new upgrade operations",
+        f"  {alembic} check    # no new upgrade operations",
     ]
     lines += [f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
               "tables now (`alembic upgrade head`)" for c in project.create_all]  # fmt: skip
-    lines += ["", "To take it back: `alembic stamp --purge base`, then `alembic-wizard undo`."]
+    lines += ["", f"To take it back: `{alembic} stamp --purge base`, then `alembic-wizard undo`."]
     return "\n".join(lines)
 
 
-def not_stamped(state: State, files: Sequence[str]) -> str:
+def not_stamped(state: State, files: Sequence[str], then: Sequence[str]) -> str:
     """After writing the revisions for a database that differs from the models."""
-    baseline, align = state.revisions[0].revision, files[-1]
+    align = files[-1]
     return "\n".join([
         "Not stamped: the database does not match the models.",
         f"{files[0]} creates the schema as the database has it; {align} then makes the",
@@ -73,6 +83,6 @@ def not_stamped(state: State, files: Sequence[str]) -> str:
         "",
         "Next:",
         f"  review {align} (it drops what the models do not have)",
-        f"  alembic stamp {baseline}    # the database is the baseline",
-        "  alembic upgrade head    # applies the differences",
+        f"  {then[0]}    # the database is the baseline",
+        f"  {then[1]}    # applies the differences",
     ])  # fmt: skip
