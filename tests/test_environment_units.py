@@ -15,7 +15,13 @@ from conftest import copy_project, wizard
 from memory_project import ROOT, memory_project
 from wizard.drivers import install_command
 from wizard.inspection import floor
-from wizard.inspection.interpreter import OWN, Environment, alembic_command, locate
+from wizard.inspection.interpreter import (
+    OWN,
+    Environment,
+    alembic_command,
+    locate,
+    python_command,
+)
 from wizard.inspection.managers import lock_file, package_manager
 from wizard.report import next_steps
 from wizard.verify import Rung
@@ -168,6 +174,21 @@ def test_locate_pdm_and_uv_project_environment(
 def test_alembic_command(manager: str, env: dict[str, bool], expected: str) -> None:
     found = Environment(str(ROOT / ".venv/bin/python"), ".venv", venv=True)
     assert alembic_command(replace(found, **env), manager, ROOT, ROOT) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("manager", "env", "expected"),
+    [
+        ("uv", {}, "uv run python"),
+        ("hatch", {}, "hatch run python"),
+        ("pip", {}, ".venv/bin/python"),
+        ("pip", {"active": True}, "python"),
+    ],
+)
+def test_python_command(manager: str, env: dict[str, bool], expected: str) -> None:
+    """The project's Python as the shell runs it (the runner's `-m <pkg>.migrate`)."""
+    found = Environment(str(ROOT / ".venv/bin/python"), ".venv", venv=True)
+    assert python_command(replace(found, **env), manager, ROOT, ROOT) == expected  # type: ignore[arg-type]
 
 
 def test_alembic_command_from_a_sub_folder_and_outside_the_project() -> None:

@@ -113,9 +113,10 @@ def runner_command(options: Options) -> int:
     plan = Plan((runner.runner_change(project, where),), frozenset())
     applied = show_and_apply(project, plan, options)
     if applied is not False and not options.json:
-        print(runner.next_steps(where))
+        print(runner.next_steps(where, project.python_command))
     outcome = Outcome(planned(project, plan), applied)
-    return finish(options, project, outcome, [], 0, then=[f"python -m {where.module}"])
+    then = [f"{project.python_command} -m {where.module}"]
+    return finish(options, project, outcome, [], 0, then=then)
 
 
 def choose_convention(project: Project) -> guard.naming.Choice:

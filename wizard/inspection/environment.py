@@ -12,7 +12,13 @@ from typing import Any
 from wizard import drivers
 from wizard.drivers import PackageManager
 from wizard.inspection import floor
-from wizard.inspection.interpreter import Environment, alembic_command, locate, query
+from wizard.inspection.interpreter import (
+    Environment,
+    alembic_command,
+    locate,
+    python_command,
+    query,
+)
 from wizard.inspection.managers import installed_tools, lock_file, package_manager
 
 
@@ -24,6 +30,7 @@ class Found:
     manager: PackageManager
     tools: frozenset[str]
     alembic_command: str  # as the user's shell runs it, from the project root
+    python_command: str  # the same for the project's Python
     notices: tuple[str, ...]
     lock_file: Path | None
     requirements_txt: bool
@@ -34,6 +41,7 @@ class Found:
             "python": self.environment.python, "installed": self.environment.modules,
             "environment": self.environment, "package_manager": self.manager,
             "tools": self.tools, "alembic_command": self.alembic_command,
+            "python_command": self.python_command,
             "notices": self.notices, "lock_file": self.lock_file,
             "requirements_txt": self.requirements_txt,
         }  # fmt: skip
@@ -70,6 +78,7 @@ def read_environment(root: Path, top: Path, python: str | None) -> Found:
         manager=manager,
         tools=tools,
         alembic_command=alembic_command(environment, manager, root, top),
+        python_command=python_command(environment, manager, root, top),
         notices=tuple(notices),
         lock_file=lock_file(root, top),
         requirements_txt=(root / "requirements.txt").exists(),

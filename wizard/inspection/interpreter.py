@@ -164,4 +164,14 @@ def alembic_command(env: Environment, manager: str, root: Path, top: Path) -> st
     if env.venv:  # the script is there once alembic is installed
         script = env.bin_dir / ("alembic.exe" if os.name == "nt" else "alembic")
         return shlex.quote(_shown(script, root, top))
-    return f"{shlex.quote(_shown(Path(env.python), root, top))} -m alembic"
+    return f"{python_command(env, manager, root, top)} -m alembic"
+
+
+def python_command(env: Environment, manager: str, root: Path, top: Path) -> str:
+    """How the user's shell runs the project's Python (`uv run python`, `python` when the
+    environment is active, else by its path)."""
+    if manager in ("uv", "poetry", "pdm", "hatch"):
+        return f"{manager} run python"
+    if env.active or (env.found_by == OWN and shutil.which("python")):
+        return "python"
+    return shlex.quote(_shown(Path(env.python), root, top))

@@ -48,6 +48,7 @@ class Project:
     environment: Environment = field(default_factory=lambda: Environment("", ""))
     tools: frozenset[str] = frozenset()  # uv, poetry, pdm, hatch: the ones on PATH
     alembic_command: str = "alembic"  # how the user's shell runs the project's Alembic
+    python_command: str = "python"  # and the project's Python
     lock_file: Path | None = None  # uv.lock, poetry.lock, pdm.lock
     gitignore: Path | None = None
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist

@@ -57,13 +57,13 @@ def runner_change(project: Project, runner: Runner) -> Change:
     return change
 
 
-def next_steps(runner: Runner) -> str:
+def next_steps(runner: Runner, python: str) -> str:
     """How the app calls it (the README's "Migrating at start-up" has the whole snippet)."""
     return (
         f"next: call it when the app starts\n"
         f"  FastAPI lifespan:  from {runner.module} import migrate_on_startup\n"
         f"                     await migrate_on_startup()  # before `yield`\n"
-        f"  an entrypoint:     python -m {runner.module}"
+        f"  an entrypoint:     {python} -m {runner.module}"
     )
 
 
