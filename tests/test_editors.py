@@ -1068,3 +1068,17 @@ def test_envmerge_bindings() -> None:
         "def f(): pass\nasync def g(): pass\nclass K: pass\nif True:\n    Q = 1\n"
     )
     assert envmerge.bindings(source) == {"os", "c", "z", "w", "X", "Y", "Z", "f", "g", "K"}
+
+
+def test_runtime_requirements_as_declared_without_markers() -> None:
+    pyproject = (
+        '[project]\nname = "app"\ndependencies = [\n  "FastAPI>=0.110",\n'
+        '  "sqlalchemy[asyncio]>=2.0",\n  "tomli; python_version < \'3.11\'",\n]\n'
+    )
+    assert deps.runtime_requirements(pyproject) == ["FastAPI>=0.110", "sqlalchemy[asyncio]>=2.0"]
+    assert [deps.name_of(r) for r in deps.runtime_requirements(pyproject)] == [
+        "fastapi",
+        "sqlalchemy",
+    ]
+    assert deps.runtime_requirements('[tool.poetry.dependencies]\npython = "^3.10"\n') == []
+    assert deps.runtime_requirements('[project]\nname = "a"\ndynamic = ["dependencies"]\n') == []

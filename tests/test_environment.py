@@ -98,32 +98,37 @@ def test_project_venv_from_the_same_base_python_is_read_not_the_wizards(tmp_path
     done = wizard("--yes", "--no-db", cwd=project, env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "python  .venv/bin/python (Python " in done.stderr  # says which one it used
-    assert "FAILED  packages installed: alembic, psycopg[binary] are not installed" in done.stdout
-    # one command for both, with uv (the venv has no pip): never `python -m pip` here
-    assert (
-        "fix: install: uv pip install --python .venv/bin/python 'alembic' 'psycopg[binary]'"
-        in done.stdout
-    )
+    # what Alembic needs and what the project declares: the venv has none of them
+    wanted = ["alembic", "psycopg[binary]", "sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29",
+              "pydantic-settings>=2.0"]  # fmt: skip
+    assert f"FAILED  packages installed: {', '.join(wanted)} are not installed" in done.stdout
+    # one command for all, with uv (the venv has no pip): never `python -m pip` here
+    quoted = " ".join(f"'{w}'" for w in wanted)
+    assert f"fix: install: uv pip install --python .venv/bin/python {quoted}" in done.stdout
     assert "-m pip" not in done.stdout
     assert (project / "backend" / "migrations" / "env.py").is_file()  # an install fixes it: kept
 
 
 @pytest.mark.skipif(os.name == "nt", reason="bash")
 def test_next_commands_run_as_printed_in_a_plain_venv_project(tmp_path: Path) -> None:
-    """A `.venv` made with `python -m venv` holding the app's packages but not alembic; the
-    shell's PATH has no venv. Install, revision and upgrade, as printed, create the tables."""
+    """A `.venv` made with `python -m venv` holding SQLAlchemy only: not alembic, nor two of
+    the app's declared dependencies; the shell's PATH has no venv. One install (all three,
+    as pyproject.toml declares them), revision and upgrade, as printed, create the tables."""
     project = copy_project("blog", tmp_path)
     env = shell_env(tmp_path)
     subprocess.run([sys.executable, "-m", "venv", str(project / ".venv")], check=True,
                    capture_output=True, timeout=300)  # fmt: skip
     python = str(project / ".venv" / "bin" / "python")
-    _uv_run(["pip", "install", "--python", python, *BLOG_DEPS], project, env)
+    _uv_run(["pip", "install", "--python", python, BLOG_DEPS[0]], project, env)
 
     done = wizard("--yes", cwd=project, env=env)
-    assert "FAILED  packages installed: alembic is not installed in .venv/bin/python" in done.stdout
+    assert (
+        "FAILED  packages installed: alembic, aiosqlite>=0.20, pydantic-settings>=2.0 are not "
+        "installed in .venv/bin/python" in done.stdout
+    ), done.stdout
     commands = next_commands(done.stdout)
     assert commands == [
-        ".venv/bin/python -m pip install 'alembic'",
+        ".venv/bin/python -m pip install 'alembic' 'aiosqlite>=0.20' 'pydantic-settings>=2.0'",
         '.venv/bin/alembic revision --autogenerate -m "create tables"',
         ".venv/bin/alembic upgrade head",
     ], done.stdout

@@ -25,6 +25,7 @@ from wizard.inspection.interpreter import (
 from wizard.inspection.managers import lock_file, package_manager
 from wizard.report import next_steps
 from wizard.verify import Rung
+from wizard.verify.rungs import import_rungs
 
 # --- package manager --------------------------------------------------------------------
 
@@ -347,3 +348,18 @@ def test_nowhere_to_declare_is_said(tmp_path: Path) -> None:
         in done.stderr
     )
     assert "alembic>=1.13" not in (project / "pyproject.toml").read_text()
+
+
+def test_an_app_that_cannot_import_gets_every_declared_package_it_lacks_in_one_command() -> None:
+    """pydantic_settings is what env.py tripped on; the project declares it and aiosqlite,
+    both absent: one command for those and alembic, and no guess from the module's name."""
+    project = _project(python=str(ROOT / ".venv/bin/python"))
+    error = {"type": "ModuleNotFoundError", "message": "No module named 'pydantic_settings'"}
+    absent = ["aiosqlite>=0.20", "pydantic-settings>=2.0"]
+    found = import_rungs(project, error, {"alembic": "alembic"}, ["alembic"], absent)  # type: ignore[arg-type]
+    assert found[0].detail.startswith("alembic, aiosqlite>=0.20, pydantic-settings>=2.0 are not")
+    assert (
+        found[0].values[0].endswith("install 'alembic' 'aiosqlite>=0.20' 'pydantic-settings>=2.0'")
+    )
+    alone = import_rungs(project, error, {"alembic": "alembic"}, [], [])  # type: ignore[arg-type]
+    assert alone[0].detail.startswith("pydantic-settings is not installed")

@@ -62,6 +62,23 @@ def declared(pyproject: str) -> set[str]:
     return names
 
 
+def runtime_requirements(pyproject: str) -> list[str]:
+    """`[project].dependencies` as written, but those with an environment marker (which
+    may rightly be absent here): what installing the project's dependencies installs."""
+    import tomlkit
+
+    project, _ = _tables(tomlkit.parse(pyproject))
+    if project is None or not isinstance(project.get("dependencies"), list):
+        return []
+    return [str(d).strip() for d in project["dependencies"] if ";" not in str(d) and _name(str(d))]
+
+
+def name_of(requirement: str) -> str:
+    """The normalised distribution name of a requirement (`Pydantic_Settings>=2` ->
+    `pydantic-settings`)."""
+    return _name(requirement)
+
+
 def missing(pyproject: str, wanted: list[str]) -> list[str]:
     """The requirements in `wanted` that the project does not declare yet."""
     names = declared(pyproject)

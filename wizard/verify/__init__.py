@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.answers import Answers
+from wizard.edits import deps
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.secrets import in_bindings, mask
@@ -70,17 +71,20 @@ def verify(
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
     expected = [t for t in project.tables if t.metadata in answers.metadatas]
     needed = {"alembic": "alembic", **target.drivers}
+    declared = _declared(project)
     request = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,  # all: a drop is explained by a missing one
         "online": go_online,
         "drivers": list(needed),
+        "declared": list(declared),
         "cwd": str(project.root),
     }
     result = _ask(probe or Probe(project.python, project.root), request)
     error = result.get("import_error")
     if error:
-        found = r.import_rungs(project, error, needed, result.get("missing", []))
+        absent = [declared[n] for n in result.get("absent", []) if n in declared]
+        found = r.import_rungs(project, error, needed, result.get("missing", []), absent)
     else:
         heads = tuple(result.get("heads", []))
         found = [
@@ -95,6 +99,23 @@ def verify(
             found.append(Rung("database", "skip", why_not))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
+
+
+def _declared(project: Project) -> dict[str, str]:
+    """The project's declared dependencies, by distribution name, where the install command
+    is pip's (`uv add`, `poetry add`, `pdm add` install every declared one anyway): an app
+    that cannot import gets one command for all it lacks, not one package per run."""
+    text = project.files.get(project.config_path)
+    if project.package_manager not in ("pip", "hatch") or text is None:
+        return {}
+    if project.config_path.name != "pyproject.toml":
+        return {}
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        return {deps.name_of(req): req for req in deps.runtime_requirements(text)}
+    except TOMLKitError:  # not TOML: that is for the other checks to say
+        return {}
 
 
 def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str, Any]:

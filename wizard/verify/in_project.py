@@ -53,12 +53,23 @@ def load_env(ini: str) -> Any:
         return load_python_file(script.dir, "env.py")
 
 
-def missing(modules: list[str]) -> list[str]:
-    """Which of alembic and the drivers cannot be imported, asked before env.py runs: all of
-    them are then named in one install command."""
+def packages(request: dict[str, Any]) -> dict[str, Any]:
+    """What is missing, asked before env.py runs so that one install command names it all:
+    the modules of Alembic and the drivers, the distributions the project declares."""
     import importlib.util
+    from importlib import metadata
 
-    return [m for m in modules if importlib.util.find_spec(m) is None]
+    absent = []
+    for name in request.get("declared", []):
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            absent.append(name)
+    modules = request.get("drivers", [])
+    return {
+        "missing": [m for m in modules if importlib.util.find_spec(m) is None],
+        "absent": absent,
+    }
 
 
 def heads(ini: str) -> list[str]:
@@ -249,7 +260,7 @@ def main() -> int:
         return 0
     request = json.loads(data)
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
-    result: dict[str, Any] = {"missing": missing(request.get("drivers", []))}
+    result: dict[str, Any] = packages(request)
     try:
         env = load_env(request["ini"])
         result["heads"] = heads(request["ini"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,14 +74,18 @@ def packages_rung(project: Project, packages: list[str]) -> Rung:
 
 
 def import_rungs(
-    project: Project, error: dict[str, Any], needed: dict[str, str], missing: list[str]
-) -> list[Rung]:
+    project: Project, error: dict[str, Any], needed: dict[str, str], missing: list[str],
+    absent: Sequence[str] = (),
+) -> list[Rung]:  # fmt: skip
     """env.py did not load: when a package it needs is missing, that is the finding (the
-    files stay; one command installs everything missing), else the error itself."""
+    files stay; one command installs everything missing: what Alembic needs, and what the
+    project declares and lacks, `absent`), else the error itself."""
     module = _missing_module(error)
     packages = [needed[m] for m in missing if m in needed]
     external = bool(module) and module not in {name.split(".")[0] for name in project.module_paths}
-    if external and module not in missing:  # e.g. pydantic_settings, which the app needs
+    if external and absent:  # the app's own dependencies, as declared
+        packages += [a for a in absent if a not in packages]
+    elif external and module not in missing:  # e.g. pydantic_settings, which the app needs
         packages.append(drivers.PACKAGES.get(module, module.replace("_", "-")))
     if external:
         why = f"not loaded: it needs {module}, which is not installed"
