@@ -27,11 +27,7 @@ from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.verify import Probe, constraint_names, review, verify
-from wizard.writing import recovered, show_and_apply, show_and_confirm, write, writing
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
 
 def run(options: Options, probe: Probe | None = None) -> int:
@@ -97,11 +93,11 @@ def guard_command(options: Options) -> int:
     convention = choose_convention(project) if "naming" in rails else None
     changes, notes = guard.plan(project, answers, target, rails, convention)
     if convention is not None:  # the reason, before anything is written
-        _say(f"naming convention: {convention.why}")
+        say(f"naming convention: {convention.why}")
     plan = Plan(tuple(changes), target.secrets)
     applied = show_and_apply(project, plan, options)
     for note in notes:
-        _say(note)
+        say(note)
     return finish(options, project, Outcome(planned(project, plan), applied), [], 0, then=[])
 
 
@@ -141,9 +137,9 @@ def undo_command(options: Options) -> int:
             restored.append(path.relative_to(top).as_posix())
         except ValueError:
             restored.append(str(path))
-        _say(status_line("restore", restored[-1], color=options.color))
+        say(status_line("restore", restored[-1], color=options.color))
     kept = folder.name.replace("backup-", "undone-", 1)
-    _say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
+    say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
     if options.json:
         print(jsonout.dumps("undo", 0, {"restored": restored, "backup": folder.name, "kept": kept}))
     return 0
@@ -155,10 +151,10 @@ def setup_command(options: Options, probe: Probe | None) -> int:
     project = recovered(project, options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
-        _say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
-    _say(status_line("python", interpreter_line(project), color=options.color))
+        say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
+    say(status_line("python", interpreter_line(project), color=options.color))
     for notice in project.notices:
-        _say(f"note: {notice}")
+        say(f"note: {notice}")
     if probe is not None and probe.python != project.python:  # started with a wrong guess
         probe.close()
         probe = Probe(project.python, project.root)
@@ -167,7 +163,7 @@ def setup_command(options: Options, probe: Probe | None) -> int:
             project, options.flags, yes=options.yes, interactive=options.interactive
         )
         for note in answers.notes:
-            _say(f"note: {note}")
+            say(f"note: {note}")
         project = read_folder(project, answers.migrations)
         plan = build(project, answers, target)
         if options.command == "verify":
@@ -220,7 +216,7 @@ def _verify_and_report(
     code = finish(options, project, outcome, rungs, 1 if failed else 0, rolled_back=rolled_back)
     if rolled_back and isinstance(applied, Path):
         undo(project.root, applied)
-        _say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
+        say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
     elif existing is not None and _ask_to_adopt(options):
         again = inspect(options.project, python=options.python, config=options.config)
         return adopt_project(again, options)

@@ -4,7 +4,6 @@ With --json the words go to stderr and stdout holds one object (docs/json.md).""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 from wizard import jsonout
@@ -16,11 +15,7 @@ from wizard.inspection import Project, inspect
 from wizard.options import Options
 from wizard.report import alembic_command
 from wizard.undo import undo
-from wizard.writing import show_and_apply
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+from wizard.writing import say, show_and_apply
 
 
 def adopt_command(options: Options) -> int:
@@ -32,9 +27,9 @@ def adopt_command(options: Options) -> int:
 
 def adopt_project(project: Project, options: Options) -> int:
     """Adopt the database of `project` (read before): state, differences, revisions, stamp."""
-    tell = _say if options.json else print  # with --json, stdout holds the object alone
+    tell = say if options.json else print  # with --json, stdout holds the object alone
     for note in adopt_report.create_all_notes(project):
-        _say(f"note: {note}")
+        say(f"note: {note}")
     state = examine(project)
     tell(f"Database: {adopt_report.state_line(state)}")
     refuse(project, state)  # a revision the scripts lack, a history already begun
@@ -93,7 +88,7 @@ def _stamp(
     if left:  # the database changed since it was compared
         undo(project.root)
         tell(adopt_report.differences(left))
-        _say("the database changed meanwhile: nothing stamped, the revision was put back")
+        say("the database changed meanwhile: nothing stamped, the revision was put back")
         return False
     tell(adopt_report.adopted(project, state, files, alembic))
     return True

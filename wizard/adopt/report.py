@@ -68,7 +68,7 @@ def adopted(project: Project, state: State, files: Sequence[str], alembic: str) 
         f"  {alembic} check    # no new upgrade operations",
     ]
     lines += [f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
-              "tables now (`alembic upgrade head`)" for c in project.create_all]  # fmt: skip
+              f"tables now (`{alembic} upgrade head`)" for c in project.create_all]  # fmt: skip
     lines += ["", f"To take it back: `{alembic} stamp --purge base`, then `alembic-wizard undo`."]
     return "\n".join(lines)
 
