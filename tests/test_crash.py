@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -210,3 +211,38 @@ def test_a_run_started_ignoring_sigint_keeps_ignoring_it_during_apply(tmp_path: 
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert _theirs(project) == _finished(tmp_path)
+
+
+def test_ctrl_c_typed_while_the_verification_runs_keeps_the_files_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in a real terminal while the verification process is loading env.py (a model
+    module that takes its time to import, and says when it starts): the files are all
+    written and stay; the run says so and how to undo them (it used to say "nothing was
+    written")."""
+    project = copy_project("sqlite_app", tmp_path)
+    started = tmp_path / "importing"
+    slow = project / "src/notes/models/tag.py"
+    slow.write_text(
+        f"import pathlib, time\n\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n"
+        + slow.read_text()
+    )
+    original = _theirs(project)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "wizard", "--no-color", "--yes", "--no-db", "--project", str(project)],
+        encoding="utf-8", timeout=120, dimensions=(40, 120),
+    )  # fmt: skip
+    child.expect("backups of the modified files")  # every file is written now
+    for _ in range(600):  # the verification process is importing the models
+        if started.exists():
+            break
+        time.sleep(0.05)
+    assert started.exists()
+    child.sendintr()  # Ctrl-C, as the terminal sends it to the foreground group
+    child.expect("interrupted during verification; the files were written: undo with")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert _theirs(project) != original and (project / "migrations/env.py").is_file()
+    assert wizard("undo", cwd=project).returncode == 0
+    assert _theirs(project) == original
