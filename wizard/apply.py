@@ -28,7 +28,16 @@ from wizard.journal import (
     write_manifest,
 )
 from wizard.store import MANIFEST, WRITTEN_NAMES, backup_name, locked, tmp_dir, written_path
-from wizard.textio import default_mode, digest, real_path, same_filesystem, stage, temp_beside
+from wizard.textio import (
+    default_mode,
+    digest,
+    real_path,
+    same_filesystem,
+    stage,
+    sync_folder,
+    temp_beside,
+    write_synced,
+)
 from wizard.undo import put_back
 
 
@@ -153,8 +162,8 @@ def _write(steps: list[_Step], folder: Path, seq: int, top: Path, progress: Appl
             saved = folder / item.entry.backup
             saved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             step("backup")
-            saved.write_bytes(item.old)
-            saved.chmod(item.mode)  # a 0600 .env stays 0600
+            write_synced(saved, item.old, item.mode)  # a 0600 .env stays 0600
+            sync_folder(saved.parent)
     dirs = _missing_dirs([s.real.parent for s in steps])
     step("manifest")
     write_manifest(folder, seq, [s.entry for s in steps], [os.path.relpath(d, top) for d in dirs])
@@ -182,6 +191,7 @@ def _replace(index: int, item: _Step, folder: Path, top: Path, progress: Applied
                     hint="run the wizard again",
                 )
             staged.replace(item.real)
+            sync_folder(item.real.parent)  # the rename is on disk before the journal says so
             progress.replaced += 1
             step("journal")
             note(folder, f"replaced {index}")

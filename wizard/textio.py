@@ -84,6 +84,17 @@ def stage(data: bytes, mode: int, real: Path, tmp: Path | None) -> Path:
     return path
 
 
+def write_synced(path: Path, data: bytes, mode: int) -> None:
+    """`data` in the file `path` with `mode`, on disk before this returns (a backup must
+    outlive a power cut that the replace after it survives)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fchmod(handle.fileno(), mode)
+        os.fsync(handle.fileno())
+
+
 def sync_folder(folder: Path) -> None:
     """Make a rename or a new file in `folder` durable."""
     fd = os.open(folder, os.O_RDONLY)
