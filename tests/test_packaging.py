@@ -92,13 +92,22 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
 
 
 def test_quickstart_first_command_on_the_example(tmp_path: Path) -> None:
+    """The command as printed, with `python3` a venv of the test's own (the running
+    environment's packages seen through a .pth): its `pip install -e` installs there, never
+    into the interpreter running the tests (whose editable install would then point here)."""
     command = _quickstart()[0].replace("$(mktemp -d)", str(tmp_path))
-    done = subprocess.run(
-        ["bash", "-c", command], cwd=REPO, capture_output=True, text=True, check=False, timeout=600
+    python = _venv_with_our_dependencies(tmp_path / "venv")
+    path = os.pathsep.join(
+        [str(python.parent), str(Path(sys.executable).parent), os.environ["PATH"]]
     )
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, capture_output=True, text=True, check=False,
+        timeout=600, env={**_clean_env(), "PATH": path},
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     blog = tmp_path / "blog"
     (revision,) = (blog / "migrations/versions").glob("*.py")
     assert revision.read_text().count("op.create_table(") == 3
     assert "Running upgrade  -> " in done.stderr
     assert (blog / "blog.db").is_file()
+    assert (tmp_path / "venv/bin/alembic-wizard").is_file()  # installed there, and only there
