@@ -83,16 +83,33 @@ class Places:
 
     def place(self, path: Path) -> tuple[Path, str]:
         """The import root of `path` and its dotted name there: the most voted folder above
-        it (the nearest on a tie), else its packages."""
-        best: tuple[int, Path, str] | None = None
-        for folder in (path.parent, *path.parent.parents):
-            votes = self.votes.get(str(folder), 0)
-            name = _dotted(path, folder) if votes and (best is None or votes > best[0]) else None
+        it (the nearest on a tie), else its packages. (Strings: it runs for every file.)"""
+        best: tuple[int, str, str] | None = None
+        text = str(path)
+        folder = os.path.dirname(text)  # noqa: PTH120
+        while True:
+            votes = self.votes.get(folder, 0)
+            name = (
+                _dotted_text(text, folder) if votes and (best is None or votes > best[0]) else None
+            )
             if name:
                 best = (votes, folder, name)
-            if folder == self.top:
+            parent = os.path.dirname(folder)  # noqa: PTH120
+            if folder == self._top or parent == folder:
                 break
-        return (best[1], best[2]) if best else package_root(path, self.top)
+            folder = parent
+        return (Path(best[1]), best[2]) if best else package_root(path, self.top)
+
+
+def _dotted_text(path: str, root: str) -> str | None:
+    """`_dotted` on strings: `path` is under `root`."""
+    parts = path[len(root) :].lstrip(os.sep).split(os.sep)  # noqa: PTH206
+    parts[-1] = os.path.splitext(parts[-1])[0]  # noqa: PTH122
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
 
 
 def _dotted(path: Path, root: Path) -> str | None:
