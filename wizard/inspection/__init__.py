@@ -121,7 +121,7 @@ def _module_names(tree: Tree) -> frozenset[str]:
     """Every dotted name a file of the app's is imported by, and its packages (what a
     `--models` answer may name)."""
     names = {m.name for m in tree.modules.values()}
-    names |= {tree.place(Path(name))[1] for name, _ in tree.unparsed}
+    names |= {tree.name_of(name) for name, _ in tree.unparsed}
     return frozenset(n.rsplit(".", k)[0] for n in names for k in range(n.count(".") + 1))
 
 

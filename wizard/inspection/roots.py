@@ -47,6 +47,7 @@ class Places:
         self._files = files
         self.votes: Counter[str] = Counter()
         self._cache: dict[tuple[str, str], str | None] = {}
+        self._folders: dict[str, tuple[str, str] | None] = {}  # name_of's, per folder
 
     def vote(self, path: str, tree: ast.Module) -> None:
         """Count the folders that `path`'s absolute imports resolve under."""
@@ -83,9 +84,27 @@ class Places:
 
     def place(self, path: Path) -> tuple[Path, str]:
         """The import root of `path` and its dotted name there: the most voted folder above
-        it (the nearest on a tie), else its packages. (Strings: it runs for every file.)"""
+        it (the nearest on a tie), else its packages."""
+        found = self._voted(str(path))
+        return (Path(found[0]), found[1]) if found else package_root(path, self.top)
+
+    def name_of(self, path: str) -> str:
+        """`place(path)`'s dotted name, without making paths (it runs for every file). For
+        a module named like an identifier, the folder decides: worked out once per folder."""
+        folder, base = os.path.split(path)  # noqa: PTH119 (strings)
+        stem = base[:-3] if base.endswith(".py") else ""
+        if not stem.isidentifier() or stem == "__init__":
+            found = self._voted(path)
+        else:
+            if folder not in self._folders:
+                self._folders[folder] = self._voted(os.path.join(folder, "m.py"))  # noqa: PTH118
+            voted = self._folders[folder]
+            found = (voted[0], voted[1][:-1] + stem) if voted else None
+        return found[1] if found else package_root(Path(path), self.top)[1]
+
+    def _voted(self, text: str) -> tuple[str, str] | None:
+        """The most voted folder above the file `text` and the file's dotted name there."""
         best: tuple[int, str, str] | None = None
-        text = str(path)
         folder = os.path.dirname(text)  # noqa: PTH120
         while True:
             votes = self.votes.get(folder, 0)
@@ -98,7 +117,7 @@ class Places:
             if folder == self._top or parent == folder:
                 break
             folder = parent
-        return (Path(best[1]), best[2]) if best else package_root(path, self.top)
+        return (best[1], best[2]) if best else None
 
 
 def _dotted_text(path: str, root: str) -> str | None:

@@ -78,6 +78,10 @@ class Tree:
         """The import root and dotted name of a file under `top`."""
         return self.places.place(path) if self.places else package_root(path, self.top)
 
+    def name_of(self, path: str) -> str:
+        """The dotted name of the file `path` (a string) under `top`."""
+        return self.places.name_of(path) if self.places else package_root(Path(path), self.top)[1]
+
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:
     base = module.package.split(".") if module.package else []
