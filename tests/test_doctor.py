@@ -215,3 +215,20 @@ def test_repair_keeps_the_users_sys_path_entries(tmp_path: Path) -> None:
     assert "ok  env.py imports" in done.stdout
     again = wizard("--yes", "--dry-run", cwd=project)
     assert "nothing to change" in again.stderr
+
+
+def test_alembic_inits_placeholder_url_is_named_and_repaired(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    alembic("init", "migrations", cwd=project)  # leaves driver://user:pass@localhost/dbname
+    ini_line = next(i for i, line in enumerate((project / "alembic.ini").read_text().splitlines(), 1)
+                    if line.startswith("sqlalchemy.url"))  # fmt: skip
+    code, out = _doctor(project)
+    assert code == 1
+    assert re.search(rf"AW122  alembic.ini:{ini_line}  alembic init's placeholder URL, read by "
+                     r"env.py:\d+", out)  # fmt: skip
+    broken = run("-m", "alembic", "current", cwd=project)
+    assert broken.returncode != 0
+    assert "AW122 placeholder-url" in _explain(broken.stderr)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    assert "AW122" not in _doctor(project)[1]
+    assert run("-m", "alembic", "current", cwd=project).returncode == 0

@@ -93,7 +93,7 @@ def test_asyncpg_given_sslmode(tmp_path: Path, pg_database: str) -> None:
 
 
 @pytest.mark.parametrize("rule", ["AW101", "AW102", "AW104", "AW105", "AW107", "AW109",
-                                  "AW110", "AW113", "AW114", "AW116"])  # fmt: skip
+                                  "AW110", "AW113", "AW114", "AW116", "AW122"])  # fmt: skip
 def test_every_rule_with_patterns_is_reachable(rule: str) -> None:
     from wizard.doctor import RULES, lookup
 

@@ -29,7 +29,9 @@ def _written_urls(c: Context) -> Iterator[tuple[Path | None, int | None, str, st
 
 def check_ini_url(c: Context) -> Iterator[Finding]:
     """A URL in the configuration: a password (AW106), no driver (AW109); in alembic.ini, the
-    wrong kind of driver for env.py (AW101, AW102)."""
+    wrong kind of driver for env.py (AW101, AW102), and `alembic init`'s placeholder where
+    env.py reads it (AW122)."""
+    yield from _placeholder(c)
     for path, line, text, where in _written_urls(c):
         try:
             url = urls.parse(text)
@@ -48,6 +50,21 @@ def check_ini_url(c: Context) -> Iterator[Finding]:
         if not c.is_async_env and url_is_async:
             what = f"sync env.py, async driver {url.drivername!r} in alembic.ini"
             yield c.find("AW101", path, line, what)
+
+
+def _placeholder(c: Context) -> Iterator[Finding]:
+    """`driver://user:pass@localhost/dbname` left by `alembic init`, in an env.py that reads
+    sqlalchemy.url (engine_from_config, get_main_option): every command fails on it."""
+    raw = c.ini.get("alembic", "sqlalchemy.url", fallback=None) if c.ini is not None else None
+    if not raw or "driver://" not in raw or c.env_path is None:
+        return
+    reads = [*c.calls("engine_from_config"), *c.calls("async_engine_from_config")]
+    for call in c.calls("get_main_option"):
+        if call.args and getattr(call.args[0], "value", None) == "sqlalchemy.url":
+            reads.append(call)
+    if reads:
+        what = f"alembic init's placeholder URL, read by env.py:{reads[0].lineno}"
+        yield c.find("AW122", c.ini_path, c.ini_line("sqlalchemy.url"), what)
 
 
 def check_ini_paths(c: Context) -> Iterator[Finding]:

@@ -108,6 +108,12 @@ RULES = {r.id: r for r in [
          "another folder (an empty one proposes every table again)",
          "keep script_location in one file: delete it from alembic.ini's [alembic] to use "
          "[tool.alembic], or from [tool.alembic]"),
+    Rule("AW122", "placeholder-url",
+         "`alembic init`'s `driver://user:pass@localhost/dbname` is still in alembic.ini and "
+         "env.py reads it: every command fails with `NoSuchModuleError: Can't load plugin: "
+         "sqlalchemy.dialects:driver`",
+         "run alembic-wizard (env.py then reads the URL from the environment or the settings)",
+         ("can't load plugin: sqlalchemy.dialects:driver",)),
     # the online review (doctor --online): what the next autogenerate would do
     Rule("AW140", "pending-drop-table",
          "autogenerate proposes to DROP a table with its data", "see the finding's fix"),
