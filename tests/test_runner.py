@@ -74,6 +74,22 @@ def test_runner_is_shown_written_and_undone(tmp_path: Path) -> None:
     assert not (project / "src/notes/migrate.py").exists()
 
 
+def test_the_sqlite_lock_file_is_git_ignored_with_the_runner(tmp_path: Path) -> None:
+    sqlite = copy_project("sqlite_app", tmp_path / "sqlite")
+    (sqlite / ".gitignore").write_text(".env\n*.db\n")
+    for project in (sqlite, _setup(tmp_path / "pg", name="pg_app")):  # pg_app has a .gitignore
+        if project is sqlite:
+            assert wizard("--yes", "--no-db", cwd=project).returncode == 0
+        before = (project / ".gitignore").read_bytes()
+        done = wizard("runner", "--yes", cwd=project)
+        assert done.returncode == 0, done.stderr
+        after = (project / ".gitignore").read_text()
+        lock = "# the start-up runner's lock beside a SQLite database\n*.migrate-lock\n"
+        assert (lock in after) is (project is sqlite), after
+        assert wizard("undo", cwd=project).returncode == 0
+        assert (project / ".gitignore").read_bytes() == before
+
+
 def test_runner_needs_a_setup_first(tmp_path: Path) -> None:
     project = copy_project("sqlite_app", tmp_path)
     before = tree_hash(project)

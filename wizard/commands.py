@@ -22,6 +22,7 @@ from wizard.inspection.summary import interpreter_line
 from wizard.options import Options
 from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
+from wizard.plan.project_files import gitignore_change
 from wizard.show import status_line
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
@@ -106,7 +107,8 @@ def runner_command(options: Options) -> int:
     project = inspect(options.project, python=options.python, config=options.config)
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
-    plan = Plan((runner.runner_change(project, where),), frozenset())
+    ignores = gitignore_change(project, [], runner.ignored(project))
+    plan = Plan((runner.runner_change(project, where), *ignores), frozenset())
     applied = show_and_apply(project, plan, options)
     if applied is not False and not options.json:
         print(runner.next_steps(where, project.python_command))

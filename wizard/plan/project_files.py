@@ -87,10 +87,12 @@ def config_change(
     return [Change(path, before, after, "; ".join(whys))]
 
 
-def gitignore_change(project: Project, created: list[str]) -> list[Change]:
-    """`.alembic-wizard/` (backups, which may hold secrets) and any env file the wizard
-    creates, in the project's .gitignore. Without one, the backup folder ignores itself
-    (apply writes a `*` .gitignore inside it)."""
+def gitignore_change(
+    project: Project, created: list[str], also: tuple[tuple[str, str], ...] = ()
+) -> list[Change]:
+    """`.alembic-wizard/` (backups, which may hold secrets), any env file the wizard creates
+    and the patterns in `also` (pattern, why), in the project's .gitignore. Without one, the
+    backup folder ignores itself (apply writes a `*` .gitignore inside it)."""
     path = project.gitignore
     before = project.text(path) if path else None
     if path is None or before is None:
@@ -99,9 +101,11 @@ def gitignore_change(project: Project, created: list[str]) -> list[Change]:
     wanted = [(f"{BACKUP_DIR}/", "alembic-wizard's backups")] if BACKUP_DIR not in patterns else []
     wanted += [(n, "the database URLs") for n in created
                if not any(fnmatch.fnmatch(n, p) for p in patterns if p)]  # fmt: skip
+    wanted += [(pattern, why) for pattern, why in also if pattern not in patterns]
     if not wanted:
         return []
     newline = "\r\n" if "\r\n" in before else "\n"
     sep = "" if not before or before.endswith(("\n", "\r")) else newline
     after = before + sep + "".join(f"# {why}{newline}{name}{newline}" for name, why in wanted)
-    return [Change(path, before, after, "keeps the wizard's backups out of git")]
+    why = ", ".join(dict.fromkeys(why for _, why in wanted))
+    return [Change(path, before, after, f"keeps {why} out of git")]

@@ -18,6 +18,7 @@ from wizard.plan.render import render
 from wizard.store import written_path
 
 RUNNER_FILE = "migrate.py"
+SQLITE_LOCK = ("*.migrate-lock", "the start-up runner's lock beside a SQLite database")
 HOOKS = ('"migration_lock"', '"configure_logger"')  # what env.py must honour
 
 
@@ -55,6 +56,12 @@ def runner_change(project: Project, runner: Runner) -> Change:
     change = Change(runner.path, existing, after, why, lost=lost)
     check_parses(change)
     return change
+
+
+def ignored(project: Project) -> tuple[tuple[str, str], ...]:
+    """What the runner leaves beside the database for git to ignore: the SQLite file lock
+    (the other databases lock on the server)."""
+    return (SQLITE_LOCK,) if project.remembered.get("dialect") == "sqlite" else ()
 
 
 def next_steps(runner: Runner, python: str) -> str:
