@@ -108,6 +108,36 @@ def test_guard_on_sqlite_is_undoable_and_a_second_run_changes_nothing(tmp_path: 
     assert restored == {k: v for k, v in before.items() if not k.startswith(".alembic-wizard/")}
 
 
+@pytest.mark.parametrize(
+    ("lock", "setup", "install", "run"),
+    [("uv.lock", "astral-sh/setup-uv@v6", "uv sync && uv pip install 'alembic-wizard'", "uv run "),
+     ("poetry.lock", None, "pipx install poetry && poetry install && poetry run python -m pip "
+      "install 'alembic-wizard'", "poetry run ")],
+)  # fmt: skip
+def test_the_workflow_installs_and_runs_through_the_projects_manager(
+    tmp_path: Path, lock: str, setup: str | None, install: str, run: str
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    (project / lock).write_text("")  # the manager is told by its lock file
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
+    done = wizard("guard", "--yes", "--rails", "ci,test", cwd=project)
+    assert done.returncode == 0, done.stderr
+    steps = yaml.safe_load((project / ".github/workflows/migrations.yml").read_text())["jobs"][
+        "migrations"
+    ]["steps"]
+    assert [s["uses"] for s in steps if "uses" in s] == [
+        "actions/checkout@v4", "actions/setup-python@v5", *([setup] if setup else [])
+    ]  # fmt: skip
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs[0].startswith(install) and "-e ." not in runs[0]
+    assert runs[1:] == [
+        f"{run}alembic-wizard doctor",
+        f'test "$({run}alembic heads | wc -l)" -le 1',
+        f"{run}python -m pytest tests/test_migrations.py",
+        f"{run}alembic upgrade head && {run}alembic check",
+    ]
+
+
 @pytest.mark.postgres
 def test_the_workflow_for_postgresql_has_a_service_and_a_test_database(tmp_path: Path) -> None:
     project = copy_project("pg_app", tmp_path)

@@ -59,10 +59,23 @@ def _env(answers: Answers, target: Target, tested: bool) -> list[tuple[str, str]
     return env
 
 
+# how a uv or Poetry project is installed in CI (its lock file is the truth, and a project
+# without a build system cannot be `pip install -e .`-ed): a setup step, the install, and
+# what runs a command in its environment
+_MANAGED = {
+    "uv": ("astral-sh/setup-uv@v6", "uv sync && uv pip install", "uv run "),
+    "poetry": (None, "pipx install poetry && poetry install && poetry run python -m pip install",
+               "poetry run "),
+}  # fmt: skip
+
+
 def _install(project: Project, target: Target, tested: bool) -> str:
-    own = "-r requirements.txt" if project.requirements_txt else "-e ."
     extra = ["alembic-wizard", *target.requirements, *(["pytest", "pytest-alembic"] * tested)]
-    return f"python -m pip install {own} " + " ".join(f"'{p}'" for p in extra)
+    quoted = " ".join(f"'{p}'" for p in extra)
+    if project.package_manager in _MANAGED:
+        return f"{_MANAGED[project.package_manager][1]} {quoted}"
+    own = "-r requirements.txt" if project.requirements_txt else "-e ."
+    return f"python -m pip install {own} {quoted}"
 
 
 def workflow_change(project: Project, answers: Answers, target: Target, tested: bool) -> Change:
@@ -81,6 +94,8 @@ def workflow_change(project: Project, answers: Answers, target: Target, tested: 
         env=_env(answers, target, tested),
         workdir=Path(os.path.relpath(project.root, project.top)).as_posix(),
         install=_install(project, target, tested),
+        setup_step=_MANAGED.get(project.package_manager, (None,))[0],
+        run=_MANAGED[project.package_manager][2] if project.package_manager in _MANAGED else "",
         create_test_db=service[2] if service and tested else None,
         alembic=alembic_command(project),
         test_path=TEST_FILE.as_posix() if tested else None,
