@@ -1082,3 +1082,26 @@ def test_runtime_requirements_as_declared_without_markers() -> None:
     ]
     assert deps.runtime_requirements('[tool.poetry.dependencies]\npython = "^3.10"\n') == []
     assert deps.runtime_requirements('[project]\nname = "a"\ndynamic = ["dependencies"]\n') == []
+
+
+def test_requirements_txt_plain_lines_by_name() -> None:
+    text = (
+        "# app\n-r base.txt\n--index-url https://example.org/simple\nFastAPI>=0.110  # web\n"
+        "sqlalchemy[asyncio]>=2.0\ntomli; python_version < '3.11'\n-e ./libs/shared\n"
+        "pkg @ https://example.org/pkg.whl\n\nPydantic_Settings\n"
+    )
+    assert deps.requirements_txt(text) == {
+        "fastapi": "FastAPI>=0.110",
+        "sqlalchemy": "sqlalchemy[asyncio]>=2.0",
+        "pydantic-settings": "Pydantic_Settings",
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "alembic>=1.13\nasyncpg\n"),
+     ("fastapi", "fastapi\nalembic>=1.13\nasyncpg\n"),
+     ("fastapi\r\n", "fastapi\r\nalembic>=1.13\r\nasyncpg\r\n")],
+)  # fmt: skip
+def test_append_requirements_keeps_the_file_and_its_line_endings(before: str, after: str) -> None:
+    assert deps.append_requirements(before, ["alembic>=1.13", "asyncpg"]) == after

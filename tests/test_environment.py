@@ -110,11 +110,18 @@ def test_project_venv_from_the_same_base_python_is_read_not_the_wizards(tmp_path
 
 
 @pytest.mark.skipif(os.name == "nt", reason="bash")
-def test_next_commands_run_as_printed_in_a_plain_venv_project(tmp_path: Path) -> None:
+@pytest.mark.parametrize("declared_in", ["pyproject.toml", "requirements.txt"])
+def test_next_commands_run_as_printed_in_a_plain_venv_project(
+    tmp_path: Path, declared_in: str
+) -> None:
     """A `.venv` made with `python -m venv` holding SQLAlchemy only: not alembic, nor two of
     the app's declared dependencies; the shell's PATH has no venv. One install (all three,
-    as pyproject.toml declares them), revision and upgrade, as printed, create the tables."""
+    as pyproject.toml or requirements.txt declares them), revision and upgrade, as printed,
+    create the tables."""
     project = copy_project("blog", tmp_path)
+    if declared_in == "requirements.txt":  # a pyproject.toml that declares nothing
+        (project / "pyproject.toml").write_text('[project]\nname = "blog"\nversion = "0.1.0"\n')
+        (project / "requirements.txt").write_text("\n".join(BLOG_DEPS) + "  # the app's\n")
     env = shell_env(tmp_path)
     subprocess.run([sys.executable, "-m", "venv", str(project / ".venv")], check=True,
                    capture_output=True, timeout=300)  # fmt: skip
@@ -127,8 +134,14 @@ def test_next_commands_run_as_printed_in_a_plain_venv_project(tmp_path: Path) ->
         "installed in .venv/bin/python" in done.stdout
     ), done.stdout
     commands = next_commands(done.stdout)
+    install = {
+        "pyproject.toml": "'alembic' 'aiosqlite>=0.20' 'pydantic-settings>=2.0'",
+        "requirements.txt": "-r requirements.txt",  # alembic>=1.13 now among them
+    }[declared_in]
+    if declared_in == "requirements.txt":
+        assert (project / "requirements.txt").read_text().endswith("# the app's\nalembic>=1.13\n")
     assert commands == [
-        ".venv/bin/python -m pip install 'alembic' 'aiosqlite>=0.20' 'pydantic-settings>=2.0'",
+        f".venv/bin/python -m pip install {install}",
         '.venv/bin/alembic revision --autogenerate -m "create tables"',
         ".venv/bin/alembic upgrade head",
     ], done.stdout

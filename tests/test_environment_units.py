@@ -98,9 +98,7 @@ def test_one_install_command_names_every_package(
 def test_install_command_quotes_a_path_with_spaces_and_names_requirements_txt() -> None:
     command = install_command("pip", "/home/a b/.venv/bin/python", ["alembic"],
                               requirements_txt=True)  # fmt: skip
-    assert command == (
-        "add alembic to requirements.txt, then '/home/a b/.venv/bin/python' -m pip install 'alembic'"
-    )
+    assert command == "'/home/a b/.venv/bin/python' -m pip install -r requirements.txt 'alembic'"
 
 
 # --- where the interpreter is -----------------------------------------------------------

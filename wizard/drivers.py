@@ -58,17 +58,16 @@ def install_command(
     """One command that installs every package in `packages` the way this project does:
     `uv add`, `poetry add`, `pdm add` in projects of those tools; else pip of the project's
     interpreter where it has pip, `uv pip install --python` where it has not (a venv made by
-    `uv venv`) and uv is installed, `ensurepip` first otherwise."""
+    `uv venv`) and uv is installed, `ensurepip` first otherwise; with `-r requirements.txt`
+    where a pip project has one."""
     quoted = " ".join(f"'{p}'" for p in packages)
     if manager in ("uv", "poetry", "pdm"):
         return f"{manager} add {quoted}"
     py = shlex.quote(python)
+    if requirements_txt and manager == "pip":  # what the project declares, and the rest
+        quoted = " ".join(["-r requirements.txt", *(f"'{p}'" for p in packages)])
     if has_pip:
-        command = f"{py} -m pip install {quoted}"
-    elif "uv" in tools:
-        command = f"uv pip install --python {py} {quoted}"
-    else:
-        command = f"{py} -m ensurepip && {py} -m pip install {quoted}"
-    if requirements_txt and manager == "pip":
-        return f"add {', '.join(packages)} to requirements.txt, then {command}"
-    return command
+        return f"{py} -m pip install {quoted}"
+    if "uv" in tools:
+        return f"uv pip install --python {py} {quoted}"
+    return f"{py} -m ensurepip && {py} -m pip install {quoted}"

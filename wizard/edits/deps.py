@@ -1,5 +1,6 @@
 """Declare what Alembic needs in the project's `pyproject.toml` (tomlkit: formatting kept):
-PEP 621's `[project].dependencies`, or Poetry's `[tool.poetry.dependencies]`."""
+PEP 621's `[project].dependencies`, or Poetry's `[tool.poetry.dependencies]`; or, where a
+pip project keeps them there, in `requirements.txt` (lines appended, the rest kept)."""
 
 from __future__ import annotations
 
@@ -125,3 +126,25 @@ def add(pyproject: str, requirements: list[str]) -> str:
             poetry["dependencies"].add(tomlkit.nl())
     text = tomlkit.dumps(doc)
     return text[:-1] if text.endswith("\n\n") and not pyproject.endswith("\n\n") else text
+
+
+def requirements_txt(text: str) -> dict[str, str]:
+    """The plain requirements of a requirements.txt, by distribution name: options (`-r`,
+    `-e`, `--index-url`), URLs, direct references and lines with a marker are left out."""
+    found = {}
+    for line in text.splitlines():
+        requirement = line.split(" #")[0].strip()
+        if not requirement or requirement.startswith(("#", "-")) or ";" in requirement:
+            continue
+        if "://" in requirement or "@" in requirement or not _REQUIREMENT.match(requirement):
+            continue
+        found[_name(requirement)] = requirement
+    return found
+
+
+def append_requirements(text: str, requirements: list[str]) -> str:
+    """`text` (a requirements.txt) with `requirements` appended, one per line, in its own
+    line endings."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    sep = newline if text and not text.endswith(("\n", "\r")) else ""
+    return text + sep + "".join(f"{r}{newline}" for r in requirements)

@@ -156,6 +156,7 @@ def _snapshot(project: Project, migrations: str) -> Project:
         *(project.module_paths[s.owner_module] for s in project.settings if s.owner_module),
         *(u.settings_path for u in project.sources if u.settings_path),
         *([project.gitignore] if project.gitignore else []),
+        *([project.root / "requirements.txt"] if project.requirements_txt else []),
     ]
     files = dict(project.files)
     for path in paths:

@@ -13,7 +13,12 @@ from wizard.inspection import Project
 from wizard.plan.checks import check_parses
 from wizard.plan.envfiles import env_changes
 from wizard.plan.migrations import alembic_files
-from wizard.plan.project_files import config_change, gitignore_change, settings_change
+from wizard.plan.project_files import (
+    config_change,
+    gitignore_change,
+    requirements_change,
+    settings_change,
+)
 from wizard.target import Target
 
 __all__ = ["build"]
@@ -39,6 +44,7 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
         (c.path for c in changes if c.before is None and c.path.name.startswith(".env")), None
     )
     changes += config_change(_after(project, changes), answers, target, answers.env_file or new_env)
+    changes += requirements_change(project, answers, target)
     created = [c.path.name for c in changes if c.before is None and c.path.name.startswith(".env")]
     changes += gitignore_change(project, created)
     changes = _merged(changes)

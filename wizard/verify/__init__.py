@@ -106,16 +106,17 @@ def _declared(project: Project) -> dict[str, str]:
     is pip's (`uv add`, `poetry add`, `pdm add` install every declared one anyway): an app
     that cannot import gets one command for all it lacks, not one package per run."""
     text = project.files.get(project.config_path)
-    if project.package_manager not in ("pip", "hatch") or text is None:
+    if project.package_manager not in ("pip", "hatch"):
         return {}
-    if project.config_path.name != "pyproject.toml":
-        return {}
+    found = r.in_requirements_txt(project)  # as apply left it
+    if text is None or project.config_path.name != "pyproject.toml":
+        return found
     from tomlkit.exceptions import TOMLKitError
 
     try:
-        return {deps.name_of(req): req for req in deps.runtime_requirements(text)}
+        return {deps.name_of(req): req for req in deps.runtime_requirements(text)} | found
     except TOMLKitError:  # not TOML: that is for the other checks to say
-        return {}
+        return found
 
 
 def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from wizard import drivers
+from wizard.edits import deps
 from wizard.inspection import Project
 from wizard.inspection.models import TableDef
 from wizard.verify import risk
@@ -46,10 +47,24 @@ def error_text(error: dict[str, Any]) -> str:
     return f"{error['type']}: {error['message']}{where}"
 
 
+def in_requirements_txt(project: Project) -> dict[str, str]:
+    """A pip project's requirements.txt as it is now, by distribution name ({}: none)."""
+    if not project.requirements_txt or project.package_manager != "pip":
+        return {}
+    try:
+        text = (project.root / "requirements.txt").read_text("utf-8", errors="replace")
+    except OSError:
+        return {}
+    return deps.requirements_txt(text)
+
+
 def install(project: Project, *packages: str) -> str:
-    """One command that installs every package in `packages`, for this project."""
+    """One command that installs every package in `packages`, for this project (with
+    `-r requirements.txt`, those it declares are not named again)."""
     env = project.environment
     shown = project.rel(Path(project.python))
+    listed = in_requirements_txt(project)
+    packages = tuple(p for p in packages if deps.name_of(p) not in listed)
     return drivers.install_command(
         project.package_manager, shown, packages, has_pip=env.has_pip, tools=project.tools,
         requirements_txt=project.requirements_txt,
@@ -84,7 +99,8 @@ def import_rungs(
     packages = [needed[m] for m in missing if m in needed]
     external = bool(module) and module not in {name.split(".")[0] for name in project.module_paths}
     if external and absent:  # the app's own dependencies, as declared
-        packages += [a for a in absent if a not in packages]
+        named = {deps.name_of(p) for p in packages}
+        packages += [a for a in absent if deps.name_of(a) not in named]
     elif external and module not in missing:  # e.g. pydantic_settings, which the app needs
         packages.append(drivers.PACKAGES.get(module, module.replace("_", "-")))
     if external:
