@@ -93,6 +93,25 @@ def test_rows_are_kept(adoptable: Adoptable) -> None:
     assert len(_version(project)) == 1
 
 
+def test_undo_after_adopt_names_the_stamp_it_leaves(adoptable: Adoptable) -> None:
+    project = adoptable
+    assert wizard("adopt", "--yes", "--project", str(project.repo)).returncode == 0
+    (baseline,) = _revisions(project)
+    revision = _revision_id(baseline)
+    undone = wizard("undo", "--project", str(project.repo))
+    assert undone.returncode == 0, undone.stderr
+    assert not baseline.exists()
+    assert (f"note: adopt stamped the database at {revision}, a revision the scripts no longer "
+            "have: `alembic stamp --purge base` removes the stamp") in undone.stderr  # fmt: skip
+    assert _version(project) == [revision]  # undo never writes to the database
+    assert project.run("-m", "alembic", "current").returncode != 0  # Alembic is lost
+    purge = project.run("-m", "alembic", "stamp", "--purge", "base")  # the command, as said
+    assert purge.returncode == 0, purge.stderr
+    assert _version(project) == []
+    again = wizard("adopt", "--yes", "--project", str(project.repo))  # adoptable again
+    assert again.returncode == 0, again.stderr + again.stdout
+
+
 DRIFT = {  # an extra column, and a missing index the models declare
     "pg_app": ("users", "ix_users_email", "email"),
     "mysql_app": ("invoices", "ix_invoices_reference", "reference"),

@@ -72,7 +72,7 @@ def test_the_doc_has_a_shape_per_command_each_with_version_1() -> None:
 def test_the_checker_refuses_what_the_doc_does_not_say() -> None:
     shape = schemas()["undo"]
     good = {"version": 1, "command": "undo", "exit_status": 0, "restored": ["a"],
-            "backup": "b", "kept": "k"}  # fmt: skip
+            "backup": "b", "kept": "k", "stamped": None}  # fmt: skip
     assert conforms(good, shape) == []
     assert conforms({**good, "version": 2}, shape) == ["$.version: 2 != 1"]
     assert conforms({**good, "command": "setup"}, shape) == ["$.command: 'setup' is not 'undo'"]

@@ -19,6 +19,7 @@ from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
 from wizard.inspection.summary import interpreter_line
+from wizard.journal import stamped
 from wizard.options import Options
 from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
@@ -142,8 +143,15 @@ def undo_command(options: Options) -> int:
         say(status_line("restore", restored[-1], color=options.color))
     kept = folder.name.replace("backup-", "undone-", 1)
     say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
+    revision = stamped(folder.with_name(kept))
+    if revision is not None:  # the files are back; the database is not adopt's to unstamp
+        say(
+            f"note: adopt stamped the database at {revision}, a revision the scripts no longer"
+            " have: `alembic stamp --purge base` removes the stamp (tables and rows stay)"
+        )
     if options.json:
-        print(jsonout.dumps("undo", 0, {"restored": restored, "backup": folder.name, "kept": kept}))
+        body = {"restored": restored, "backup": folder.name, "kept": kept, "stamped": revision}
+        print(jsonout.dumps("undo", 0, body))
     return 0
 
 

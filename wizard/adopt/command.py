@@ -5,6 +5,7 @@ With --json the words go to stderr and stdout holds one object (docs/json.md).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from wizard import jsonout
 from wizard.adopt import State, describe, examine, refuse, stamp
@@ -12,6 +13,8 @@ from wizard.adopt import changes as revision_changes
 from wizard.adopt import report as adopt_report
 from wizard.change import Plan
 from wizard.inspection import Project, inspect
+from wizard.journal import STAMPED
+from wizard.journal import note as journal_note
 from wizard.options import Options
 from wizard.report import alembic_command
 from wizard.undo import undo
@@ -41,7 +44,8 @@ def adopt_project(project: Project, options: Options) -> int:
     tell(adopt_report.differences(state.differences))
     plan = Plan(revision_changes(state), frozenset())
     files = [project.rel(c.path) for c in plan.changes]
-    written = show_and_apply(project, plan, options) is not False
+    record = show_and_apply(project, plan, options)
+    written = record is not False
     shown = jsonout.changes(plan.changes, {str(c.path): project.rel(c.path) for c in plan.changes})
     if not written:
         return _answer(options, 1 if state.differences else 0, state, shown, False, then=[])
@@ -50,6 +54,8 @@ def adopt_project(project: Project, options: Options) -> int:
         tell(adopt_report.not_stamped(state, files, then))
         return _answer(options, 1, state, shown, True, then=then)
     stamped = _stamp(project, state, files, tell, alembic)
+    if stamped and isinstance(record, Path):  # undo then says the stamp stays
+        journal_note(record, f"{STAMPED} {state.revisions[0].revision}")
     then = adopt_report.next_commands(state, alembic, stamped=stamped)
     return _answer(options, 0 if stamped else 1, state, shown, True, then=then, stamped=stamped)
 
