@@ -207,3 +207,13 @@ def test_registry_mapped_classes_and_tables_on_its_metadata(tmp_path: Path) -> N
     )})  # fmt: skip
     meta = "app.models.mapper_registry.metadata"
     assert found == {"users": meta, "tags": meta, "links": meta}
+
+
+def test_module_names_cover_every_file_and_package_parsed_or_not(tmp_path: Path) -> None:
+    project = inspect(copy_project("sqlite_app", tmp_path))
+    schemas = project.module_names  # notes/schemas.py: no table, no engine, never parsed
+    assert "notes.schemas" not in project.module_paths
+    for name in ("notes", "notes.models", "notes.models.tag", "notes.schemas", "notes.db"):
+        assert name in schemas, name
+    for name in ("notes.nope", "schemas", "src.notes", "notes.models.tag.Tag"):
+        assert name not in schemas, name

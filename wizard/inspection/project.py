@@ -4,7 +4,7 @@ and a snapshot of every file the plan may touch."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,7 @@ class Project:
     gitignore: Path | None = None
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create
-    module_names: frozenset[str] = frozenset()  # every module and package of the app's files
+    module_names: Container[str] = frozenset()  # every module and package of the app's files
 
     @property
     def metadatas(self) -> list[Metadata]:

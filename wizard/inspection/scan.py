@@ -80,7 +80,14 @@ class Tree:
 
     def name_of(self, path: str) -> str:
         """The dotted name of the file `path` (a string) under `top`."""
-        return self.places.name_of(path) if self.places else package_root(Path(path), self.top)[1]
+        return self.namer()(path)
+
+    def namer(self) -> Callable[[str], str]:
+        """`name_of` without the tree (which holds every module read)."""
+        places, top = self.places, self.top
+        if places is not None:
+            return places.name_of
+        return lambda path: package_root(Path(path), top)[1]
 
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:
