@@ -2,10 +2,11 @@
 
     python benchmarks/run.py [--repeat N] [--only trees] [--checkout DIR]
 
-Prints one line per comparison: our median, the anchor's median, and the ratio (lower is
-better; the targets are 1/3 for --help, 1.0 for the full run, 2.0 for inspecting a 5,000-module
-tree and the 2,000-module project with 100 model modules of `large_tree.py`). Times are
-wall-clock medians over N runs of fresh processes; nothing here is a test.
+Prints one line per comparison: our median, the anchor's median, and the median of the
+ratios of runs made in turns (ours, the anchor, ours, ...). Lower is better; the targets are
+1/3 for --help, 1.0 for the full run, 2.0 for inspecting a 5,000-module tree and the
+2,000-module project with 100 model modules of `large_tree.py`. Times are wall-clock over N
+runs of fresh processes; nothing here is a test.
 
 The wizard measured is the one in DIR (this checkout by default), put first on PYTHONPATH and
 byte-compiled first, as an installed wizard is (pip compiles on install; with
@@ -36,20 +37,34 @@ def _tool(name: str) -> str:
     return str(found) if found.exists() else shutil.which(name) or name
 
 
-def _time(
-    setup: Callable[[], Path | None],
-    commands: Callable[[Path | None], list[list[str]]],
-    repeat: int,
-) -> float:
-    """Median wall time of running `commands` (in order) in a fresh `setup()` folder."""
-    samples = []
-    for _ in range(repeat):
-        folder = setup()
-        start = time.perf_counter()
-        for command in commands(folder):
-            subprocess.run(command, cwd=folder, check=True, capture_output=True, env=ENV)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+Job = tuple[Callable[[], Path | None], Callable[[Path | None], list[list[str]]]]
+
+
+def _once(job: Job) -> float:
+    """Wall time of running a job's commands (in order) in a fresh folder of its setup."""
+    setup, commands = job
+    folder = setup()
+    start = time.perf_counter()
+    for command in commands(folder):
+        subprocess.run(command, cwd=folder, check=True, capture_output=True, env=ENV)
+    return time.perf_counter() - start
+
+
+def _command(*argv: str) -> Job:
+    """A job of one command, run where it is started."""
+    return (lambda: None, lambda _: [list(argv)])
+
+
+def _paired(ours: Job, anchor: Job, repeat: int) -> tuple[float, float, float]:
+    """Medians of ours and of the anchor, run in turns (ours, anchor, ours, ...), and the
+    median of the turns' ratios: a machine that is busier for a while slows both sides of
+    the turns it lasts, so the ratio moves less than either time."""
+    pairs = [(_once(ours), _once(anchor)) for _ in range(repeat)]
+    return (
+        statistics.median(a for a, _ in pairs),
+        statistics.median(b for _, b in pairs),
+        statistics.median(a / b for a, b in pairs),
+    )
 
 
 def _example_copy() -> Path:
@@ -101,41 +116,37 @@ def _read_files(tree: Path) -> list[str]:
     ]
 
 
-def _tree_rows(repeat: int) -> list[tuple[str, float, float, float | None]]:
+def _tree_rows(repeat: int) -> list[tuple[str, float, float, float, float | None]]:
     """Inspecting large trees against merely reading their files."""
     sys.path.insert(0, str(Path(__file__).parent))
     from large_tree import make_tree
 
-    rows: list[tuple[str, float, float, float | None]] = []
+    rows: list[tuple[str, float, float, float, float | None]] = []
     project = make_tree(Path(tempfile.mkdtemp(prefix="bench-large-")) / "acme", 2000, 100)
     for tree, label in (
         (big_tree(), "inspect {} modules"),
         (project, "inspect {} modules, 100 model modules"),
     ):
         files = sum(1 for _ in tree.rglob("*.py"))
-        anchor = _time(lambda: None, lambda _, t=tree: [_read_files(t)], repeat)
-        inspect = [_tool("alembic-wizard"), "inspect", "--project", str(tree)]
-        ours = _time(lambda: None, lambda _, c=inspect: [c], repeat)
-        rows.append((f"{label.format(files)} / read their files", ours, anchor, 2.0))
-        dry_run = [_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree)]
-        ours = _time(lambda: None, lambda _, c=dry_run: [c], repeat)
-        rows.append(
-            ("  the same tree, --yes --dry-run (inspect + plan) / read", ours, anchor, None)
-        )
+        read = _command(*_read_files(tree))
+        inspect = _command(_tool("alembic-wizard"), "inspect", "--project", str(tree))
+        found = _paired(inspect, read, repeat)
+        rows.append((f"{label.format(files)} / read their files", *found, 2.0))
+        dry_run = _command(_tool("alembic-wizard"), "--yes", "--dry-run", "--project", str(tree))
+        found = _paired(dry_run, read, repeat)
+        rows.append(("  the same tree, --yes --dry-run (inspect + plan) / read", *found, None))
     return rows
 
 
-def _process_rows(repeat: int) -> list[tuple[str, float, float, float | None]]:
+def _process_rows(repeat: int) -> list[tuple[str, float, float, float, float | None]]:
     """--help and the full run against Alembic's own commands."""
-    rows: list[tuple[str, float, float, float | None]] = []
-    ours = _time(lambda: None, lambda _: [[_tool("alembic-wizard"), "--help"]], repeat)
-    anchor = _time(lambda: None, lambda _: [[_tool("alembic"), "--help"]], repeat)
-    rows.append(("alembic-wizard --help / alembic --help", ours, anchor, 1 / 3))
-    ours = _time(_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--no-db"]], repeat)
-    anchor = _time(_anchor_copy, _anchor_run, repeat)
-    rows.append(
-        ("full --yes run, offline verify / alembic init + upgrade head --sql", ours, anchor, 1.0)
-    )
+    rows: list[tuple[str, float, float, float, float | None]] = []
+    ours, anchor = _command(_tool("alembic-wizard"), "--help"), _command(_tool("alembic"), "--help")
+    found = _paired(ours, anchor, repeat)
+    rows.append(("alembic-wizard --help / alembic --help", *found, 1 / 3))
+    full: Job = (_example_copy, lambda _: [[_tool("alembic-wizard"), "--yes", "--no-db"]])
+    found = _paired(full, (_anchor_copy, _anchor_run), repeat)
+    rows.append(("full --yes run, offline verify / alembic init + upgrade head --sql", *found, 1.0))
     return rows
 
 
@@ -151,8 +162,7 @@ def main() -> int:
     rows = [] if args.only == "trees" else _process_rows(args.repeat)
     rows += [] if args.only == "processes" else _tree_rows(args.repeat)
     print(f"{'comparison':<72} {'ours':>8} {'anchor':>8} {'ratio':>6} {'target':>7}")
-    for name, ours, anchor, target in rows:
-        ratio = ours / anchor
+    for name, ours, anchor, ratio, target in rows:
         if target is None:
             print(f"{name:<72} {ours:8.3f} {anchor:8.3f} {ratio:6.2f} {'-':>7}")
             continue
