@@ -114,3 +114,35 @@ def test_an_existing_ini_is_edited_in_place() -> None:
         "[alembic]\nprepend_sys_path = .\npath_separator = os\n"
         "script_location = %(here)s/migrations\n# mine\n"
     )
+
+
+USERS_HOOK = """\
+
+def include_name(name, type_, parent_names):
+    return type_ != "schema" or name in (None, "billing", "audit")
+"""
+
+
+def test_models_in_named_schemas_get_the_schema_filter_once_and_a_users_own_is_kept() -> None:
+    from dataclasses import replace
+
+    project = replace(memory_project(URLS[0]), schemas=True)
+    answers = memory_answers(project)
+    target = memory_target(project, answers)
+    plan = build(project, answers, target)
+    env_py = next(c for c in plan.changes if c.path.name == "env.py")
+    assert env_py.after.count("include_schemas=True,") == 1
+    assert "        include_name=include_models_schemas,\n" in env_py.after
+    after = after_apply(project, plan.changes)
+    assert list(build(after, memory_answers(after), target).pending) == []  # the no-op twin
+
+    # an env.py with its own include_name: kept, with its include_schemas; ours is not added
+    users = env_py.after.replace("include_name=include_models_schemas", "include_name=include_name")
+    users = users.replace("\ndef configure(", USERS_HOOK + "\n\ndef configure(", 1)
+    path = env_py.path
+    mine = replace(after, files={**after.files, path: users})
+    again = next(c for c in build(mine, memory_answers(mine), target).changes if c.path == path)
+    assert "include_models_schemas" not in again.after
+    assert again.after.count("include_name=include_name,") == 1
+    assert again.after.count("include_schemas=True,") == 1
+    assert 'name in (None, "billing", "audit")' in again.after

@@ -29,7 +29,7 @@ def check_env_calls(c: Context) -> Iterator[Finding]:
 
 
 def check_env_settings(c: Context) -> Iterator[Finding]:
-    """AW104, AW113, and a sync env.py on the app's async URL (AW101)."""
+    """AW104, AW113, AW123, and a sync env.py on the app's async URL (AW101)."""
     for node in ast.walk(c.env_tree) if c.env_tree else ():
         if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "target_metadata"
                                                  for t in node.targets)
@@ -37,6 +37,10 @@ def check_env_settings(c: Context) -> Iterator[Finding]:
             yield c.find("AW104", c.env_path, node.lineno, "target_metadata = None")
     if c.project.tables and "render_as_batch" not in c.env_text and _sqlite(c):
         yield c.find("AW113", c.env_path, None, "SQLite without render_as_batch=True")
+    schemas = [k for call in c.calls("configure") for k in call.keywords
+               if k.arg == "include_schemas"]  # fmt: skip
+    if c.project.schemas and c.project.tables and c.env_tree and not schemas:
+        yield c.find("AW123", c.env_path, None, "models in a named schema, no include_schemas")
     if not c.is_async_env:
         yield from _app_url_in_sync_env(c)
 

@@ -114,6 +114,11 @@ RULES = {r.id: r for r in [
          "sqlalchemy.dialects:driver`",
          "run alembic-wizard (env.py then reads the URL from the environment or the settings)",
          ("can't load plugin: sqlalchemy.dialects:driver",)),
+    Rule("AW123", "schemas-not-compared",
+         "autogenerate compares only the connection's default schema: the models' tables in "
+         "a named schema are never created, and changes to them are never seen",
+         "run alembic-wizard (env.py then passes include_schemas=True with an include_name "
+         "that keeps the models' schemas only)"),
     # the online review (doctor --online): what the next autogenerate would do
     Rule("AW140", "pending-drop-table",
          "autogenerate proposes to DROP a table with its data", "see the finding's fix"),

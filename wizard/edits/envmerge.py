@@ -11,13 +11,14 @@ from dataclasses import dataclass
 OWN_FUNCTIONS = frozenset({
     "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
     "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
-    "_set_by_caller", "sync_url", "run_async",
+    "_set_by_caller", "sync_url", "run_async", "include_models_schemas",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
-    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url", "X_ARGS",
+    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url", "X_ARGS", "SCHEMAS",
 })  # fmt: skip
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
+OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the models' schemas
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
 
@@ -61,6 +62,10 @@ def _configure_options(tree: ast.Module) -> list[ast.keyword]:
             for kw in node.keywords:
                 if kw.arg and kw.arg not in MANAGED_OPTIONS:
                     found.setdefault(kw.arg, kw)
+    ours = found.get("include_name")
+    if ours is not None and isinstance(ours.value, ast.Name) and ours.value.id == OWN_SCHEMA_HOOK:
+        found.pop("include_name")  # the wizard's schema filter, with its include_schemas
+        found.pop("include_schemas", None)
     return list(found.values())
 
 

@@ -16,7 +16,7 @@ from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python
-from wizard.inspection.models import TableDef, computes_table_names, find_tables
+from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
@@ -93,6 +93,7 @@ def _describe(
         create_all=find_create_all(tree),
         alembic=read_setup(root, resolver, import_root, env_imports=env_imports, config=config),
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
+        schemas=any(names_schema(module) for module in tree.modules.values()),
         config_path=config_path,
         skipped=tuple(tree.skipped),
         gitignore=_gitignore(top, root),

@@ -295,3 +295,17 @@ def find_tables(resolver: Resolver) -> list[TableDef]:
         if module.outline and not any(t.module == module.name for t in tables):
             tables.extend(finder.unread(module, tables))
     return tables
+
+
+def names_schema(module: Module) -> bool:
+    """The module names a database schema for its tables: `schema=` in a call (`Table`,
+    `MetaData`) or a `"schema"` key (`__table_args__`). Autogenerate compares only the
+    default schema unless env.py asks for others."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.keyword) and node.arg == "schema":
+            return True
+        if isinstance(node, ast.Dict) and any(
+            isinstance(k, ast.Constant) and k.value == "schema" for k in node.keys
+        ):
+            return True
+    return False

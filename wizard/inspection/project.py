@@ -54,6 +54,7 @@ class Project:
     files: Mapping[Path, str | None] = field(default_factory=dict)  # None: does not exist
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create
     module_names: Container[str] = frozenset()  # every module and package of the app's files
+    schemas: bool = False  # the models name a database schema (`schema=`, `__table_args__`)
 
     @property
     def metadatas(self) -> list[Metadata]:

@@ -26,6 +26,7 @@ def alembic_files(project: Project, answers: Answers, target: Target) -> list[Ch
     """env.py, Alembic's configuration, script.py.mako, and versions/ when it is missing."""
     folder = project.root / answers.migrations
     context = env_context(answers, target, folder, project.root)
+    context["schemas"] = project.schemas
     out = [
         env_py_change(project, folder / "env.py", context),
         *config_changes(project, answers, str(context["sync_env_key"])),
@@ -104,6 +105,7 @@ def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> d
         "mode": answers.mode,
         "query_renames": _py_dict(renames),
         "render_as_batch": answers.dialect == "sqlite",
+        "schemas": False,
         "user_imports": "",
         "user_code": "",
         "extra_options": [],

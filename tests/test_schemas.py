@@ -1,0 +1,86 @@
+"""Models in a named PostgreSQL schema (`__table_args__ = {"schema": ...}`): env.py compares
+the models' schemas and no other, so autogenerate creates their tables, leaves the other
+schemas of the database alone, and a re-run changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import alembic, copy_project, set_env_line, tree_hash, wizard
+
+pytestmark = pytest.mark.postgres
+
+BILLING = """\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Model
+
+
+class Invoice(Model):
+    __tablename__ = "invoices"
+    __table_args__ = {"schema": "billing"}
+
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+"""
+
+
+def _sql(database: str, *statements: str) -> list[tuple[object, ...]]:
+    import psycopg
+
+    dsn = f"host=127.0.0.1 port=5432 user=postgres dbname={database}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows: list[tuple[object, ...]] = []
+        for statement in statements:
+            cursor = conn.execute(statement)
+            rows = cursor.fetchall() if cursor.description else []
+        return rows
+
+
+def test_tables_in_a_named_schema_are_migrated_and_other_schemas_left_alone(
+    tmp_path: Path, pg_database: str
+) -> None:
+    repo = copy_project("pg_app", tmp_path)
+    backend = repo / "backend"
+    (backend / "app/billing").mkdir()
+    (backend / "app/billing/__init__.py").write_text("")
+    (backend / "app/billing/models.py").write_text(BILLING)
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
+    set_env_line(repo / ".env", "DATABASE_URL", url)
+    # the models' schema exists; another schema holds a table that is none of the models'
+    _sql(pg_database, "create schema billing", "create schema reporting",
+         "create table reporting.daily (day date primary key)")  # fmt: skip
+
+    done = wizard("--yes", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    env_py = (backend / "migrations/env.py").read_text()
+    assert "include_name=include_models_schemas" in env_py
+
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=backend)
+    (revision,) = (backend / "migrations/versions").glob("*.py")
+    text = revision.read_text()
+    assert "schema='billing'" in text  # the table in the named schema is created
+    assert "daily" not in text and "reporting" not in text  # another schema: not dropped
+    alembic("upgrade", "head", cwd=backend)
+    checked = alembic("check", cwd=backend)
+    assert "No new upgrade operations detected" in checked.stdout + checked.stderr
+    assert _sql(pg_database, "select count(*) from billing.invoices") == [(0,)]
+    assert _sql(pg_database, "select count(*) from reporting.daily") == [(0,)]
+
+    before = tree_hash(repo)
+    again = wizard("--yes", "--no-db", cwd=repo)
+    assert again.returncode == 0 and "nothing to change" in again.stderr, again.stderr
+    assert tree_hash(repo) == before
+
+    assert "AW123" not in wizard("doctor", cwd=repo).stdout
+    # an env.py that compares only the default schema: doctor names it
+    env = backend / "migrations/env.py"
+    env.write_text(env_py.replace("        include_schemas=True,\n", "").replace(
+        "        include_name=include_models_schemas,\n", ""))  # fmt: skip
+    doctor = wizard("doctor", cwd=repo)
+    assert doctor.returncode == 1
+    assert "AW123  backend/migrations/env.py  models in a named schema, no include_schemas" in (
+        doctor.stdout
+    )
