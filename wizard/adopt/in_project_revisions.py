@@ -25,20 +25,47 @@ def hide_tables(include_name: Any) -> Callable[..., bool]:
     return include
 
 
+def _schemas(target: Any) -> list[str | None]:
+    """The default schema and the named ones the models' tables are in."""
+    metas = target if isinstance(target, list | tuple) else [target]
+    return [None, *sorted({t.schema for m in metas if m is not None for t in m.tables.values()}
+                          - {None})]  # fmt: skip
+
+
 def reflected(context: Any) -> Any:
-    """The live schema as a MetaData (the tables env.py's include_name lets through)."""
+    """The live schema as a MetaData (the tables env.py's include_name lets through), in the
+    default schema and the models' named ones."""
     from sqlalchemy import MetaData
 
     include_name = context.opts.get("include_name")
-
-    def only(name: str, _: Any) -> bool:
-        if name == context.version_table:
-            return False
-        return include_name is None or bool(include_name(name, "table", {"schema_name": None}))
-
     reflected = MetaData()
-    reflected.reflect(bind=context.connection, only=only)
+    for schema in _schemas(context.opts.get("target_metadata")):
+
+        def only(name: str, _: Any, schema: str | None = schema) -> bool:
+            if name == context.version_table and schema == context.version_table_schema:
+                return False
+            parents = {"schema_name": schema}
+            return include_name is None or bool(include_name(name, "table", parents))
+
+        reflected.reflect(bind=context.connection, schema=schema, only=only)
     return reflected
+
+
+def create_schemas(revision: Any, context: Any) -> None:
+    """A baseline that creates tables in a named PostgreSQL schema creates the schema first
+    (autogenerate never does: on a fresh database the upgrade failed, `schema "billing" does
+    not exist`)."""
+    from alembic.operations import ops
+
+    if context.dialect.name != "postgresql":
+        return
+    quote = context.dialect.identifier_preparer.quote_schema
+    for script in revision.generated_revisions:
+        named = sorted({o.schema for o in script.upgrade_ops.ops
+                        if isinstance(o, ops.CreateTableOp) and o.schema})  # fmt: skip
+        script.upgrade_ops.ops[:0] = [
+            ops.ExecuteSQLOp(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}") for name in named
+        ]
 
 
 def autogenerate(revision: Any, heads: Any, context: Any, *, target: Any = None,
@@ -52,6 +79,8 @@ def autogenerate(revision: Any, heads: Any, context: Any, *, target: Any = None,
         if target is not None:
             context.opts["target_metadata"] = target
         revision.run_autogenerate(heads, context)
+        if empty:
+            create_schemas(revision, context)
     finally:
         context.opts.clear()
         context.opts.update(saved)
