@@ -49,8 +49,8 @@ def test_tables_in_a_named_schema_are_migrated_and_other_schemas_left_alone(
     (backend / "app/billing/models.py").write_text(BILLING)
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{pg_database}"
     set_env_line(repo / ".env", "DATABASE_URL", url)
-    # the models' schema exists; another schema holds a table that is none of the models'
-    _sql(pg_database, "create schema billing", "create schema reporting",
+    # another schema holds a table that is none of the models'; billing does not exist yet
+    _sql(pg_database, "create schema reporting",
          "create table reporting.daily (day date primary key)")  # fmt: skip
 
     done = wizard("--yes", cwd=repo)
@@ -62,6 +62,9 @@ def test_tables_in_a_named_schema_are_migrated_and_other_schemas_left_alone(
     (revision,) = (backend / "migrations/versions").glob("*.py")
     text = revision.read_text()
     assert "schema='billing'" in text  # the table in the named schema is created
+    assert text.index("op.execute('CREATE SCHEMA IF NOT EXISTS billing')") < text.index(
+        "create_table('invoices'"
+    )  # after the schema it is in
     assert "daily" not in text and "reporting" not in text  # another schema: not dropped
     alembic("upgrade", "head", cwd=backend)
     checked = alembic("check", cwd=backend)
@@ -121,6 +124,7 @@ def test_adopt_a_database_with_a_named_schema(tmp_path: Path, pg_database: str) 
     (baseline,) = (backend / "migrations/versions").glob("*.py")
     text = baseline.read_text()
     assert "schema='billing'" in text
+    assert text.count("CREATE SCHEMA IF NOT EXISTS billing") == 1  # env.py's hook or adopt's
     assert text.index("op.execute('CREATE SCHEMA IF NOT EXISTS billing')") < text.index(
         "create_table('invoices'"
     )

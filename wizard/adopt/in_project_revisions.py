@@ -54,7 +54,7 @@ def reflected(context: Any) -> Any:
 def create_schemas(revision: Any, context: Any) -> None:
     """A baseline that creates tables in a named PostgreSQL schema creates the schema first
     (autogenerate never does: on a fresh database the upgrade failed, `schema "billing" does
-    not exist`)."""
+    not exist`), unless env.py's hook (create_models_schemas) already did."""
     from alembic.operations import ops
 
     if context.dialect.name != "postgresql":
@@ -63,9 +63,9 @@ def create_schemas(revision: Any, context: Any) -> None:
     for script in revision.generated_revisions:
         named = sorted({o.schema for o in script.upgrade_ops.ops
                         if isinstance(o, ops.CreateTableOp) and o.schema})  # fmt: skip
-        script.upgrade_ops.ops[:0] = [
-            ops.ExecuteSQLOp(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}") for name in named
-        ]
+        made = {o.sqltext for o in script.upgrade_ops.ops if isinstance(o, ops.ExecuteSQLOp)}
+        wanted = [f"CREATE SCHEMA IF NOT EXISTS {quote(name)}" for name in named]
+        script.upgrade_ops.ops[:0] = [ops.ExecuteSQLOp(w) for w in wanted if w not in made]
 
 
 def autogenerate(revision: Any, heads: Any, context: Any, *, target: Any = None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 OWN_FUNCTIONS = frozenset({
     "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
     "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
-    "_set_by_caller", "sync_url", "run_async", "include_models_schemas",
+    "_set_by_caller", "sync_url", "run_async", "include_models_schemas", "create_models_schemas",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
@@ -19,6 +19,7 @@ OWN_NAMES = frozenset({
 })  # fmt: skip
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the models' schemas
+OWN_CREATE_HOOK = "create_models_schemas"  # and its process_revision_directives
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
 
@@ -62,11 +63,16 @@ def _configure_options(tree: ast.Module) -> list[ast.keyword]:
             for kw in node.keywords:
                 if kw.arg and kw.arg not in MANAGED_OPTIONS:
                     found.setdefault(kw.arg, kw)
-    ours = found.get("include_name")
-    if ours is not None and isinstance(ours.value, ast.Name) and ours.value.id == OWN_SCHEMA_HOOK:
+    if _is_ours(found.get("include_name"), OWN_SCHEMA_HOOK):
         found.pop("include_name")  # the wizard's schema filter, with its include_schemas
         found.pop("include_schemas", None)
+    if _is_ours(found.get("process_revision_directives"), OWN_CREATE_HOOK):
+        found.pop("process_revision_directives")
     return list(found.values())
+
+
+def _is_ours(option: ast.keyword | None, hook: str) -> bool:
+    return option is not None and isinstance(option.value, ast.Name) and option.value.id == hook
 
 
 def extract(source: str, own_bindings: set[str]) -> UserParts:
