@@ -127,3 +127,23 @@ def test_a_placeholder_password_is_not_a_word_to_hide(tmp_path: Path) -> None:
     assert "'%' in a password needs no escaping" in done.stdout  # alembic.ini's comment
     assert "postgresql+psycopg://app:***@db/x" in done.stdout  # the real one, masked
     _no_leak(done.stdout + done.stderr)
+
+
+def test_secret_keys_are_the_lines_that_name_a_secret_word() -> None:
+    import random
+    import re
+
+    from wizard.secrets import _secret_keys
+
+    words = ["DB_PASSWORD", "api_key", "Token", "AUTH", "pwd2", "SECRETS", "HOST", "PORT", "NAME"]
+    rng = random.Random(7)
+    keys = ["_".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(2000)]
+    keys += ["", "KEYKEY", "X"]
+    text = "\n".join(keys)
+    by_line = re.compile(  # what it was: a regex from each line start (slow on a million keys)
+        r"^[^\n]*(?:PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[^\n]*$", re.I | re.M
+    )
+    assert _secret_keys(text) == set(by_line.findall(text))
+    text += "\nstraße_token\nÜBER\nmaß_key_ß"  # not ASCII: matched case-insensitively in place
+    assert _secret_keys(text) == set(by_line.findall(text))
+    assert "HOST_PORT" not in _secret_keys("HOST_PORT\nDB_PASSWORD")

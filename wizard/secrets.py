@@ -39,9 +39,9 @@ _SECRET_ASSIGNMENT = re.compile(
     r"[\w.]*\s*(?::[^=\n]*)?[=:]\s*)(?!(?:true|false)\s*$)\S.*$",  # a flag is no secret
     re.IGNORECASE | re.MULTILINE,
 )
-_SECRET_KEY_LINE = re.compile(
-    r"^[^\n]*(?:PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)[^\n]*$", re.IGNORECASE | re.MULTILINE
-)
+_SECRET_WORDS = r"PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH"
+_SECRET_WORD = re.compile(_SECRET_WORDS)  # on upper-cased ASCII: 8x faster than re.IGNORECASE
+_SECRET_WORD_ANY_CASE = re.compile(_SECRET_WORDS, re.IGNORECASE)
 # configparser quotes the raw value it could not interpolate
 _CONFIGPARSER_VALUE = re.compile(
     r"(must be followed by '%' or '\(', found: |Raw value: ).*$", re.MULTILINE
@@ -121,12 +121,30 @@ def mask_url(text: str) -> str:
         return mask(text)
 
 
+def _secret_keys(keys: str) -> set[str]:
+    """The lines of `keys` (one key a line) that name a secret: each line is found from a
+    word in it, so a file of a million keys that name none costs one scan."""
+    found, end = set(), -1
+    ascii_only = keys.isascii()  # upper() keeps every position only then
+    words = (
+        _SECRET_WORD.finditer(keys.upper()) if ascii_only else _SECRET_WORD_ANY_CASE.finditer(keys)
+    )
+    for word in words:
+        if word.start() < end:  # another word of a line already taken
+            continue
+        start = keys.rfind("\n", 0, word.start()) + 1
+        end = keys.find("\n", word.end())
+        end = len(keys) if end < 0 else end
+        found.add(keys[start:end])
+    return found
+
+
 def in_bindings(bindings: Iterable[tuple[str, str]]) -> set[str]:
     """Values that must not be printed among `(key, value)` pairs of env files:
     secret-looking keys, and the passwords of URLs. (One regex pass over all the keys: a
     large `.env` has a million of them.)"""
     pairs = list(bindings)
-    secret_keys = set(_SECRET_KEY_LINE.findall("\n".join(k for k, _ in pairs)))
+    secret_keys = _secret_keys("\n".join(k for k, _ in pairs))
     found = {v for k, v in pairs if k in secret_keys and len(v) >= 3}
     for value in [v for _, v in pairs if "://" in v]:
         literal = urls.literal_password(value)
