@@ -161,7 +161,7 @@ def setup_command(options: Options, probe: Probe | None) -> int:
     project = recovered(project, options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
-        say(status_line("skip", f"{where} (does not parse: {item.why})", color=options.color))
+        say(status_line("skip", f"{where} ({item.said})", color=options.color))
     say(status_line("python", interpreter_line(project), color=options.color))
     for notice in project.notices:
         say(f"note: {notice}")

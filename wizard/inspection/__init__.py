@@ -10,6 +10,7 @@ from pathlib import Path
 from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
+from wizard.inspection.asking import engine_request, model_request
 from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
@@ -17,6 +18,7 @@ from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
+from wizard.inspection.probed import Sources, failure_note, tables_of
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
@@ -25,6 +27,8 @@ from wizard.inspection.settings import Settings, find_settings
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 from wizard.inspection.words import can_matter, models_only, names_columns
+from wizard.probe import runner
+from wizard.probe.protocol import Failure, Request
 from wizard.store import written_path
 from wizard.textio import read_text
 
@@ -49,6 +53,10 @@ def inspect(
     guess = (*tree.roots, top)[0]  # the project's interpreter, asked only for unparsed files
     outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))
     tables = find_tables(resolver)
+    asked: list[str] = []
+    if not tables:  # a library's base class, imperative mapping: the models' own answer
+        root = _project_root(top, guess)
+        tables = _probed_tables(tree, find_python(root, top, python), root, top, asked)
     if not tables:
         unread = [*tree.skipped, *(item for item, _ in outlined)]
         blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
@@ -58,7 +66,8 @@ def inspect(
             hint="point --project at the folder that holds your models",
         )
     project = _describe(tree, resolver, top, tables, python, (env_imports, config))
-    project = replace(project, notices=(*(n for _, n in outlined), *project.notices))
+    notices = (*(n for _, n in outlined), *asked, *project.notices)
+    project = replace(project, notices=notices)
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 
@@ -78,6 +87,12 @@ def _describe(
     env_files = find_env_files(root, top, names)
     engines = find_engines(tree)
     sources, followed = _sources(resolver, settings, env_files, engines)
+    asked: list[str] = []
+    if engines and not followed:  # static reading lost the URL's trail: the app's own answer
+        request = engine_request(tree, engines, root, [e.path for e in env_files if not e.example])
+        probed = _probed_sources(resolver, settings, env_files, found.environment.python,
+                                 request, asked)  # fmt: skip
+        sources, followed = (probed, True) if probed else (sources, followed)
     return Project(
         top=top,
         root=root,
@@ -97,7 +112,7 @@ def _describe(
         config_path=config_path,
         skipped=tuple(tree.skipped),
         gitignore=_gitignore(top, root),
-        **found.project_fields(),
+        **{**found.project_fields(), "notices": (*found.notices, *asked)},
     )
 
 
@@ -116,6 +131,35 @@ def _sources(
         named = [s for s in settings if s.url_field]
         found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
     return list({s.label: s for s in found}.values()), followed
+
+
+def _probed_tables(
+    tree: Tree, python: str, root: Path, top: Path, notes: list[str]
+) -> list[TableDef]:
+    env_files = [e.path for e in find_env_files(root, top, ()) if not e.example]
+    answer = runner.ask(python, model_request(tree, root, env_files))
+    notes += [failure_note(f, top) for f in _failures(answer)]
+    return tables_of(answer.result["tables"]) if answer.result else []
+
+
+def _probed_sources(
+    resolver: Resolver, settings: list[Settings], env_files: list[EnvSource], python: str,
+    request: Request, notes: list[str],
+) -> list[UrlSource]:  # fmt: skip
+    answer = runner.ask(python, request)
+    notes += [failure_note(f, resolver.tree.top) for f in _failures(answer)]
+    if answer.result is None:
+        return []
+    env = {k: v for s in env_files if not s.example for k, v in s.values()}
+    sources = Sources(resolver, tuple(settings), Values(resolver, env))
+    found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]
+    return list({s.label: s for s in found}.values())
+
+
+def _failures(answer: runner.Answer) -> list[Failure]:
+    if answer.failure is not None:
+        return [answer.failure]
+    return answer.result["failures"] if answer.result else []
 
 
 class ModuleNames:

@@ -37,12 +37,19 @@ def find_engines(tree: Tree) -> list[EngineCall]:
     for module in sorted(tree.modules.values(), key=lambda m: m.name):
         if not uses_asyncio(module) or is_test_file(module.path.name):
             continue
-        names = _module_names(module.tree)
-        for scope, local in _scopes(module.tree):
-            for node in _calls(scope):
-                if _called(node) in _FACTORIES:
-                    url, where = _url_argument(node), node.lineno
-                    found.append(EngineCall(module, where, url, local, names.get(id(node))))
+        with tree.noting(module):
+            found += _module_engines(module)
+    return found
+
+
+def _module_engines(module: Module) -> list[EngineCall]:
+    names = _module_names(module.tree)
+    found = []
+    for scope, local in _scopes(module.tree):
+        for node in _calls(scope):
+            if _called(node) in _FACTORIES:
+                url, where = _url_argument(node), node.lineno
+                found.append(EngineCall(module, where, url, local, names.get(id(node))))
     return found
 
 

@@ -284,17 +284,25 @@ def find_tables(resolver: Resolver) -> list[TableDef]:
     """Every table defined in the project, in module order."""
     finder = _Finder(resolver)
     tables: list[TableDef] = []
+    # a copy: following a name parses its module on demand, which adds to the tree
     for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
-        for node in module.tree.body:
-            if isinstance(node, ast.ClassDef):
-                table = finder.table_of_class(module, node)
-                if table is not None:
-                    tables.append(table)
-        tables.extend(finder.core_tables(module))
-    for module in resolver.tree.modules.values():
+        with resolver.tree.noting(module):
+            tables.extend(_module_tables(finder, module))
+    for module in list(resolver.tree.modules.values()):
         if module.outline and not any(t.module == module.name for t in tables):
-            tables.extend(finder.unread(module, tables))
+            with resolver.tree.noting(module):
+                tables.extend(finder.unread(module, tables))
     return tables
+
+
+def _module_tables(finder: _Finder, module: Module) -> list[TableDef]:
+    found = []
+    for node in module.tree.body:
+        if isinstance(node, ast.ClassDef):
+            table = finder.table_of_class(module, node)
+            if table is not None:
+                found.append(table)
+    return found + list(finder.core_tables(module))
 
 
 def names_schema(module: Module) -> bool:

@@ -54,6 +54,11 @@ class Skipped:
     why: str
     source: bytes = b""  # to tell, when nothing is found, whether this file was the cause
     unreadable: bool = False  # reading failed (permissions, a folder named like a file)
+    read_past: bool = False  # parsed, but a shape inspection does not understand
+
+    @property
+    def said(self) -> str:
+        return self.why if self.read_past else f"does not parse: {self.why}"
 
 
 @dataclass
@@ -88,6 +93,17 @@ class Tree:
         if places is not None:
             return places.name_of
         return lambda path: package_root(Path(path), top)[1]
+
+    @contextlib.contextmanager
+    def noting(self, module: Module) -> Iterator[None]:
+        """A failure while reading one module (a shape no rule expected, a recursion too
+        deep) becomes a note about that file instead of taking the run down."""
+        try:
+            yield
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError,
+                IndexError, RuntimeError) as exc:  # fmt: skip
+            why = f"not understood ({type(exc).__name__}: {exc}); read past"
+            self.skipped.append(Skipped(module.path, None, why, read_past=True))
 
 
 def _resolve_relative(module: Module, level: int, target: str | None) -> str:

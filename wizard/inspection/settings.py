@@ -48,6 +48,7 @@ class Settings:
     pydantic_v1: bool = False  # `pydantic.BaseSettings`: cannot import under pydantic 2
     url_computed: bool = False  # the URL is a property that assembles it, not a field
     attr_prefix: str = ""  # `db.` when the URL is a field of a model nested in the settings
+    access_module: str = ""  # where env.py imports `instance`/`getter` from, when not `module`
 
     @property
     def env_key(self) -> str | None:
@@ -173,9 +174,12 @@ def find_settings(resolver: Resolver) -> list[Settings]:
     instance or a getter), and not merely the base of another one."""
     found: list[Settings] = []
     for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
-        for node in module.tree.body:
-            if isinstance(node, ast.ClassDef) and _is_settings(resolver, module, node):
-                found.append(_describe(resolver, module, node))
+        with resolver.tree.noting(module):
+            found += [
+                _describe(resolver, module, node)
+                for node in module.tree.body
+                if isinstance(node, ast.ClassDef) and _is_settings(resolver, module, node)
+            ]
     bases = {label for s in found for label in s.ancestors}
     return sorted(
         found,

@@ -8,7 +8,9 @@ from typing import Literal
 
 from wizard.inspection.settings import Settings
 
-SourceKind = Literal["field", "computed", "environ", "literal", "helper", "engine"]
+SourceKind = Literal[
+    "field", "computed", "environ", "literal", "helper", "engine", "constant", "expression"
+]
 
 
 @dataclass(frozen=True)

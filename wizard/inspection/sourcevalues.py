@@ -20,10 +20,11 @@ PLACEHOLDER = "0"  # an unknown part: `postgresql+asyncpg://0:0@0:0/0` still has
 
 def settings_access(settings: Settings) -> tuple[tuple[str, ...], str]:
     """The import and the set-up statement that give env.py `app_settings`."""
+    module = settings.access_module or settings.module
     if settings.instance:
-        return (f"from {settings.module} import {settings.instance} as app_settings",), ""
+        return (f"from {module} import {settings.instance} as app_settings",), ""
     factory = settings.getter or settings.cls
-    return (f"from {settings.module} import {factory}",), f"app_settings = {factory}()\n\n"
+    return (f"from {module} import {factory}",), f"app_settings = {factory}()\n\n"
 
 
 @dataclass

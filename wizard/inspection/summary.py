@@ -131,7 +131,7 @@ def as_text(project: Project) -> str:
         lines.append(f"alembic.ini       {data['alembic_ini'] or 'none yet'}")
     heads = ", ".join(project.alembic.heads) or "no revisions"
     lines.append(f"migrations        {data['migrations']} ({heads})")
-    lines += [f"skipped           {project.rel(s.path)} (does not parse)" for s in project.skipped]
+    lines += [f"skipped           {project.rel(s.path)} ({s.said})" for s in project.skipped]
     lines += [f"note              {notice}" for notice in project.notices]
     return "\n".join(lines)
 

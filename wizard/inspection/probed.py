@@ -1,0 +1,128 @@
+"""What the project's interpreter answered, as inspection's own values: each engine's URL
+source (a settings field the static reading knows, or a variable, a constant, the engine
+object), and the tables with the MetaData env.py targets."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+from pathlib import Path
+
+from wizard.inspection.models import Metadata, TableDef
+from wizard.inspection.resolve import Resolver
+from wizard.inspection.settings import Settings, sync_name
+from wizard.inspection.source import UrlSource
+from wizard.inspection.sourcevalues import Values
+from wizard.probe.protocol import Engine, Failure, Origin, Table
+
+
+def failure_note(failure: Failure, rel: Path | None = None) -> str:
+    """One line: which module, where, what; and that static reading goes on."""
+    where = failure["path"] or ""
+    if where and rel is not None:
+        with contextlib.suppress(ValueError):  # outside the project: as it is
+            where = Path(where).relative_to(rel).as_posix()
+    place = f" ({where}:{failure['line']})" if where and failure["line"] else ""
+    module = failure["module"] or "the probe"
+    return (
+        f"the project's Python could not import {module}{place}: {failure['what']}; "
+        "inspection goes on from the source alone"
+    )
+
+
+def tables_of(answer: list[Table]) -> list[TableDef]:
+    """The tables the models made, each on the MetaData env.py reaches."""
+    found = []
+    for table in answer:
+        meta = Metadata(table["metadata_module"], table["metadata_name"], table["metadata_expr"])
+        name = f"{table['schema']}.{table['name']}" if table["schema"] else table["name"]
+        found.append(TableDef(name, table["module"], 1, meta, table["cls"]))
+    return found
+
+
+class Sources:
+    """Each engine's URL source from its origins, the most specific first."""
+
+    def __init__(self, resolver: Resolver, settings: tuple[Settings, ...], values: Values):
+        self.resolver = resolver
+        self.settings = settings
+        self.values = values
+
+    def of(self, engine: Engine) -> UrlSource | None:
+        for origin in engine["origins"]:
+            found = self._origin(origin, engine)
+            if found is not None:
+                return replace(found, default=found.default or engine["url"])
+        return None
+
+    def _origin(self, origin: Origin, engine: Engine) -> UrlSource | None:
+        kind = origin["kind"]
+        if kind == "settings":
+            return self._settings(origin, engine)
+        if kind == "environ":
+            return self._environ(origin, engine)
+        return self._reached(origin, engine)
+
+    def _settings(self, origin: Origin, engine: Engine) -> UrlSource | None:
+        """A settings instance the app made: the class static reading knows, reached the way
+        the app reaches it (`config = get_config()`, `get_settings()`)."""
+        label = origin["cls"]
+        known = next((s for s in self.settings if s.label == label), None)
+        if known is None:
+            return self._reached(origin, engine)
+        access = replace(
+            known,
+            instance=None if origin["called"] else origin["name"],
+            getter=origin["name"] if origin["called"] else None,
+            access_module=origin["module"],
+        )
+        found = self.values.settings_source(access, origin["path"])
+        if found is None:
+            return self._reached(origin, engine)
+        key = origin["env_key"] or found.env_key
+        return replace(
+            found,
+            env_key=key if not found.settings or key else found.env_key,
+            expr=found.expr + origin["suffix"],
+        )
+
+    def _environ(self, origin: Origin, engine: Engine) -> UrlSource | None:
+        module = self.resolver.module(_module_of(self.resolver, engine["path"]) or "")
+        if module is None:
+            return None
+        return self.values.environ(module, origin["env_key"], None, None, engine["line"])
+
+    def _reached(self, origin: Origin, engine: Engine) -> UrlSource:
+        """A module-level name (and attributes after it) env.py imports as the app does."""
+        kind = origin["kind"]
+        alias = "app_engine" if kind == "engine" else "app_url_owner"
+        call = "()" if origin["called"] else ""
+        expr = alias + call + "".join(f".{p}" for p in origin["path"]) + origin["suffix"]
+        if kind == "engine":
+            expr += ".url.render_as_string(hide_password=False)"
+        label = ".".join([origin["module"], origin["name"] + call, *origin["path"]])
+        path = _path(self.resolver, origin["module"]) or Path(engine["path"])
+        return UrlSource(
+            "engine" if kind == "engine" else "constant",
+            label,
+            None,
+            None,
+            sync_name(origin["name"]) if kind == "constant" else "DATABASE_URL_SYNC",
+            expr,
+            (f"from {origin['module']} import {origin['name']} as {alias}",),
+            default=engine["url"],
+            path=path,
+            line=engine["line"] if path == Path(engine["path"]) else None,
+        )
+
+
+def _module_of(resolver: Resolver, path: str) -> str | None:
+    for module in resolver.tree.modules.values():
+        if str(module.path) == path:
+            return module.name
+    return None
+
+
+def _path(resolver: Resolver, name: str) -> Path | None:
+    module = resolver.module(name)
+    return module.path if module else None
