@@ -12,6 +12,7 @@ OWN_FUNCTIONS = frozenset({
     "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
     "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
     "_set_by_caller", "sync_url", "run_async", "include_models_schemas", "create_models_schemas",
+    "import_type_modules", "load_env_file",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
@@ -20,6 +21,7 @@ OWN_NAMES = frozenset({
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the models' schemas
 OWN_CREATE_HOOK = "create_models_schemas"  # and its process_revision_directives
+OWN_RENDER_HOOK = "import_type_modules"  # and its render_item
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
 
@@ -68,6 +70,8 @@ def _configure_options(tree: ast.Module) -> list[ast.keyword]:
         found.pop("include_schemas", None)
     if _is_ours(found.get("process_revision_directives"), OWN_CREATE_HOOK):
         found.pop("process_revision_directives")
+    if _is_ours(found.get("render_item"), OWN_RENDER_HOOK):
+        found.pop("render_item")
     return list(found.values())
 
 

@@ -18,7 +18,7 @@ from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
-from wizard.inspection.probed import Sources, failure_note, tables_of
+from wizard.inspection.probed import Sources, failure_note, printed_note, tables_of
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
@@ -57,6 +57,8 @@ def inspect(
     if not tables:  # a library's base class, imperative mapping: the models' own answer
         root = _project_root(top, guess)
         tables = _probed_tables(tree, find_python(root, top, python), root, top, asked)
+        # the model modules the scan read past (no word of a table in them): parsed now
+        tables = [t for t in tables if resolver.module(t.module) is not None]
     if not tables:
         unread = [*tree.skipped, *(item for item, _ in outlined)]
         blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
@@ -88,10 +90,11 @@ def _describe(
     engines = find_engines(tree)
     sources, followed = _sources(resolver, settings, env_files, engines)
     asked: list[str] = []
-    if engines and not followed:  # static reading lost the URL's trail: the app's own answer
-        request = engine_request(tree, engines, root, [e.path for e in env_files if not e.example])
-        probed = _probed_sources(resolver, settings, env_files, found.environment.python,
-                                 request, asked)  # fmt: skip
+    if not followed:  # static reading lost the URL's trail: the app's own answer
+        env_paths = [e.path for e in env_files if not e.example]
+        request = engine_request(tree, engines, root, env_paths)
+        python = found.environment.python
+        probed = _probed_sources(resolver, settings, env_files, python, request, asked)
         sources, followed = (probed, True) if probed else (sources, followed)
     return Project(
         top=top,
@@ -146,10 +149,14 @@ def _probed_sources(
     resolver: Resolver, settings: list[Settings], env_files: list[EnvSource], python: str,
     request: Request, notes: list[str],
 ) -> list[UrlSource]:  # fmt: skip
+    if not request["engine_modules"] and not request["expressions"]:
+        return []
     answer = runner.ask(python, request)
     notes += [failure_note(f, resolver.tree.top) for f in _failures(answer)]
     if answer.result is None:
         return []
+    if answer.result["stdout"]:
+        notes.append(printed_note(answer.result["stdout"]))
     env = {k: v for s in env_files if not s.example for k, v in s.values()}
     sources = Sources(resolver, tuple(settings), Values(resolver, env))
     found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]

@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from wizard.inspection.engines import EngineCall
+from wizard.inspection.engines import EngineCall, uses_asyncio
 from wizard.inspection.scan import Module, Tree, make_module, name_of, parse
 from wizard.inspection.words import mentions_models, names_columns
 from wizard.probe.protocol import Expression, Request
@@ -134,6 +134,8 @@ def provided(tree: Tree) -> Iterator[Expression]:
     """`providers.Singleton(create_async_engine, url=X)` and its kind (a DI container): X,
     with class attributes reached through their class."""
     for module in tree.modules.values():
+        if not uses_asyncio(module):
+            continue
         for cls, node in _calls_with_classes(module.tree):
             if not node.args or name_of(node.args[0]) not in _DI_FACTORIES:
                 continue

@@ -4,6 +4,8 @@ object), and the tables with the MetaData env.py targets."""
 
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +15,7 @@ from wizard.inspection.resolve import Resolver
 from wizard.inspection.settings import Settings, sync_name
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
-from wizard.probe.protocol import Engine, Failure, Origin, Table
+from wizard.probe.protocol import Engine, Expression, Failure, Origin, Table
 
 
 def failure_note(failure: Failure, rel: Path | None = None) -> str:
@@ -53,7 +55,37 @@ class Sources:
             found = self._origin(origin, engine)
             if found is not None:
                 return replace(found, default=found.default or engine["url"])
-        return None
+        expression = engine["expression"]
+        return self._expression(expression, engine) if expression else None
+
+    def _expression(self, expression: Expression, engine: Engine) -> UrlSource | None:
+        """No one place holds the value (`settings.PREFIX + settings.URI` in a function):
+        env.py evaluates the same expression on the same module-level names."""
+        module = self.resolver.module(expression["module"])
+        try:
+            node = ast.parse(expression["text"], mode="eval").body
+        except SyntaxError:
+            return None
+        names = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)})
+        if module is None or not names:
+            return None
+        known = module.defined | set(module.imports)
+        if any(n not in known and n not in dir(builtins) for n in names):
+            return None  # a local name: not reachable from env.py
+        own = [n for n in names if n in known]
+        text = ast.unparse(_Renamed({n: f"app_{n}" for n in own}).visit(node))
+        return UrlSource(
+            "expression",
+            f"{module.name}: {expression['text']}",
+            None,
+            None,
+            "DATABASE_URL_SYNC",
+            text,
+            tuple(f"from {module.name} import {n} as app_{n}" for n in own),
+            default=engine["url"],
+            path=Path(expression["path"]),
+            line=expression["line"],
+        )
 
     def _origin(self, origin: Origin, engine: Engine) -> UrlSource | None:
         kind = origin["kind"]
@@ -126,3 +158,16 @@ def _module_of(resolver: Resolver, path: str) -> str | None:
 def _path(resolver: Resolver, name: str) -> Path | None:
     module = resolver.module(name)
     return module.path if module else None
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(self.names.get(node.id, node.id), node.ctx)
+
+
+def printed_note(modules: list[str]) -> str:
+    """Modules that print at import: harmless (the answer has its own pipe), but said."""
+    return f"{', '.join(modules)} printed to stdout when imported (kept out of the answer)"

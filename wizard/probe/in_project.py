@@ -227,18 +227,14 @@ class Probe:
             self.load(name)
         found: list[protocol.Engine] = []
         for url, path, line in self.seen:
-            found.append({"path": path, "line": line, "url": url, "origins": []})
+            found.append(
+                {"path": path, "line": line, "url": url, "origins": [], "expression": None}
+            )
         for expression in self.request["expressions"]:
             value = self._evaluate(expression)
             if value is not None:
-                found.append(
-                    {
-                        "path": expression["path"],
-                        "line": expression["line"],
-                        "url": value,
-                        "origins": [],
-                    }
-                )
+                where = {"path": expression["path"], "line": expression["line"]}
+                found.append({**where, "url": value, "origins": [], "expression": expression})  # type: ignore[typeddict-item]
         unique = {(e["path"], e["line"], e["url"]): e for e in found}
         for engine in unique.values():
             engine["origins"] = self.origins(engine["url"])
@@ -250,7 +246,10 @@ class Probe:
             return None
         try:
             code = compile(expression["text"], expression["path"], "eval")
-            return url_text(eval(code, dict(vars(module))))  # noqa: S307 (the app's own code)
+            value = eval(code, dict(vars(module)))  # noqa: S307 (the app's own code)
+            if url_text(value) is None and _a_provider(value):  # a DI container's, lazily
+                value = value()
+            return url_text(value)
         except Exception as exc:
             self.failures.append(self._failure(expression["module"], exc))
             return None
@@ -319,26 +318,32 @@ class Probe:
         return found
 
     def _metadata_holders(self, metadata_type: type) -> dict[Any, tuple[str, str, str]]:
-        """Each MetaData with tables, and the best way to reach it: the project's own base
-        class or variable before a library's."""
+        """Each MetaData with tables, and the best way to reach it: a MetaData variable, the
+        project's own base class, a library's base class, else a model class."""
         ranked: dict[Any, tuple[int, tuple[str, str, str]]] = {}
         for module_name, module in sorted(self.project_modules(), key=_module_rank):
             for name, value in list(vars(module).items()):
                 found = _metadata_of(value, metadata_type)
                 if found is None or not found.tables:
                     continue
-                owner = getattr(value, "__module__", module_name) if isinstance(value, type) else ""
-                if owner and not self._is_module_of_project(
-                    owner
-                ):  # `from sqlmodel import SQLModel`
-                    place, rank = (owner, name, f"{name}.metadata"), 2
-                elif isinstance(value, metadata_type):
-                    place, rank = (module_name, name, name), 0
-                else:
-                    place, rank = (owner or module_name, name, f"{name}.metadata"), 1
+                rank, place = self._holder(module_name, name, value, metadata_type)
                 if found not in ranked or rank < ranked[found][0]:
                     ranked[found] = (rank, place)
         return {m: place for m, (_, place) in ranked.items()}
+
+    def _holder(
+        self, module: str, name: str, value: Any, metadata_type: type
+    ) -> tuple[int, tuple[str, str, str]]:
+        if isinstance(value, metadata_type):
+            return 0, (module, name, name)
+        if not isinstance(value, type):  # a `registry()`
+            return 1, (module, name, f"{name}.metadata")
+        owner = value.__module__
+        if "__table__" in vars(value):  # a model: it works, a base reads better
+            return 3, (owner, value.__name__, f"{value.__name__}.metadata")
+        if not self._is_module_of_project(owner):  # `from sqlmodel import SQLModel`
+            return 2, (owner, value.__name__, f"{value.__name__}.metadata")
+        return 1, (owner, value.__name__, f"{value.__name__}.metadata")
 
     def _is_module_of_project(self, name: str) -> bool:
         module = sys.modules.get(name)
@@ -433,6 +438,16 @@ def _is_settings(value: object) -> bool:
     return bool(names & _SETTINGS_BASES)
 
 
+def _a_provider(value: object) -> bool:
+    """A provider of a DI container (dependency-injector, ...): calling it gives the value."""
+    return callable(value) and type(value).__module__.split(".")[0] in (
+        "dependency_injector",
+        "dishka",
+        "punq",
+        "lagom",
+    )
+
+
 def _is_cached_getter(value: object, name: str) -> bool:
     """`@lru_cache def get_settings()`: a zero-argument getter the app calls the same way."""
     return (
@@ -496,12 +511,7 @@ def _settings_facts(obj: Any, path: list[str], computed: bool) -> dict[str, Any]
         if isinstance(env_file, list | tuple)
         else ([str(env_file)] if env_file else [])
     )
-    key = ""
-    if not computed and len(path) == 1:
-        info = (getattr(cls, "model_fields", None) or {}).get(path[0])
-        alias = getattr(info, "validation_alias", None) or getattr(info, "alias", None)
-        key = alias if isinstance(alias, str) else prefix + path[0]
-        key = key if case else key.upper()
+    key = _env_key(cls, path[0], prefix, case) if not computed and len(path) == 1 else ""
     owner = next((c for c in cls.__mro__ if path[0] in vars(c).get("__annotations__", {})), cls)
     return {
         "cls": f"{cls.__module__}.{cls.__qualname__}",
@@ -513,6 +523,19 @@ def _settings_facts(obj: Any, path: list[str], computed: bool) -> dict[str, Any]
         "env_files": files,
         "owner": f"{owner.__module__}.{owner.__qualname__}",
     }
+
+
+def _env_key(cls: type, name: str, prefix: str, case: bool) -> str:
+    """The variable that fills a field: its alias (of `AliasChoices`, the one the environment
+    has, else the first), else the prefix and the name."""
+    info = (getattr(cls, "model_fields", None) or {}).get(name)
+    alias = getattr(info, "validation_alias", None) or getattr(info, "alias", None)
+    choices = [c for c in getattr(alias, "choices", ()) if isinstance(c, str)]
+    if choices:
+        present = {k.lower() for k in os.environ} if not case else set(os.environ)
+        alias = next((c for c in choices if (c if case else c.lower()) in present), choices[0])
+    key = alias if isinstance(alias, str) else prefix + name
+    return key if case else key.upper()
 
 
 def _engine_url(value: object) -> str | None:

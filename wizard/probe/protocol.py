@@ -62,6 +62,7 @@ class Engine(TypedDict):
     line: int
     url: str  # with its password: this channel is private, the wizard masks what it shows
     origins: list[Origin]  # most specific first
+    expression: Expression | None  # what was evaluated (None: recorded at import)
 
 
 class Table(TypedDict):

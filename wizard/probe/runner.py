@@ -27,8 +27,9 @@ class Answer:
     failure: protocol.Failure | None
 
 
-def ask(python: str, request: protocol.Request, timeout: float = TIMEOUT) -> Answer:
+def ask(python: str, request: protocol.Request, timeout: float | None = None) -> Answer:
     """Run the probe; never raises for what the app does (that is the answer's failure)."""
+    timeout = timeout or float(os.environ.get("ALEMBIC_WIZARD_PROBE_TIMEOUT") or TIMEOUT)
     read, write = os.pipe()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
            "ALEMBIC_WIZARD_PROBE_TIMEOUT": str(timeout)}  # fmt: skip

@@ -1,0 +1,433 @@
+"""The project's own Python settles what static reading cannot: fixture projects written here,
+one per shape real projects combine (an engine whose URL only the running code knows, a
+factory fed by its caller, a DI container, a settings subclass chosen by a variable, two
+fields concatenated, `validation_alias`, a constant put together from `os.getenv` parts,
+models on a library's base class and on imperative mapping), and each way the probe can fail
+(an import error, a hang, `sys.exit`, output on stdout, a module that writes a file): one line,
+nothing written in the project, the run goes on from the source alone.
+
+`inspect` runs in this process (the probe is a subprocess of it, as for a user); the setups
+that must end in a working Alembic run real Alembic in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import alembic, tree_hash, wizard
+from wizard.inspection import inspect
+
+MODELS = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+SQLITE = "sqlite+aiosqlite:///./app.db"
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "proj"
+    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    for package in {p.parent for p in root.rglob("*.py")} - {root}:
+        (package / "__init__.py").touch()
+    return root
+
+
+def _source(project: Path) -> dict[str, object]:
+    done = wizard("inspect", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+def _setup_works(project: Path) -> str:
+    """The wizard with offline verification, then real Alembic renders the migration."""
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    alembic("revision", "--autogenerate", "-m", "first", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    return done.stderr + done.stdout
+
+
+def test_engine_at_import_from_a_settings_method_with_arguments(tmp_path: Path) -> None:
+    """`create_async_engine(settings.dsn(driver=...))`: only the running code knows the URL;
+    env.py asks the app's engine for it."""
+    project = _project(tmp_path, {
+        "app/config.py": """
+            from pydantic_settings import BaseSettings
+
+            class Settings(BaseSettings):
+                db_path: str = "./app.db"
+
+                def dsn(self, driver: str) -> str:
+                    return f"sqlite+{driver}:///{self.db_path}"
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app.config import settings
+
+            engine = create_async_engine(settings.dsn(driver="aiosqlite"))
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert url["url"] == "app.db.engine" and url["kind"] == "engine"
+    _setup_works(project)
+    assert (project / "app.db").is_file()
+
+
+def test_engine_in_a_factory_fed_by_its_caller(tmp_path: Path) -> None:
+    """`def make_engine(url: str)` called as `make_engine(settings.primary)` elsewhere: the
+    caller's argument is the app's URL, a settings field (the sync one goes beside it)."""
+    project = _project(tmp_path, {
+        ".env": f"PRIMARY={SQLITE}\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                primary: str
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            def make_engine(url: str):
+                return create_async_engine(url, pool_pre_ping=True)
+        """,
+        "app/main.py": """
+            from app.config import settings
+            from app.db import make_engine
+
+            engine = make_engine(settings.primary)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert (url["url"], url["kind"], url["env_key"]) == ("app.config.Settings.primary", "field", "PRIMARY")
+    _setup_works(project)
+    assert "PRIMARY_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
+    assert "primary_sync" in (project / "app/config.py").read_text()
+
+
+def test_engine_built_by_a_dependency_injector_container(tmp_path: Path) -> None:
+    """`providers.Singleton(create_async_engine, url=settings.provided.dsn)`: nothing calls
+    the factory at import; the provider gives the value."""
+    project = _project(tmp_path, {
+        ".env": f"APP_DSN={SQLITE}\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env", env_prefix="APP_")
+                dsn: str
+        """,
+        "app/container.py": """
+            from dependency_injector import containers, providers
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app.config import Settings
+
+            class Container(containers.DeclarativeContainer):
+                settings = providers.Singleton(Settings)
+                engine = providers.Singleton(create_async_engine, url=settings.provided.dsn)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert url["env_key"] == "APP_DSN"
+    _setup_works(project)
+    assert "APP_DSN_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
+
+
+def test_settings_subclass_chosen_by_an_environment_variable(tmp_path: Path) -> None:
+    """`config = get_config()` returns one of three classes from `os.getenv("ENV")`: the
+    instance the app made, its own class's field, reached as the app reaches it."""
+    project = _project(tmp_path, {
+        ".env": f"ENV=prod\nDATABASE_URL={SQLITE}\n",
+        "app/config.py": """
+            import os
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Config(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+                DATABASE_URL: str = "sqlite+aiosqlite:///./dev.db"
+
+            class DevConfig(Config):
+                DEBUG: bool = True
+
+            class ProdConfig(Config):
+                DEBUG: bool = False
+
+            class TestConfig(Config):
+                DATABASE_URL: str = "sqlite+aiosqlite:///:memory:"
+
+            def get_config() -> Config:
+                return {"dev": DevConfig, "prod": ProdConfig, "test": TestConfig}[os.getenv("ENV", "dev")]()
+
+            config: Config = get_config()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app.config import config
+
+            engine = create_async_engine(config.DATABASE_URL)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert (url["url"], url["env_key"]) == ("app.config.ProdConfig.DATABASE_URL", "DATABASE_URL")
+    _setup_works(project)
+    env_py = (project / "migrations/env.py").read_text()
+    assert "from app.config import config as app_settings" in env_py
+
+
+def test_two_fields_concatenated_in_a_function(tmp_path: Path) -> None:
+    """`create_async_engine(settings.PREFIX + settings.URI)` inside a function: no one field
+    holds the URL; env.py evaluates the same expression on the same names."""
+    project = _project(tmp_path, {
+        ".env": "URI=/./app.db\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                PREFIX: str = "sqlite+aiosqlite://"
+                URI: str
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app.config import settings
+
+            def get_engine():
+                return create_async_engine(settings.PREFIX + settings.URI)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert url["kind"] == "expression"
+    _setup_works(project)
+    assert "app_settings.PREFIX + app_settings.URI" in (project / "migrations/env.py").read_text()
+
+
+def test_validation_alias_with_alias_choices(tmp_path: Path) -> None:
+    """`Field(validation_alias=AliasChoices("PG_DSN", "DATABASE_URL"))`, the settings passed
+    to a factory: the variable is the choice the environment has, as pydantic-settings reads
+    it."""
+    project = _project(tmp_path, {
+        ".env": f"DATABASE_URL={SQLITE}\n",
+        "app/config.py": """
+            from pydantic import AliasChoices, Field
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                primary: str = Field(validation_alias=AliasChoices("PG_DSN", "DATABASE_URL"))
+
+            def get_settings() -> Settings:
+                return Settings()
+
+            settings = get_settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app import config
+
+            def engine_for(cfg):
+                return create_async_engine(cfg.primary)
+
+            engine = engine_for(config.settings)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert url["env_key"] == "DATABASE_URL"
+    _setup_works(project)
+    # the sync field has no alias: its own name is the variable (an unknown key otherwise)
+    assert "\nPRIMARY_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
+    assert "primary_sync" in (project / "app/config.py").read_text()
+
+
+def test_module_constant_put_together_from_getenv_parts(tmp_path: Path) -> None:
+    """The aiogram layout: `DATABASE_URL = f"...{DB_USER}..."` from `os.getenv` parts after
+    `load_dotenv()`: env.py imports the app's constant; no frozen copy of it is written."""
+    project = _project(tmp_path, {
+        ".env": "DB_DRIVER=aiosqlite\nDB_NAME=app.db\n",
+        "bot/config.py": """
+            import os
+            from dotenv import load_dotenv
+
+            load_dotenv()
+            DB_DRIVER = os.getenv("DB_DRIVER")
+            DB_NAME = os.getenv("DB_NAME")
+            DATABASE_URL = "sqlite+" + f"{DB_DRIVER}:///./{DB_NAME}"
+        """,
+        "bot/db.py": """
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+            from bot import config
+
+            def make_pool():
+                return async_sessionmaker(create_async_engine(config.DATABASE_URL))
+        """,
+        "bot/models.py": MODELS,
+    })  # fmt: skip
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert (url["url"], url["kind"]) == ("bot.config.DATABASE_URL", "constant")
+    _setup_works(project)
+    assert "from bot.config import DATABASE_URL" in (project / "migrations/env.py").read_text()
+    assert "_SYNC" not in (project / ".env").read_text()
+
+
+def test_models_on_a_library_base_class(tmp_path: Path) -> None:
+    """Advanced Alchemy's `UUIDBase` (its table names made from the class names): the tables
+    as the models make them, on the MetaData the library's base holds."""
+    project = _project(tmp_path, {
+        ".env": f"DATABASE_URL={SQLITE}\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                database_url: str
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from app.config import settings
+
+            engine = create_async_engine(settings.database_url)
+        """,
+        "app/domain/accounts.py": """
+            from advanced_alchemy.base import UUIDBase
+            from sqlalchemy.orm import Mapped
+
+            class UserAccount(UUIDBase):
+                email: Mapped[str]
+
+            class TeamMember(UUIDBase):
+                role: Mapped[str]
+        """,
+    })  # fmt: skip
+    (metadata,) = _source(project)["metadata"]  # type: ignore[misc]
+    assert metadata["name"] == "advanced_alchemy.base.UUIDBase.metadata"
+    assert {t["name"] for t in metadata["tables"]} == {"user_account", "team_member"}
+    out = _setup_works(project)
+    assert "FAILED" not in out
+    revision = next((project / "migrations/versions").glob("*.py")).read_text()
+    assert "op.create_table('user_account'" in revision
+
+
+def test_models_by_imperative_mapping(tmp_path: Path) -> None:
+    """`registry.map_imperatively(User, users)` on a registry's MetaData."""
+    project = _project(tmp_path, {
+        ".env": f"DATABASE_URL={SQLITE}\n",
+        "app/db.py": """
+            import os
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            engine = create_async_engine(os.environ["DATABASE_URL"])
+        """,
+        "app/tables.py": """
+            from sqlalchemy import Column, Integer, String, Table
+            from sqlalchemy.orm import registry
+
+            mapper_registry = registry()
+
+            class User:
+                pass
+
+            users = Table("users", mapper_registry.metadata, Column("id", Integer, primary_key=True),
+                          Column("name", String(50)))
+            mapper_registry.map_imperatively(User, users)
+        """,
+    })  # fmt: skip
+    (metadata,) = _source(project)["metadata"]  # type: ignore[misc]
+    assert {t["name"] for t in metadata["tables"]} == {"users"}
+    _setup_works(project)
+
+
+# -- each way the probe fails: one line, nothing written, the source alone decides ----------
+
+FALLBACK = {
+    ".env": f"DATABASE_URL={SQLITE}\n",
+    "app/config.py": """
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+        class Settings(BaseSettings):
+            model_config = SettingsConfigDict(env_file=".env")
+            database_url: str
+
+        settings = Settings()
+    """,
+    "app/models.py": MODELS,
+}
+ENGINE = """
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from app.config import settings
+    {before}
+    engine = create_async_engine(settings.database_url.strip())
+"""
+FAILURES = {
+    "import error": ("import not_installed_anywhere", "ModuleNotFoundError: No module named"),
+    "hang": ("import time\nwhile True: time.sleep(0.1)", "did not finish importing within 3 s"),
+    "sys.exit": ("import sys\nsys.exit('BOT_TOKEN is not set')", "sys.exit('BOT_TOKEN is not set')"),
+    "writes a file": ("open('started.log', 'w').write('x')", "wrote a file"),
+    "starts a server": ("import socket\nsocket.socket().bind(('127.0.0.1', 0))", "listening socket"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_a_probe_failure_is_one_line_and_the_source_decides(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, message = FAILURES[case]
+    engine = textwrap.dedent(ENGINE).replace("{before}", before)
+    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    monkeypatch.setenv("ALEMBIC_WIZARD_PROBE_TIMEOUT", "3")
+    hashed = tree_hash(project)
+    done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    notes = [line for line in done.stderr.splitlines() if "could not import app.db" in line]
+    assert len(notes) == 1 and message in notes[0], done.stderr
+    assert "app/db.py:" in notes[0]  # the place, relative to the project
+    assert 'url = "app.config.Settings.database_url"' in done.stdout  # the static answer
+    assert tree_hash(project) == hashed  # --dry-run, and the probe wrote nothing either
+    assert not (project / "started.log").exists()
+
+
+def test_output_on_stdout_is_kept_out_of_the_answer(tmp_path: Path) -> None:
+    """A module that prints at import (or prints a fake answer) is said, and harmless."""
+    fake = 'print(\'{"engines": [], "tables": [], "failures": [], "stdout": []}\')'
+    engine = textwrap.dedent(ENGINE).replace("{before}", fake)
+    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "app.db printed to stdout when imported" in done.stderr
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert url["url"] == "app.config.Settings.database_url"
+
+
+def test_inspection_without_the_projects_packages_falls_back_to_the_source(tmp_path: Path) -> None:
+    """A project whose interpreter lacks its packages: the probe's failure is a note."""
+    project = _project(tmp_path, {**FALLBACK, "app/db.py": textwrap.dedent(ENGINE).replace("{before}", "import fastapi_not_here")})
+    found = inspect(project)
+    assert any("could not import app.db" in n for n in found.notices)
+    assert found.sources and found.sources[0].label == "app.config.Settings.database_url"
