@@ -142,14 +142,23 @@ def test_the_sync_key_follows_the_source(name: str, sync_key: str, expected: str
     assert dotenv_values(project / ".env")[sync_key] == expected
 
 
-def test_a_url_only_in_a_template_says_copy_it_first(tmp_path: Path) -> None:
+def test_a_url_only_in_a_template_is_set_up_and_says_copy_it_first(tmp_path: Path) -> None:
+    """The commonest state of a fresh clone: the URL only in a template. The setup is
+    written (env.py derives the sync URL at run time), verified offline with the template's
+    placeholder, and the first next step is to copy the template; done, Alembic runs."""
     project = _copy("urls/env_template_names", tmp_path)
-    before = tree_hash(project)
     done = wizard("--yes", cwd=project)
-    assert done.returncode == 2
-    assert "env.example:2: DATABASE_URL is set only in env.example" in done.stderr
-    assert "hint: copy env.example to .env" in done.stderr
-    assert tree_hash(project) == before
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "note: DATABASE_URL is set only in env.example, a template" in done.stderr
+    assert "upgrade head --sql" in done.stdout and "FAILED" not in done.stdout
+    next_lines = done.stdout.split("Next:", 1)[1].splitlines()
+    assert next_lines[1].strip() == "cp env.example .env  # then set DATABASE_URL in it"
+    assert not (project / ".env").exists()  # no half-made copy of the template
+    assert "DATABASE_URL_SYNC=sqlite:///./bookings.db" in (project / "env.example").read_text()
+    (project / ".env").write_text((project / "env.example").read_text())
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "bookings.db").is_file()
 
 
 def test_a_sync_only_app_is_not_for_us(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import shlex
 from wizard.inspection import Project
 from wizard.show import MARK_COLORS, paint
 from wizard.verify import Rung
+from wizard.verify.rungs import UNSET
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
 # failures an install fixes: the next steps start with that install
@@ -61,6 +62,8 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     offline = found.get("upgrade head --sql")
     heads = offline.values if offline is not None else project.alembic.heads
     current, pending = found.get("alembic current"), found.get("pending operations")
+    unset = found.get(UNSET)
+    install = [*(unset.values if unset else ()), *install]  # the real URL before anything
     if not heads:
         if pending is not None and not pending.values:
             return ("no revision yet, and the database already matches the models: record "

@@ -133,22 +133,27 @@ def ask_env_file(project: Project, decider: Decider, source: UrlSource) -> Path 
     return Path(decider.choose("env file", "--env-file", given, env_paths, default))
 
 
-def check_readable(project: Project, source: UrlSource, app: AppUrl) -> None:
-    """A URL that only a template sets, for settings that cannot start without it: the
-    app cannot run yet, so neither could Alembic."""
+def check_readable(project: Project, source: UrlSource, app: AppUrl) -> AppUrl:
+    """A URL that only a template sets, for settings that cannot start without it: the app
+    cannot run yet, so neither can Alembic. The setup goes on (env.py derives the sync URL
+    at run time from the variable the user sets; the template's value is a placeholder that
+    tells the dialect and driver and lets verification render SQL offline)."""
     templates = {e.path for e in project.env_files if e.example}
     real = [e for e in project.env_files if not e.example]
     if app.path not in templates or source.default is not None or real:
-        return
+        return app
+    return replace(app, unset=True)
+
+
+def unset_note(source: UrlSource, app: AppUrl) -> str:
+    """What the user must do before Alembic can run: set the variable the app reads."""
     assert app.path is not None
     names = source.settings.env_files if source.settings and source.settings.env_files else ()
     wanted = names[0] if names else ".env"
-    raise WizardError(
-        f"{app.key} is set only in {app.path.name}, a template: the app reads {wanted}, "
-        "which does not exist yet",
-        path=app.path,
-        line=app.line,
-        hint=f"copy {app.path.name} to {wanted} and fill it in, then run alembic-wizard again",
+    return (
+        f"{app.key} is set only in {app.path.name}, a template: before running alembic, copy "
+        f"{app.path.name} to {wanted} and fill it in (or set {app.key} in the environment); "
+        "env.py derives the sync URL from it"
     )
 
 
@@ -265,8 +270,9 @@ def decide(
     env_file = ask_env_file(project, decider, source)
     if decider.flags.env_file is None:  # a file named on purpose may be loaded another way
         validate.check_env_file_read(project, source, env_file)
-    app = find_app_url(project, source, env_file)
-    check_readable(project, source, app)
+    app = check_readable(project, source, find_app_url(project, source, env_file))
+    if app.unset:
+        notes.append(unset_note(source, app))
     validate.check_url_text(app.text, app.key, app.path, app.line)
     url = app.parse()
     driverless = check_async(project, url, app.key)

@@ -28,6 +28,7 @@ class AppUrl:
     literal: bool  # True: written as is in the env file the app reads
     from_code: bool = False  # a literal in the code (a default, a hard-coded URL)
     shape: bool = False  # only its shape is known (parts read at run time): dialect, driver
+    unset: bool = False  # a template's value: the app cannot start until the user sets it
 
     def parse(self) -> URL:
         """The parsed URL; a bad one is an error naming the file and line."""

@@ -45,6 +45,8 @@ def _ask(probe: Probe, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[bool, str]:
+    if answers.app.unset:  # the "database URL" rung says why
+        return False, ""
     if answers.dialect == "sqlite":
         database = target.alembic_url.database or ""
         path = Path(database) if Path(database).is_absolute() else project.root / database
@@ -79,6 +81,8 @@ def verify(
         "drivers": list(needed),
         "declared": list(declared),
         "cwd": str(project.root),
+        # unset until the user copies the template: its placeholder lets env.py load offline
+        "placeholders": _placeholders(project, answers),
     }
     result = _ask(probe or Probe(project.python, project.root), request)
     error = result.get("import_error")
@@ -97,8 +101,30 @@ def verify(
             found += r.online_rungs(project, result, models_of(project, answers, result))
         elif why_not:
             found.append(Rung("database", "skip", why_not))
+    if answers.app.unset:
+        found.append(_unset_rung(project, answers))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
+
+
+def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
+    """Every value of the template the user is to copy (the app may need more than the
+    URL to start), for an offline verification only."""
+    if not answers.app.unset:
+        return {}
+    template = next((e for e in project.env_files if e.path == answers.app.path), None)
+    values = dict(template.values()) if template else {}
+    return {**values, answers.app.key: answers.app.text}
+
+
+def _unset_rung(project: Project, answers: Answers) -> Rung:
+    """The URL is a template's placeholder: the first step is to set the real one."""
+    app, settings = answers.app, answers.source.settings
+    template = project.rel(app.path) if app.path else ".env.example"
+    names = settings.env_files if settings and settings.env_files else (".env",)
+    copy = f"cp {template} {names[0]}  # then set {app.key} in it"
+    return Rung(r.UNSET, "skip", f"{app.key} is set only in {template}: verified with its "
+                "placeholder, offline", fix=copy, values=(copy,))  # fmt: skip
 
 
 def _declared(project: Project) -> dict[str, str]:

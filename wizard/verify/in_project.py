@@ -260,6 +260,8 @@ def main() -> int:
         return 0
     request = json.loads(data)
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
+    for key, value in (request.get("placeholders") or {}).items():  # a template's, offline only
+        os.environ.setdefault(key, value)
     result: dict[str, Any] = packages(request)
     try:
         env = load_env(request["ini"])

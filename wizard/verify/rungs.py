@@ -29,6 +29,9 @@ _UNREACHABLE = (
 _LOCATE = "Can't locate revision identified by"
 
 
+UNSET = "database URL"  # a template's placeholder until the user sets the real one
+
+
 @dataclass(frozen=True)
 class Rung:
     """One verification step."""
