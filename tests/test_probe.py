@@ -120,7 +120,11 @@ def test_engine_in_a_factory_fed_by_its_caller(tmp_path: Path) -> None:
         "app/models.py": MODELS,
     })  # fmt: skip
     url = _source(project)["urls"][0]  # type: ignore[index]
-    assert (url["url"], url["kind"], url["env_key"]) == ("app.config.Settings.primary", "field", "PRIMARY")
+    assert (url["url"], url["kind"], url["env_key"]) == (
+        "app.config.Settings.primary",
+        "field",
+        "PRIMARY",
+    )
     _setup_works(project)
     assert "PRIMARY_SYNC=sqlite:///./app.db" in (project / ".env").read_text()
     assert "primary_sync" in (project / "app/config.py").read_text()
@@ -388,9 +392,15 @@ ENGINE = """
 FAILURES = {
     "import error": ("import not_installed_anywhere", "ModuleNotFoundError: No module named"),
     "hang": ("import time\nwhile True: time.sleep(0.1)", "did not finish importing within 3 s"),
-    "sys.exit": ("import sys\nsys.exit('BOT_TOKEN is not set')", "sys.exit('BOT_TOKEN is not set')"),
+    "sys.exit": (
+        "import sys\nsys.exit('BOT_TOKEN is not set')",
+        "sys.exit('BOT_TOKEN is not set')",
+    ),
     "writes a file": ("open('started.log', 'w').write('x')", "wrote a file"),
-    "starts a server": ("import socket\nsocket.socket().bind(('127.0.0.1', 0))", "listening socket"),
+    "starts a server": (
+        "import socket\nsocket.socket().bind(('127.0.0.1', 0))",
+        "listening socket",
+    ),
 }
 
 
@@ -427,7 +437,13 @@ def test_output_on_stdout_is_kept_out_of_the_answer(tmp_path: Path) -> None:
 
 def test_inspection_without_the_projects_packages_falls_back_to_the_source(tmp_path: Path) -> None:
     """A project whose interpreter lacks its packages: the probe's failure is a note."""
-    project = _project(tmp_path, {**FALLBACK, "app/db.py": textwrap.dedent(ENGINE).replace("{before}", "import fastapi_not_here")})
+    project = _project(
+        tmp_path,
+        {
+            **FALLBACK,
+            "app/db.py": textwrap.dedent(ENGINE).replace("{before}", "import fastapi_not_here"),
+        },
+    )
     found = inspect(project)
     assert any("could not import app.db" in n for n in found.notices)
     assert found.sources and found.sources[0].label == "app.config.Settings.database_url"
