@@ -12,12 +12,13 @@ that must end in a working Alembic run real Alembic in a subprocess."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import alembic, tree_hash, wizard
+from conftest import alembic, run, tree_hash, wizard
 from wizard.inspection import inspect
 
 MODELS = """
@@ -447,3 +448,28 @@ def test_inspection_without_the_projects_packages_falls_back_to_the_source(tmp_p
     found = inspect(project)
     assert any("could not import app.db" in n for n in found.notices)
     assert found.sources and found.sources[0].label == "app.config.Settings.database_url"
+
+
+def test_a_url_set_nowhere_takes_the_declared_driver(tmp_path: Path) -> None:
+    """No env file, no template, a required field: the app cannot start, so the probe
+    cannot tell the URL either. The project declares asyncpg: PostgreSQL, set up; env.py
+    derives the sync URL from the variable once the user sets it."""
+    project = _project(
+        tmp_path,
+        {
+            **{k: v for k, v in FALLBACK.items() if k != ".env"},
+            "pyproject.toml": '[project]\nname = "proj"\ndependencies = ["asyncpg>=0.29"]\n',
+            "app/db.py": textwrap.dedent(ENGINE).replace("{before}", ""),
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "note: DATABASE_URL is set nowhere in the project" in done.stderr
+    assert "could not import app.db (app/config.py:" in done.stderr  # the probe said why
+    next_lines = done.stdout.split("Next:", 1)[1].splitlines()
+    assert next_lines[1].strip().startswith("# set DATABASE_URL")
+    assert 'SYNC_DRIVERNAME = "postgresql+psycopg"' in (project / "migrations/env.py").read_text()
+    assert not (project / ".env").exists()
+    env = {**os.environ, "DATABASE_URL": "postgresql+asyncpg://app:pw@db.internal/shop"}
+    sql = run("-m", "alembic", "upgrade", "head", "--sql", cwd=project, env=env)
+    assert sql.returncode == 0 and "Context impl PostgresqlImpl" in sql.stderr, sql.stderr

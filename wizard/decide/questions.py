@@ -147,9 +147,14 @@ def check_readable(project: Project, source: UrlSource, app: AppUrl) -> AppUrl:
 
 def unset_note(source: UrlSource, app: AppUrl) -> str:
     """What the user must do before Alembic can run: set the variable the app reads."""
-    assert app.path is not None
     names = source.settings.env_files if source.settings and source.settings.env_files else ()
     wanted = names[0] if names else ".env"
+    if app.path is None:
+        return (
+            f"{app.key} is set nowhere in the project: the setup takes the dialect from the "
+            f"driver the project declares; set it in {wanted} or the environment before "
+            "running alembic (env.py derives the sync URL from it)"
+        )
     return (
         f"{app.key} is set only in {app.path.name}, a template: before running alembic, copy "
         f"{app.path.name} to {wanted} and fill it in (or set {app.key} in the environment); "

@@ -90,7 +90,8 @@ def _describe(
     engines = find_engines(tree)
     sources, followed = _sources(resolver, settings, env_files, engines)
     asked: list[str] = []
-    if not followed:  # static reading lost the URL's trail: the app's own answer
+    if not followed or not any(_valued(s, env_files) for s in sources):
+        # static reading lost the URL's trail, or found no value on it: the app's own answer
         env_paths = [e.path for e in env_files if not e.example]
         request = engine_request(tree, engines, root, env_paths)
         python = found.environment.python
@@ -117,6 +118,16 @@ def _describe(
         gitignore=_gitignore(top, root),
         **{**found.project_fields(), "notices": (*found.notices, *asked)},
     )
+
+
+def _valued(source: UrlSource, env_files: list[EnvSource]) -> bool:
+    """Static reading knows the source's value, or its shape, or a template's value."""
+    if source.default is not None or source.shape is not None:
+        return True
+    key = source.env_key
+    if key is None:
+        return False
+    return any(e.env.get(key, case_sensitive=source.case_sensitive) for e in env_files)
 
 
 def _sources(

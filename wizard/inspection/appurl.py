@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,9 @@ def find_app_url(project: Project, source: UrlSource, env_file: Path | None) -> 
         return example
     if source.shape is not None:
         return AppUrl(source.shape, key, source.path, source.line, False, shape=True)
+    declared = declared_shape(project)
+    if declared is not None:  # set nowhere yet: the driver the project declares says the rest
+        return AppUrl(declared, key, None, None, False, shape=True, unset=True)
     where = env_file or project.root / ".env"
     raise WizardError(
         f"no value for {key} found",
@@ -76,3 +80,33 @@ def _from_env(
             literal = False
         return AppUrl(text, key, env.path, binding.line, literal)
     return None
+
+
+# async driver package -> the URL it makes, for a project that sets its URL nowhere yet
+_DECLARED = {
+    "asyncpg": "postgresql+asyncpg",
+    "aiomysql": "mysql+aiomysql",
+    "asyncmy": "mysql+asyncmy",
+    "aiosqlite": "sqlite+aiosqlite",
+    "psycopg": "postgresql+psycopg",
+}
+_REQUIREMENT = re.compile(
+    r"""(?im)(?:^|["'\s,\[])(asyncpg|aiomysql|asyncmy|aiosqlite|psycopg)(?=[\s"'\[<>=~!;,\]]|$|-binary)"""
+)
+
+
+def declared_shape(project: Project) -> str | None:
+    """`postgresql+asyncpg://...`: the one async driver the project declares (pyproject.toml,
+    requirements.txt), as a placeholder URL; None when it declares none or several dialects."""
+    texts = [project.files.get(project.config_path) or ""]
+    texts.append(project.files.get(project.root / "requirements.txt") or "")
+    found = {m.lower() for text in texts for m in _REQUIREMENT.findall(text)}
+    if "asyncpg" in found:
+        found.discard("psycopg")  # psycopg beside asyncpg: the sync driver, for Alembic
+    drivers = {_DECLARED[f] for f in found}
+    if len({d.split("+")[0] for d in drivers}) != 1 or len(drivers) != 1:
+        return None
+    driver = drivers.pop()
+    if driver.startswith("sqlite"):
+        return f"{driver}:///./app.db"
+    return f"{driver}://user:password@localhost/app"

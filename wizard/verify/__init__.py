@@ -102,6 +102,7 @@ def verify(
         elif why_not:
             found.append(Rung("database", "skip", why_not))
     if answers.app.unset:
+        found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
         found.append(_unset_rung(project, answers))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
@@ -117,11 +118,29 @@ def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
     return {**values, answers.app.key: answers.app.text}
 
 
+def _unverified(rung: Rung) -> Rung:
+    """The app cannot start until its variables are set: not a failure of the setup."""
+    if rung.status != "fail" or not rung.detail.startswith(_UNSET_ERRORS):
+        return rung
+    return replace(rung, status="skip", detail=f"not until the app's variables are set "
+                   f"({rung.detail})", fix="")  # fmt: skip
+
+
+_UNSET_ERRORS = ("ValidationError", "KeyError", "SettingsError", "TypeError")
+
+
 def _unset_rung(project: Project, answers: Answers) -> Rung:
-    """The URL is a template's placeholder: the first step is to set the real one."""
+    """The URL is a placeholder (a template's, or the declared driver's): the first step is
+    to set the real one."""
     app, settings = answers.app, answers.source.settings
-    template = project.rel(app.path) if app.path else ".env.example"
     names = settings.env_files if settings and settings.env_files else (".env",)
+    if app.path is None:
+        what = f"set {app.key}" if answers.source.env_key else f"set what {app.key} is made of"
+        step = f"# {what} (the URL the app's engine uses) in {names[0]} or the environment"
+        return Rung(r.UNSET, "skip", f"{app.key} is set nowhere in the project: verified "
+                    "offline with a placeholder of the declared driver", fix=step[2:],
+                    values=(step,))  # fmt: skip
+    template = project.rel(app.path)
     copy = f"cp {template} {names[0]}  # then set {app.key} in it"
     return Rung(r.UNSET, "skip", f"{app.key} is set only in {template}: verified with its "
                 "placeholder, offline", fix=copy, values=(copy,))  # fmt: skip
