@@ -1,6 +1,6 @@
 """Whole-process speed of alembic-wizard against the anchors SPEC.md names.
 
-    python benchmarks/run.py [--repeat N] [--only trees] [--checkout DIR]
+    python benchmarks/run.py [--repeat N] [--only trees] [--checkout DIR] [--cpu]
 
 Prints one line per comparison: our median, the anchor's median, and the median of the
 ratios of runs made in turns (ours, the anchor, ours, ...). Lower is better; the targets are
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,14 +41,23 @@ def _tool(name: str) -> str:
 Job = tuple[Callable[[], Path | None], Callable[[Path | None], list[list[str]]]]
 
 
+CPU = False  # --cpu: user + system CPU time of the processes (and those they waited for)
+
+
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _once(job: Job) -> float:
-    """Wall time of running a job's commands (in order) in a fresh folder of its setup."""
+    """Wall time (or, with --cpu, CPU time) of running a job's commands (in order) in a
+    fresh folder of its setup."""
     setup, commands = job
     folder = setup()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     for command in commands(folder):
         subprocess.run(command, cwd=folder, check=True, capture_output=True, env=ENV)
-    return time.perf_counter() - start
+    return _cpu() - cpu if CPU else time.perf_counter() - start
 
 
 def _command(*argv: str) -> Job:
@@ -155,7 +165,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", choices=["trees", "processes"])
     parser.add_argument("--checkout", type=Path, default=REPO, help="the wizard to measure")
+    parser.add_argument("--cpu", action="store_true", help="CPU time instead of wall time")
     args = parser.parse_args()
+    global CPU
+    CPU = args.cpu
     checkout = args.checkout.resolve()
     compileall.compile_dir(checkout / "wizard", quiet=1)
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), ENV.get("PYTHONPATH")]))
