@@ -3,12 +3,14 @@ shows up here as a diff to review. `pytest --update-golden` rewrites them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from memory_project import memory_answers, memory_project, memory_target
 from wizard.change import Change
+from wizard.inspection.source import UrlSource
 from wizard.plan import build
 from wizard.plan.render import render
 
@@ -25,6 +27,12 @@ CASES = {
     "async-mysql-aiomysql": ("mysql+aiomysql://u:p@db/shop", "async"),
     "async-sqlite-aiosqlite": ("sqlite+aiosqlite:///./shop.db", "async"),
 }
+# the app reads $DATABASE_URL when its config module is imported and loads no env file itself
+ENVIRON = UrlSource(
+    "environ", "shop.config.DATABASE_URL ($DATABASE_URL)", None, "DATABASE_URL",
+    "DATABASE_URL_SYNC", "app_database_url",
+    ("from shop.config import DATABASE_URL as app_database_url",),
+)  # fmt: skip
 
 
 def _compare(name: str, text: str, update: bool) -> None:
@@ -35,9 +43,10 @@ def _compare(name: str, text: str, update: bool) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
-def _planned(url: str, mode: str) -> dict[str, Change]:
+def _planned(url: str, mode: str, source: UrlSource | None = None) -> dict[str, Change]:
     project = memory_project(url)
     answers = memory_answers(project, mode="async" if mode == "async" else "sync")
+    answers = replace(answers, source=source) if source else answers
     plan = build(project, answers, memory_target(project, answers))
     return {c.path.name: c for c in plan.changes}
 
@@ -46,6 +55,16 @@ def _planned(url: str, mode: str) -> dict[str, Change]:
 def test_env_py(case: str, update_golden: bool) -> None:
     url, mode = CASES[case]
     _compare(f"env.py-{case}.py", _planned(url, mode)["env.py"].after, update_golden)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_env_py_loading_the_env_file_first(mode: str, update_golden: bool) -> None:
+    url = CASES[f"{mode}-sqlite-aiosqlite"][0]
+    after = _planned(url, mode, ENVIRON)["env.py"].after
+    _compare(f"env.py-{mode}-sqlite-aiosqlite-environ.py", after, update_golden)
+    # the env file is loaded before the app's config module and the models are imported
+    loaded = after.index("\nload_env_file(")
+    assert loaded < after.index("\nfrom shop.config import") < after.index("\nMODEL_MODULES")
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -62,5 +81,6 @@ def test_script_py_mako(sqlmodel: bool, update_golden: bool) -> None:
 
 def test_every_golden_file_is_still_produced() -> None:
     expected = {f"env.py-{c}.py" for c in CASES} | {"alembic.ini-sync", "alembic.ini-async"}
+    expected |= {f"env.py-{m}-sqlite-aiosqlite-environ.py" for m in ("sync", "async")}
     expected |= {"script.py.mako-sqlalchemy", "script.py.mako-sqlmodel"}
     assert {p.name for p in GOLDEN.iterdir()} == expected

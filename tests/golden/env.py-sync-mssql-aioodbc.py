@@ -17,8 +17,10 @@ import importlib
 import logging
 import os
 from logging.config import fileConfig
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,6 +53,19 @@ else:
     logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
+
+
+def import_type_modules(type_: str, obj: object, autogen_context: AutogenContext) -> Literal[False]:
+    """render_item: a column type from outside SQLAlchemy (a library's GUID, AutoString or
+    Geometry, the app's own TypeDecorator) is written into a revision as `module.Type()`;
+    import its module there (and its impl's), or the revision fails with NameError. Alembic
+    then renders the item as usual."""
+    if type_ == "type" and autogen_context.imports is not None:
+        for each in (obj, getattr(obj, "impl", None)):
+            module = type(each).__module__
+            if each is not None and module.partition(".")[0] not in ("sqlalchemy", "builtins"):
+                autogen_context.imports.add(f"import {module}")
+    return False
 
 
 def app_url() -> URL:
@@ -108,6 +123,7 @@ def configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        render_item=import_type_modules,
         **kwargs,
     )
 
