@@ -76,6 +76,7 @@ def _by_settings(sources: list[UrlSource], label: str | None) -> str | None:
     return found[0]
 
 
+_TEST = re.compile(r"(?i)(^|_)(test|testing|tests)(_|$)")
 _PRIMARY = re.compile(r"(?i)(^|_)(writer?|primary|master|rw)(_|$)")
 
 
@@ -87,6 +88,9 @@ def default_source(sources: list[UrlSource]) -> str | None:
     primary = [s for s in sources if _PRIMARY.search(s.label.rsplit(".", 1)[-1])]
     if len(primary) == 1:
         return primary[0].label
+    own = [s for s in sources if not _TEST.search(s.label.rsplit(".", 1)[-1])]
+    if len(own) == 1 and len(sources) > 1:  # `test_database_url` beside the app's own
+        return own[0].label
     bases = {a for s in sources if s.settings for a in s.settings.ancestors}
     leaves = [s for s in sources if s.settings and s.settings.label not in bases]
     used = [s for s in leaves if s.settings and (s.settings.instance or s.settings.getter)]

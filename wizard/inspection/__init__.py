@@ -122,12 +122,17 @@ def _describe(
 
 def _valued(source: UrlSource, env_files: list[EnvSource]) -> bool:
     """Static reading knows the source's value, or its shape, or a template's value."""
-    if source.default is not None or source.shape is not None:
+    if source.default is not None and _urlish(source.default) or source.shape is not None:
         return True
     key = source.env_key
     if key is None:
         return False
     return any(e.env.get(key, case_sensitive=source.case_sensitive) for e in env_files)
+
+
+def _urlish(text: str) -> bool:
+    """A database URL, not a part of one (`user:pw@host/db` put after a prefix elsewhere)."""
+    return "://" in text or text.startswith("sqlite:")
 
 
 def _sources(
@@ -221,6 +226,7 @@ def read_files(project: Project, paths: Iterable[Path]) -> Project:
 
 def _snapshot(project: Project, migrations: str) -> Project:
     """Read every file the plan may touch, once."""
+    project = _readable_requirements(project)
     folder = project.root / migrations
     paths = [
         project.config_path,
@@ -242,6 +248,20 @@ def _snapshot(project: Project, migrations: str) -> Project:
     versions = folder / "versions"
     dirs = project.dirs | ({versions} if versions.is_dir() else set())
     return replace(project, files=files, dirs=frozenset(dirs))
+
+
+def _readable_requirements(project: Project) -> Project:
+    """A requirements.txt that is not UTF-8 (pip reads UTF-16 with a BOM too) is left alone,
+    with a note: the dependencies are then the user's to declare."""
+    path = project.root / "requirements.txt"
+    if not project.requirements_txt or path in project.files:
+        return project
+    try:
+        read_text(path)
+    except WizardError as exc:
+        note = f"{project.rel(path)}: {exc.message}; left alone (declare alembic there yourself)"
+        return replace(project, requirements_txt=False, notices=(*project.notices, note))
+    return project
 
 
 def _with_remembered(project: Project) -> Project:
