@@ -487,6 +487,8 @@ def test_iniedit_value(text: str, key: str, section: str, expected: str | None) 
         pytest.param(". src", ".", (". src", "space"), id="ours-already-there"),
         pytest.param("src, lib", "app", ("src lib app", "space"), id="commas"),
         pytest.param("src\n  lib", ".", ("src lib .", "space"), id="continuation-lines"),
+        # no path_separator: Alembic's legacy splitting of prepend_sys_path takes colons too
+        pytest.param("src:.", "src", ("src .", "space"), id="legacy-colons"),
     ],
 )
 def test_iniedit_merged_paths(theirs: str | None, ours: str, expected: tuple[str, str]) -> None:

@@ -93,7 +93,7 @@ def _prepend_sys_path(c: Context) -> Where | None:
     file, the line, what `%(here)s` is, the entries (None: a TOML string, not a list)."""
     if c.ini is not None and c.ini_path and c.ini.has_option("alembic", "prepend_sys_path"):
         separator = c.ini.get("alembic", "path_separator", fallback=None)
-        entries = split_paths(c.ini.get("alembic", "prepend_sys_path"), separator)
+        entries = split_paths(c.ini.get("alembic", "prepend_sys_path"), separator, colons=True)
         return c.ini_path, c.ini_line("prepend_sys_path"), c.ini_path.parent, entries
     if c.toml_path is not None and c.toml.get("prepend_sys_path") is not None:
         raw = c.toml["prepend_sys_path"]

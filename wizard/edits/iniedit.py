@@ -102,16 +102,18 @@ def value(text: str, key: str, section: str = "alembic") -> str | None:
 SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
 
-def split_paths(value: object, separator: str | None) -> list[str]:
+def split_paths(value: object, separator: str | None, *, colons: bool = False) -> list[str]:
     """A list-of-paths option as Alembic splits it: a TOML list as it is; an ini string on its
-    `path_separator`, else on spaces and commas (Alembic's legacy splitting) and newlines."""
+    `path_separator`, else on spaces and commas (Alembic's legacy splitting; `colons`: also on
+    colons, as its legacy splitting of `prepend_sys_path` does) and newlines."""
     if isinstance(value, list):
         return [str(v) for v in value]
     if not isinstance(value, str) or not value.strip():
         return []
     if separator in SEPARATORS:
         return [p.strip() for p in value.split(SEPARATORS[separator]) if p.strip()]
-    return [p for p in re.split(r"[\s,]+", value.strip()) if p]  # newlines: what was meant
+    pattern = r"[\s,:]+" if colons else r"[\s,]+"
+    return [p for p in re.split(pattern, value.strip()) if p]  # newlines: what was meant
 
 
 def merged_paths(
@@ -120,7 +122,7 @@ def merged_paths(
     """prepend_sys_path and path_separator that keep the user's entries (split on their
     separator) and add ours, unless an entry already names that folder. `here` is the ini's
     folder relative to where Alembic runs (what `%(here)s` stands for)."""
-    tokens = split_paths(theirs, separator)
+    tokens = split_paths(theirs, separator, colons=True)  # `src:.` without a separator: two
     if _normal(ours, here) not in {_normal(t, here) for t in tokens}:
         tokens.append(ours)
     if len(tokens) == 1:
