@@ -138,3 +138,12 @@ def test_any_password_and_database_survive(password: str, database: str) -> None
 def test_secrets_cover_raw_and_encoded_password() -> None:
     url = urls.parse("postgresql+asyncpg://u:p%40ss%20x@h/db")
     assert urls.secrets_of(url) >= {"p@ss x", "p%40ss x"}
+
+
+def test_sqlalchemy_before_2_gets_psycopg2() -> None:
+    """SQLAlchemy 1.4 has no psycopg 3 dialect: a project that pins it gets psycopg2 (it
+    failed with `Can't load plugin: sqlalchemy.dialects:postgresql.psycopg`)."""
+    app = urls.parse("postgresql+asyncpg://u@h/db")
+    assert urls.default_sync_driver(app, sqlalchemy="1.4.54") == "psycopg2"
+    assert urls.default_sync_driver(app, sqlalchemy="2.0.36") == "psycopg"
+    assert urls.default_sync_driver(app) == "psycopg"  # not known: the current default

@@ -147,19 +147,28 @@ def is_async(url: URL, *, async_engine: bool = False) -> bool:
     return driver in dialect.async_drivers or (async_engine and driver in dialect.dual_drivers)
 
 
-def default_sync_driver(url: URL, installed: frozenset[str] = frozenset()) -> str:
+def default_sync_driver(
+    url: URL, installed: frozenset[str] = frozenset(), *, sqlalchemy: str = ""
+) -> str:
     """The sync driver to propose: the app's own when it serves both worlds, else the
-    dialect's first, unless only another is installed."""
+    dialect's first, unless only another is installed. `sqlalchemy`: the project's version;
+    before 2.0 there is no psycopg 3 dialect (`Can't load plugin: ...postgresql.psycopg`)."""
     dialect = dialect_of(url)
     own = url.get_driver_name()
     if own in dialect.dual_drivers:
         return own
-    if own == "psycopg_async":
+    drivers = [d for d in dialect.sync_drivers if d != "psycopg" or _two_or_later(sqlalchemy)]
+    if own == "psycopg_async" and "psycopg" in drivers:
         return "psycopg"
-    for driver in dialect.sync_drivers:
+    for driver in drivers:
         if dialect.modules.get(driver) in installed:
             return driver
-    return dialect.sync_drivers[0]
+    return drivers[0]
+
+
+def _two_or_later(version: str) -> bool:
+    major = version.split(".")[0]
+    return not major.isdigit() or int(major) >= 2
 
 
 def derive_sync(url: URL, sync_driver: str) -> URL:

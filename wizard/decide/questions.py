@@ -206,7 +206,8 @@ def ask_mode(project: Project, decider: Decider, url: URL, driverless: bool) -> 
 
 
 def ask_sync_driver(project: Project, decider: Decider, url: URL, mode: Mode) -> str:
-    default = urls.default_sync_driver(url, project.installed)
+    version = project.environment.versions.get("sqlalchemy", "")
+    default = urls.default_sync_driver(url, project.installed, sqlalchemy=version)
     if mode == "async":
         return default
     drivers = list(urls.dialect_of(url).sync_drivers)
