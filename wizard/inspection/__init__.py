@@ -54,11 +54,16 @@ def inspect(
     outlined = recover(tree, lambda: find_python(_project_root(top, guess), top, python))
     tables = find_tables(resolver)
     asked: list[str] = []
-    if not tables:  # a library's base class, imperative mapping: the models' own answer
+    if not tables or any(t.name is None for t in tables):
+        # a library's base class, imperative mapping, names made at run time: the models' own
         root = _project_root(top, guess)
-        tables = _probed_tables(tree, find_python(root, top, python), root, top, asked)
+        notes: list[str] = []
+        probed, whole = _probed_tables(tree, find_python(root, top, python), root, top, notes)
         # the model modules the scan read past (no word of a table in them): parsed now
-        tables = [t for t in tables if resolver.module(t.module) is not None]
+        probed = [t for t in probed if resolver.module(t.module) is not None]
+        if probed and (whole or not tables) or not tables:  # else static reading's, silently
+            tables = probed or tables
+            asked += notes
     if not tables:
         unread = [*tree.skipped, *(item for item, _ in outlined)]
         blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
@@ -154,11 +159,15 @@ def _sources(
 
 def _probed_tables(
     tree: Tree, python: str, root: Path, top: Path, notes: list[str]
-) -> list[TableDef]:
+) -> tuple[list[TableDef], bool]:
+    """The tables the models make, and whether every model module imported (only then do
+    they replace what static reading found)."""
     env_files = [e.path for e in find_env_files(root, top, ()) if not e.example]
     answer = runner.ask(python, model_request(tree, root, env_files))
-    notes += [failure_note(f, top) for f in _failures(answer)]
-    return tables_of(answer.result["tables"]) if answer.result else []
+    failures = _failures(answer)
+    notes += [failure_note(f, top) for f in failures]
+    found = tables_of(answer.result["tables"]) if answer.result else []
+    return found, not failures
 
 
 def _probed_sources(
