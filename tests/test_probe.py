@@ -473,3 +473,42 @@ def test_a_url_set_nowhere_takes_the_declared_driver(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "postgresql+asyncpg://app:pw@db.internal/shop"}
     sql = run("-m", "alembic", "upgrade", "head", "--sql", cwd=project, env=env)
     assert sql.returncode == 0 and "Context impl PostgresqlImpl" in sql.stderr, sql.stderr
+
+
+def test_a_library_mixin_names_the_table_beside_the_apps_own_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`class User(SQLAlchemyBaseUserTable, Base): pass` (FastAPI-Users' shape): the
+    library's class gives the table its name; the project's Python says which."""
+    library = tmp_path / "site" / "fakeusers"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text(
+        textwrap.dedent("""
+            from sqlalchemy.orm import Mapped, mapped_column
+
+            class SQLAlchemyBaseUserTable:
+                __tablename__ = "user"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                email: Mapped[str]
+        """)
+    )
+    monkeypatch.setenv("PYTHONPATH", str(library.parent))
+    project = _project(
+        tmp_path,
+        {
+            **FALLBACK,
+            "app/db.py": textwrap.dedent(ENGINE).replace("{before}", ""),
+            "app/users.py": """
+                from fakeusers import SQLAlchemyBaseUserTable
+                from app.models import Base
+
+                class User(SQLAlchemyBaseUserTable, Base):
+                    pass
+            """,
+        },
+    )
+    (metadata,) = _source(project)["metadata"]  # type: ignore[misc]
+    assert {(t["name"], t["module"]) for t in metadata["tables"]} == {
+        ("users", "app.models"),
+        ("user", "app.users"),
+    }

@@ -58,7 +58,9 @@ def inspect(
         # a library's base class, imperative mapping, names made at run time: the models' own
         root = _project_root(top, guess)
         notes: list[str] = []
-        probed, whole = _probed_tables(tree, find_python(root, top, python), root, top, notes)
+        python_path = find_python(root, top, python)
+        known = {t.module for t in tables}
+        probed, whole = _probed_tables(tree, python_path, (root, top), known, notes)
         # the model modules the scan read past (no word of a table in them): parsed now
         probed = [t for t in probed if resolver.module(t.module) is not None]
         if probed and (whole or not tables) or not tables:  # else static reading's, silently
@@ -158,12 +160,13 @@ def _sources(
 
 
 def _probed_tables(
-    tree: Tree, python: str, root: Path, top: Path, notes: list[str]
+    tree: Tree, python: str, where: tuple[Path, Path], known: set[str], notes: list[str]
 ) -> tuple[list[TableDef], bool]:
     """The tables the models make, and whether every model module imported (only then do
     they replace what static reading found)."""
+    root, top = where
     env_files = [e.path for e in find_env_files(root, top, ()) if not e.example]
-    answer = runner.ask(python, model_request(tree, root, env_files))
+    answer = runner.ask(python, model_request(tree, root, env_files, known))
     failures = _failures(answer)
     notes += [failure_note(f, top) for f in failures]
     found = tables_of(answer.result["tables"]) if answer.result else []

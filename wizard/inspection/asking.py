@@ -5,7 +5,7 @@ as an expression to evaluate in its module, or in a caller's when it is a parame
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from wizard.inspection.engines import EngineCall, uses_asyncio
@@ -33,12 +33,15 @@ def engine_request(
     )
 
 
-def model_request(tree: Tree, root: Path, env_files: list[Path]) -> Request:
-    """Import every module that may define tables; read the MetaData objects they fill."""
+def model_request(
+    tree: Tree, root: Path, env_files: list[Path], known: Iterable[str] = ()
+) -> Request:
+    """Import every module that may define tables (and those static reading found tables
+    in); read the MetaData objects they fill."""
     name_of_path = tree.namer()
     parsed = [m.name for m in tree.modules.values() if _may_model(m.path)]
     unparsed = [name_of_path(p) for p, data in tree.unparsed if _models_in(data)]
-    return _request(tree, root, env_files, model_modules=sorted({*parsed, *unparsed}))
+    return _request(tree, root, env_files, model_modules=sorted({*parsed, *unparsed, *known}))
 
 
 def _request(tree: Tree, root: Path, env_files: list[Path], **asked: object) -> Request:

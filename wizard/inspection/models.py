@@ -14,6 +14,8 @@ from wizard.inspection.scan import Module, name_of
 _DECLARATIVE_ROOTS = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _BASE_FACTORIES = {"declarative_base", "generate_base", "registry"}  # registry(): its .metadata
 _MAPPED = {"mapped", "mapped_as_dataclass"}  # `@mapper_registry.mapped`
+# modules whose classes never name a table (SQLAlchemy's own, the standard library's)
+_NOT_LIBRARY_MODELS = ("sqlalchemy", "sqlmodel", "typing", "abc", "enum", "pydantic")
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,22 @@ class _Finder:
         ancestors = self.lineage((module.name, cls.name))[1:]
         if any(self.table_of_class(m, c) for m, c in ancestors):
             return None  # single-table inheritance: no table of its own
+        if self._library_base(module, cls):  # the library's class names the table
+            return TableDef(None, module.name, cls.lineno, meta, cls.name)
         if any(_class_attr(c, "__tablename__") is not None for _, c in ancestors):
             return TableDef(None, module.name, cls.lineno, meta, cls.name)
         return None
+
+    def _library_base(self, module: Module, cls: ast.ClassDef) -> bool:
+        """A base from an installed library that is not SQLAlchemy's (a FastAPI-Users
+        `SQLAlchemyBaseUserTableUUID`): its `__tablename__` is the table's name."""
+        for base in cls.bases:
+            target = self.resolver.expr(module, base)
+            if target is None or self.resolver.module(target[0]) is not None:
+                continue
+            if target[0] and not target[0].startswith(_NOT_LIBRARY_MODELS):
+                return True
+        return False
 
     def is_declarative_root(self, module: Module, cls: ast.ClassDef) -> bool:
         return _declarative_decorator(cls) or any(

@@ -25,6 +25,11 @@ _SETTINGS_SUBCLASS = re.compile(rb"class\s+\w+\s*\([^)]*Settings\s*[,)]")
 _REVISION = re.compile(rb"(?m)^down_revision\b")
 
 
+# `class User(SQLAlchemyBaseUserTableUUID, Base)`: the app's base beside a library's class,
+# which gives the table its name (FastAPI-Users, Advanced Alchemy mixins)
+_MIXED_BASE = re.compile(rb"class\s+\w+\s*\((?=[^)]*,)(?=[^)]*\bBase\b)[^)]*\)")
+
+
 def can_matter(data: bytes) -> bool:
     """Whether a file's bytes name anything inspection looks for."""
     for anchor, words in _ANCHORS:
@@ -34,7 +39,7 @@ def can_matter(data: bytes) -> bool:
             return not _REVISION.search(data)
         if anchor == b"Settings" and _SETTINGS_SUBCLASS.search(data):
             return True
-    return False
+    return b"Base" in data and _MIXED_BASE.search(data) is not None
 
 
 def names_columns(data: bytes) -> bool:
