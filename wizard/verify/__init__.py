@@ -101,8 +101,9 @@ def verify(
             found += r.online_rungs(project, result, models_of(project, answers, result))
         elif why_not:
             found.append(Rung("database", "skip", why_not))
-    if answers.app.unset:
+    if answers.app.unset or _fresh_clone(project):
         found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
+    if answers.app.unset:
         found.append(_unset_rung(project, answers))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
@@ -110,20 +111,32 @@ def verify(
 
 def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
     """Every value of the template the user is to copy (the app may need more than the
-    URL to start), for an offline verification only."""
-    if not answers.app.unset:
+    URL to start), for an offline verification only: when the URL is a placeholder, or
+    when the project has no env file of its own yet (a fresh clone)."""
+    if not answers.app.unset and not _fresh_clone(project):
         return {}
-    template = next((e for e in project.env_files if e.path == answers.app.path), None)
-    values = dict(template.values()) if template else {}
-    return {**values, answers.app.key: answers.app.text}
+    templates = [e for e in project.env_files if e.example]
+    templates.sort(key=lambda e: e.path != answers.app.path)  # the URL's own template wins
+    values = {k: v for e in reversed(templates) for k, v in e.values()}
+    return {**values, answers.app.key: answers.app.text} if answers.app.unset else values
+
+
+def _fresh_clone(project: Project) -> bool:
+    """No env file of the project's own (only templates, or none): the app reads its
+    variables from files or an environment the user has not made yet."""
+    return all(e.example for e in project.env_files)
 
 
 def _unverified(rung: Rung) -> Rung:
     """The app cannot start until its variables are set: not a failure of the setup."""
     if rung.status != "fail" or not rung.detail.startswith(_UNSET_ERRORS):
         return rung
-    return replace(rung, status="skip", detail=f"not until the app's variables are set "
-                   f"({rung.detail})", fix="")  # fmt: skip
+    return replace(
+        rung,
+        status="skip",
+        detail=f"not until the app's variables are set ({rung.detail})",
+        fix="set them (a .env from the project's template), then run `alembic-wizard verify`",
+    )
 
 
 _UNSET_ERRORS = ("ValidationError", "KeyError", "SettingsError", "TypeError")
