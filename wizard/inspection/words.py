@@ -39,7 +39,8 @@ def can_matter(data: bytes) -> bool:
             return not _REVISION.search(data)
         if anchor == b"Settings" and _SETTINGS_SUBCLASS.search(data):
             return True
-    return b"Base" in data and _MIXED_BASE.search(data) is not None
+    mixed = b", Base)" in data or b"(Base," in data  # cheap, before the pattern
+    return mixed and _MIXED_BASE.search(data) is not None
 
 
 def names_columns(data: bytes) -> bool:
