@@ -153,6 +153,12 @@ def unset_note(source: UrlSource, app: AppUrl) -> str:
     """What the user must do before Alembic can run: set the variable the app reads."""
     names = source.settings.env_files if source.settings and source.settings.env_files else ()
     wanted = names[0] if names else ".env"
+    if app.compose and app.path is not None:
+        return (
+            f"{app.key} is set in {app.path.name} (for the app's containers): env.py derives "
+            f"the sync URL from it there; to run alembic from a shell, set {app.key} in "
+            f"{wanted} or the environment"
+        )
     if app.path is None:
         return (
             f"{app.key} is set nowhere in the project: the setup takes the dialect from the "

@@ -11,6 +11,7 @@ from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
 from wizard.inspection.asking import engine_request, model_request
+from wizard.inspection.compose import env_file_names, find_compose
 from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
@@ -92,8 +93,9 @@ def _describe(
     settings = find_settings(resolver)
     if "pydantic_settings" in found.environment.modules:  # pydantic 2: no pydantic.BaseSettings
         settings = [s for s in settings if not s.pydantic_v1]
-    names = list(dict.fromkeys(f for s in settings for f in s.env_files))
-    env_files = find_env_files(root, top, names)
+    composes = find_compose(root, top)
+    names = [f for s in settings for f in s.env_files] + env_file_names(composes, root)
+    env_files = find_env_files(root, top, list(dict.fromkeys(names)))
     engines = find_engines(tree)
     sources, followed = _sources(resolver, settings, env_files, engines)
     asked: list[str] = []
@@ -123,6 +125,7 @@ def _describe(
         config_path=config_path,
         skipped=tuple(tree.skipped),
         gitignore=_gitignore(top, root),
+        compose=tuple(composes),
         **{**found.project_fields(), "notices": (*found.notices, *asked)},
     )
 
@@ -257,6 +260,7 @@ def _snapshot(project: Project, migrations: str) -> Project:
         if path not in files:
             files[path] = read_text(path) if path.is_file() else None
     files.update({s.path: s.text for s in project.env_files})
+    files.update({c.path: c.text for c in project.compose})
     versions = folder / "versions"
     dirs = project.dirs | ({versions} if versions.is_dir() else set())
     return replace(project, files=files, dirs=frozenset(dirs))

@@ -30,6 +30,7 @@ class AppUrl:
     from_code: bool = False  # a literal in the code (a default, a hard-coded URL)
     shape: bool = False  # only its shape is known (parts read at run time): dialect, driver
     unset: bool = False  # a template's value: the app cannot start until the user sets it
+    compose: bool = False  # set in a docker compose file: in the containers, not in a shell
 
     def parse(self) -> URL:
         """The parsed URL; a bad one is an error naming the file and line."""
@@ -46,6 +47,9 @@ def find_app_url(project: Project, source: UrlSource, env_file: Path | None) -> 
     if source.default is not None:
         written = source.default_is_literal
         return AppUrl(source.default, key, source.path, source.line, False, written)
+    composed = _from_compose(project, source)
+    if composed is not None:
+        return composed
     example = _from_env(project, source, None, examples=True)
     if example is not None:
         return example
@@ -60,6 +64,18 @@ def find_app_url(project: Project, source: UrlSource, env_file: Path | None) -> 
         path=where,
         hint=f"set {key} in {where.name} (the URL the app's engine uses)",
     )
+
+
+def _from_compose(project: Project, source: UrlSource) -> AppUrl | None:
+    """`DATABASE_URL: postgresql+asyncpg://...` under a service's `environment:`: the URL the
+    app's containers get (`${VAR}` references are not values)."""
+    key = source.env_key
+    for found in project.compose if key else ():
+        binding = found.env.get(key or "")
+        if binding is not None and binding.value and "${" not in binding.value:
+            return AppUrl(binding.value, binding.key, found.path, binding.line, False,
+                          unset=True, compose=True)  # fmt: skip
+    return None
 
 
 def _from_env(

@@ -11,6 +11,7 @@ from pathlib import Path
 from wizard.drivers import PackageManager
 from wizard.errors import WizardError
 from wizard.inspection.alembic_setup import DEFAULT_FOLDER, AlembicSetup
+from wizard.inspection.compose import ComposeFile
 from wizard.inspection.create_all import CreateAll
 from wizard.inspection.envfiles import EnvSource
 from wizard.inspection.interpreter import Environment
@@ -55,6 +56,7 @@ class Project:
     dirs: frozenset[Path] = frozenset()  # folders that exist, among those the plan may create
     module_names: Container[str] = frozenset()  # every module and package of the app's files
     schemas: bool = False  # the models name a database schema (`schema=`, `__table_args__`)
+    compose: tuple[ComposeFile, ...] = ()  # docker compose files: the containers' variables
 
     @property
     def metadatas(self) -> list[Metadata]:

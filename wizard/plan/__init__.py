@@ -11,7 +11,7 @@ from wizard.answers import Answers
 from wizard.change import Change, Plan
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
-from wizard.plan.envfiles import env_changes
+from wizard.plan.envfiles import compose_changes, env_changes
 from wizard.plan.migrations import alembic_files
 from wizard.plan.project_files import (
     config_change,
@@ -38,6 +38,7 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
         frozen = app.literal or (app.from_code and not _env_file_has_url(project, answers))
         sync_text = urls.render(target.sync_url) if frozen else None
         changes += env_changes(project, answers, sync_text)
+        changes += compose_changes(project, answers, urls.render(target.sync_url))
         changes += settings_change(project, answers)
     changes += alembic_files(project, answers, target)
     new_env = next(

@@ -10,6 +10,7 @@ import contextlib
 from wizard.change import Change
 from wizard.edits import envfile
 from wizard.errors import WizardError
+from wizard.inspection.compose import NAMES as COMPOSE_NAMES
 from wizard.regions import changed_region
 
 
@@ -25,6 +26,19 @@ def _check_env(change: Change) -> None:
     envfile.parse(change.after, change.path)
 
 
+def _check_yaml(text: str) -> None:
+    """A compose file: YAML's own parser when the wizard's Python has it (PyYAML is not a
+    dependency; the line editor reads its insert back either way)."""
+    try:
+        import yaml
+    except ImportError:
+        return
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc).splitlines()[0]) from exc
+
+
 def check_parses(change: Change) -> None:
     """`ast`, `configparser`, the env parser or tomlkit, by the file's name."""
     name = change.path.name
@@ -35,6 +49,8 @@ def check_parses(change: Change) -> None:
             configparser.ConfigParser().read_string(change.after, source=str(change.path))
         elif name.startswith(".env"):
             _check_env(change)
+        elif name in COMPOSE_NAMES:
+            _check_yaml(change.after)
         elif name.endswith(".toml"):
             import tomlkit  # tomllib only from Python 3.11; tomlkit's errors are ValueErrors
 

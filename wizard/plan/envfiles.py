@@ -8,7 +8,7 @@ from pathlib import Path
 from wizard import urls
 from wizard.answers import Answers
 from wizard.change import Change
-from wizard.edits import envfile
+from wizard.edits import compose, envfile
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.inspection.envfiles import EnvSource
@@ -54,6 +54,24 @@ def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: st
     alone = "$" not in value and line.rstrip("\n") in after
     _check_reads_back(env.path, line if alone else after, sync_key, value)
     return Change(env.path, env.text, after, why)
+
+
+def compose_changes(project: Project, answers: Answers, sync_text: str) -> list[Change]:
+    """The sync URL beside the async one in the compose file that sets it, written the same
+    way (a map entry or a list item), for Alembic run in the app's containers."""
+    app, sync_key = answers.app, answers.source.sync_key
+    found = next((c for c in project.compose if c.path == app.path), None)
+    if not app.compose or found is None or found.env.get(sync_key) is not None:
+        return []
+    anchor = found.env.get(app.key)
+    if anchor is None:
+        return []
+    after = compose.insert_after(found.text, anchor, sync_key, sync_text)
+    read_back = compose.parse(after).get(sync_key)
+    if read_back is None or read_back.value != sync_text:
+        raise WizardError(f"internal error: {sync_key} would not read back", path=found.path)
+    why = f"{sync_key}: the sync URL Alembic uses in the app's containers"
+    return [Change(found.path, found.text, after, why)]
 
 
 def new_env_path(project: Project, answers: Answers) -> Path:

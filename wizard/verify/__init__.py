@@ -115,6 +115,8 @@ def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
     when the project has no env file of its own yet (a fresh clone)."""
     if not answers.app.unset and not _fresh_clone(project):
         return {}
+    if answers.app.compose:
+        return {answers.app.key: answers.app.text}
     templates = [e for e in project.env_files if e.example]
     templates.sort(key=lambda e: e.path != answers.app.path)  # the URL's own template wins
     values = {k: v for e in reversed(templates) for k, v in e.values()}
@@ -147,6 +149,11 @@ def _unset_rung(project: Project, answers: Answers) -> Rung:
     to set the real one."""
     app, settings = answers.app, answers.source.settings
     names = settings.env_files if settings and settings.env_files else (".env",)
+    if app.compose and app.path is not None:
+        step = f"# set {app.key} in {names[0]} or the environment to run alembic from a shell"
+        return Rung(r.UNSET, "skip", f"{app.key} is set in {project.rel(app.path)} (the "
+                    "containers'): verified with it, offline", fix=step[2:],
+                    values=(step,))  # fmt: skip
     if app.path is None:
         what = f"set {app.key}" if answers.source.env_key else f"set what {app.key} is made of"
         step = f"# {what} (the URL the app's engine uses) in {names[0]} or the environment"
