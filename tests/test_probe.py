@@ -398,6 +398,10 @@ FAILURES = {
         "sys.exit('BOT_TOKEN is not set')",
     ),
     "writes a file": ("open('started.log', 'w').write('x')", "wrote a file"),
+    "names its URL": (
+        "raise ValueError('cannot reach postgresql+asyncpg://app:s3cr3t@db/app')",
+        "ValueError: cannot reach postgresql+asyncpg://app:***@db/app",
+    ),
     "starts a server": (
         "import socket\nsocket.socket().bind(('127.0.0.1', 0))",
         "listening socket",
@@ -422,6 +426,7 @@ def test_a_probe_failure_is_one_line_and_the_source_decides(
     assert 'url = "app.config.Settings.database_url"' in done.stdout  # the static answer
     assert tree_hash(project) == hashed  # --dry-run, and the probe wrote nothing either
     assert not (project / "started.log").exists()
+    assert "s3cr3t" not in done.stdout + done.stderr
 
 
 def test_output_on_stdout_is_kept_out_of_the_answer(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from wizard.inspection.settings import Settings, sync_name
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 from wizard.probe.protocol import Engine, Expression, Failure, Origin, Table
+from wizard.secrets import mask
 
 
 def failure_note(failure: Failure, rel: Path | None = None) -> str:
@@ -26,8 +27,9 @@ def failure_note(failure: Failure, rel: Path | None = None) -> str:
             where = Path(where).relative_to(rel).as_posix()
     place = f" ({where}:{failure['line']})" if where and failure["line"] else ""
     module = failure["module"] or "the probe"
+    what = mask(failure["what"])  # an app's own message may hold its URL
     return (
-        f"the project's Python could not import {module}{place}: {failure['what']}; "
+        f"the project's Python could not import {module}{place}: {what}; "
         "inspection goes on from the source alone"
     )
 
