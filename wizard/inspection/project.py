@@ -113,5 +113,6 @@ def blame_skipped(skipped: Sequence[Skipped], words: tuple[bytes, ...]) -> None:
                 f"cannot parse this file: {item.why}",
                 path=item.path,
                 line=item.line,
-                hint="fix the syntax error (the wizard reads files, it does not run them)",
+                hint="fix the syntax error; if it is valid in a newer Python (3.12's f-strings, "
+                "say), pass that interpreter with --python (the project's venv)",
             )
