@@ -1,0 +1,86 @@
+"""The probe's limits, in the project's interpreter: an audit hook that refuses writes inside
+the project, new processes and listening sockets; the env files loaded the way the app's
+libraries load them, never over a variable already set. Standard library only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+_PATH_EVENTS = {"os.remove", "os.rmdir", "os.mkdir", "os.truncate", "os.chmod", "shutil.rmtree"}
+
+
+_TWO_PATH_EVENTS = {"os.rename", "os.link", "os.symlink"}
+
+
+_REFUSED_EVENTS = {
+    "subprocess.Popen": "started a process",
+    "os.system": "started a process",
+    "os.fork": "started a process",
+    "os.forkpty": "started a process",
+    "os.posix_spawn": "started a process",
+    "os.spawn": "started a process",
+    "os.exec": "started a process",
+    "socket.bind": "opened a listening socket (a server)",
+}
+
+
+class Refused(PermissionError):
+    """What the audit hook raises: the probe never lets the app act on the machine."""
+
+
+def inside(path: object, folders: tuple[str, ...]) -> bool:
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str):
+        return False
+    full = os.path.abspath(path)  # noqa: PTH100 (no symlinks resolved: as the app names it)
+    return any(full == f or full.startswith(f + os.sep) for f in folders)
+
+
+def guard(folders: tuple[str, ...]) -> None:
+    """Refuse writes under `folders` (the project), new processes and servers."""
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open" and len(args) == 3:
+            path, mode, flags = args
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS
+            )
+            if writes and inside(path, folders):
+                raise Refused(f"wrote a file: {path}")
+        elif event in _PATH_EVENTS and args and inside(args[0], folders):
+            raise Refused(f"changed a file: {args[0]}")
+        elif event in _TWO_PATH_EVENTS and any(inside(a, folders) for a in args[:2]):
+            raise Refused(f"changed a file: {args[1]}")
+        elif event in _REFUSED_EVENTS:
+            raise Refused(_REFUSED_EVENTS[event])
+
+    sys.addaudithook(hook)
+
+
+def load_env_files(paths: list[str]) -> None:
+    """The env files, as python-dotenv reads them (pydantic-settings' own parser), never over
+    a variable the environment already has."""
+    try:
+        from dotenv import dotenv_values
+    except ImportError:
+        dotenv_values = _plain_values  # type: ignore[assignment]
+    for path in paths:
+        for key, value in dotenv_values(path).items():
+            if value is not None:
+                os.environ.setdefault(key, value)
+
+
+def _plain_values(path: str) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        key, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and key.strip() and not key.startswith("#"):
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
