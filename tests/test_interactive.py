@@ -131,3 +131,17 @@ def test_no_terminal_and_no_yes_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no terminal" in done.stderr and "--yes" in done.stderr
     assert tree_hash(project) == before
+
+
+def test_a_url_only_in_a_template_is_asked_prefilled_with_its_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At a terminal the URL a template alone holds is asked, its value offered: Enter takes
+    it, and the new .env starts from the template."""
+    project = copy_project("urls/env_template_names", tmp_path)
+    keys = ENTER * 8 + "y"  # the URL as offered, then every default, then write
+    code, out, err = _answer(keys, ["--project", str(project)], capsys)
+    assert code == 0, err + out
+    assert "DATABASE_URL=sqlite+aiosqlite:///./bookings.db\n" in (project / ".env").read_text()
+    assert "SECRET_KEY=change-me" in (project / ".env").read_text()
+    assert "ok  env.py imports" in out

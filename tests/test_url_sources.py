@@ -353,3 +353,27 @@ def test_doctor_checks_the_url_the_engine_uses(tmp_path: Path) -> None:
     found = wizard("doctor", cwd=project).stdout
     assert "AW110  .env:2  ASYNC_DATABASE_URL has sslmode" in found
     assert "DATABASE_URL has sslmode" not in found.replace("ASYNC_DATABASE_URL", "")
+
+
+def test_the_url_given_for_a_template_only_project_goes_into_a_copy_of_it(tmp_path: Path) -> None:
+    """`--database-url` (what the question asks at a terminal): the new .env is the template
+    with that URL and the sync URL after it, so the app's other variables come too and the
+    setup verifies for real."""
+    project = _copy("urls/env_template_names", tmp_path)
+    done = wizard("--yes", "--database-url", "sqlite+aiosqlite:///./real.db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    env = (project / ".env").read_text()
+    template = (project / "env.example").read_text()
+    assert env.replace(
+        "DATABASE_URL=sqlite+aiosqlite:///./real.db\nDATABASE_URL_SYNC=sqlite:///./real.db\n", ""
+    ) == (
+        template.replace(
+            "DATABASE_URL=sqlite+aiosqlite:///./bookings.db\nDATABASE_URL_SYNC=sqlite:///./bookings.db\n",
+            "",
+        )
+    )
+    assert "ok  env.py imports" in done.stdout and "FAILED" not in done.stdout
+    assert "set only in env.example" not in done.stderr
+    alembic("revision", "--autogenerate", "-m", "create tables", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "real.db").is_file()

@@ -79,6 +79,11 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
     q.add_argument("--settings", help="settings class, e.g. app.core.config.Settings")
     q.add_argument("--url", help="which URL the app's engine uses, as `inspect` lists it")
     q.add_argument("--env-file", help="the env file that holds the async URL")
+    q.add_argument(
+        "--database-url",
+        help="the app's async URL, written into its env file when it is set nowhere yet "
+        "(only a template has it)",
+    )
     q.add_argument("--mode", help="sync (a sync driver for Alembic) or async (run_sync)")
     q.add_argument(
         "--add-deps",
@@ -124,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--force", action="store_true",
         help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
     add("--follow-outside", action="store_true",
-        help="edit what symlinks lead to outside the project (the links are kept)")  # fmt: skip
+        help="edit what symlinks lead to outside the project (the links are kept); "
+             "undo: restore files outside the project")  # fmt: skip
     add("--no-verify", action="store_true", help="skip verification")
     add("--no-db", action="store_true",
         help="verify without the database (Alembic's offline mode is --sql)")  # fmt: skip
@@ -149,11 +155,20 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     """The parsed arguments as the typed value the commands take."""
     models = _listed(args.models)
     flags = Flags(
-        dialect=args.dialect, sync_driver=args.sync_driver, metadata=args.metadata,
-        models=models, settings=args.settings, url=args.url, env_file=args.env_file,
-        migrations=args.migrations, mode=args.mode, add_deps=args.add_deps,
-        rails=_listed(args.rails), naming=args.naming_convention,
-    )  # fmt: skip
+        dialect=args.dialect,
+        sync_driver=args.sync_driver,
+        metadata=args.metadata,
+        models=models,
+        settings=args.settings,
+        url=args.url,
+        env_file=args.env_file,
+        database_url=args.database_url,
+        migrations=args.migrations,
+        mode=args.mode,
+        add_deps=args.add_deps,
+        rails=_listed(args.rails),
+        naming=args.naming_convention,
+    )
     project = Path(args.project) if args.project else project_root(Path.cwd())
     return Options(
         command=args.command, project=project, dry_run=args.dry_run, yes=args.yes,

@@ -18,6 +18,7 @@ class Flags:
     settings: str | None = None
     url: str | None = None  # which URL source, by its label
     env_file: str | None = None
+    database_url: str | None = None  # the app's URL, when it is set nowhere a shell sees
     migrations: str | None = None
     mode: str | None = None
     add_deps: bool | None = None

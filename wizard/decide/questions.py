@@ -149,6 +149,32 @@ def check_readable(project: Project, source: UrlSource, app: AppUrl) -> AppUrl:
     return replace(app, unset=True)
 
 
+def ask_database_url(decider: Decider, source: UrlSource, app: AppUrl) -> AppUrl:
+    """The app's URL is set nowhere a shell sees (a template's placeholder, or only the
+    driver the project declares): at a terminal, ask for it, pre-filled with the template's
+    value, and write it where the app reads it; `--yes` leaves it for the user to set."""
+    given = decider.flags.database_url
+    if not app.unset or app.compose or source.env_key is None:
+        return app
+    if given is None and (decider.yes or not decider.interactive):
+        return app
+    where = f"only {app.path.name} has it" if app.path else "the app's env file has none"
+    typed = decider.text(
+        f"database URL for {app.key} ({where}; it goes into the env file the app reads)",
+        "--database-url", given, app.text, _url_problem,
+    )  # fmt: skip
+    return AppUrl(typed.strip(), app.key, app.path, app.line, True, typed=True)
+
+
+def _url_problem(text: str) -> str | None:
+    try:
+        validate.check_url_text(text.strip(), "the URL", None, None)
+        urls.parse(text.strip(), where="the URL")
+    except WizardError as exc:
+        return exc.message
+    return None
+
+
 def unset_note(source: UrlSource, app: AppUrl) -> str:
     """What the user must do before Alembic can run: set the variable the app reads."""
     names = source.settings.env_files if source.settings and source.settings.env_files else ()
@@ -287,6 +313,7 @@ def decide(
     if decider.flags.env_file is None:  # a file named on purpose may be loaded another way
         validate.check_env_file_read(project, source, env_file)
     app = check_readable(project, source, find_app_url(project, source, env_file))
+    app = ask_database_url(decider, source, app)
     if app.unset:
         notes.append(unset_note(source, app))
     validate.check_url_text(app.text, app.key, app.path, app.line)

@@ -200,6 +200,19 @@ def format_binding(model: Binding, key: str, value: str, newline: str) -> str:
     return f"{indent}{export}{key}={quote}{value}{quote}{newline}"
 
 
+def set_value(env: EnvFile, key: str, value: str) -> str:
+    """The file's text with the (last) binding of `key` set to `value`, in its own style."""
+    anchor = env.get(key, case_sensitive=True)
+    out = []
+    for piece in env.pieces:
+        if piece is anchor and isinstance(piece, Binding):
+            newline = piece.text[len(piece.text.rstrip("\r\n")) :]
+            out.append(format_binding(piece, key, value, newline))
+        else:
+            out.append(piece if isinstance(piece, str) else piece.text)
+    return "".join(out)
+
+
 def insert_after(env: EnvFile, text: str, after: str, key: str, value: str) -> str:
     """The file's text with `key=value` on the line after the binding of `after`."""
     newline = _newline_of(text)

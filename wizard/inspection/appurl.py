@@ -31,6 +31,7 @@ class AppUrl:
     shape: bool = False  # only its shape is known (parts read at run time): dialect, driver
     unset: bool = False  # a template's value: the app cannot start until the user sets it
     compose: bool = False  # set in a docker compose file: in the containers, not in a shell
+    typed: bool = False  # given by the user (--database-url, or asked): goes into the env file
 
     def parse(self) -> URL:
         """The parsed URL; a bad one is an error naming the file and line."""

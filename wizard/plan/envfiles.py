@@ -41,10 +41,12 @@ def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: st
     """`sync_key=value` after the app's URL (a hard-coded URL moves in first)."""
     text, parsed = env.text, env.env
     anchor = parsed.get(key, case_sensitive=answers.source.case_sensitive)
-    if anchor is None and answers.source.kind == "literal" and not env.example:
+    moves_in = answers.source.kind == "literal" or answers.app.typed
+    if anchor is None and moves_in and not env.example:
         text = envfile.insert_after(parsed, text, key, key, answers.app.text)
         parsed = envfile.parse(text, env.path)
-        why = f"{key} (the URL written in the code) and {why}"
+        given = "the URL you gave" if answers.app.typed else "the URL written in the code"
+        why = f"{key} ({given}) and {why}"
     after = envfile.insert_after(parsed, text, anchor.key if anchor else key, sync_key, value)
     line = envfile.format_binding(
         anchor or envfile.Binding(key, value, 0, ""), sync_key, value, "\n"
@@ -81,10 +83,35 @@ def new_env_path(project: Project, answers: Answers) -> Path:
     return project.root / name
 
 
+def _from_template(project: Project, answers: Answers, sync_text: str) -> Change | None:
+    """A URL the user gave, and a template that has its key: the new env file is the
+    template with that URL in it and the sync URL after it (`cp .env.example .env`, filled
+    in): the app needs the template's other variables too."""
+    key, sync_key = answers.source.env_key, answers.source.sync_key
+    templates = [e for e in project.env_files if e.example and key and e.env.get(key)]
+    templates.sort(key=lambda e: e.path != answers.app.path)  # the one it was offered from
+    template = templates[0] if templates else None
+    if not answers.app.typed or template is None or key is None:
+        return None
+    binding = template.env.get(key)
+    assert binding is not None
+    text = envfile.set_value(template.env, binding.key, answers.app.text)
+    text = envfile.insert_after(envfile.parse(text, template.path), text, binding.key, sync_key,
+                                sync_text)  # fmt: skip
+    path = new_env_path(project, answers)
+    _check_reads_back(path, text, sync_key, sync_text)
+    why = f"{template.path.name} with the URL you gave in {key}, and {sync_key} (new file)"
+    return Change(path, None, text, why)
+
+
 def _new_env_file(project: Project, answers: Answers, sync_text: str) -> Change:
     """No env file yet: one with the sync URL (and a hard-coded URL moved in)."""
+    copied = _from_template(project, answers, sync_text)
+    if copied is not None:
+        return copied
     source = answers.source
-    lines = [f"{source.env_key}={answers.app.text}"] if source.kind == "literal" else []
+    moves_in = source.kind == "literal" or answers.app.typed
+    lines = [f"{source.env_key}={answers.app.text}"] if moves_in else []
     lines.append(f"{source.sync_key}={sync_text}")
     path = new_env_path(project, answers)
     body = "".join(

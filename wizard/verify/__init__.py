@@ -101,7 +101,7 @@ def verify(
             found += r.online_rungs(project, result, models_of(project, answers, result))
         elif why_not:
             found.append(Rung("database", "skip", why_not))
-    if answers.app.unset or _fresh_clone(project):
+    if answers.app.unset or (_fresh_clone(project) and not answers.app.typed):
         found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
     if answers.app.unset:
         found.append(_unset_rung(project, answers))
@@ -113,8 +113,8 @@ def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
     """Every value of the template the user is to copy (the app may need more than the
     URL to start), for an offline verification only: when the URL is a placeholder, or
     when the project has no env file of its own yet (a fresh clone)."""
-    if not answers.app.unset and not _fresh_clone(project):
-        return {}
+    if answers.app.typed or (not answers.app.unset and not _fresh_clone(project)):
+        return {}  # typed: the env file written from the template holds the real values
     if answers.app.compose:
         return {answers.app.key: answers.app.text}
     templates = [e for e in project.env_files if e.example]
