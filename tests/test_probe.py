@@ -517,3 +517,72 @@ def test_a_library_mixin_names_the_table_beside_the_apps_own_models(
         ("users", "app.models"),
         ("user", "app.users"),
     }
+
+
+def test_a_fresh_clone_is_probed_on_its_templates_values(tmp_path: Path) -> None:
+    """No env file of its own, required settings only a template fills, the URL reached
+    in a way only the running code knows: the probe starts the app on the template's
+    values (placeholders, never written), finds the field, and the setup goes on."""
+    project = _project(
+        tmp_path,
+        {
+            ".env.example": f"DATABASE_URL={SQLITE}\nBOT_TOKEN=change-me\n",
+            "app/config.py": """
+                from pydantic_settings import BaseSettings, SettingsConfigDict
+
+                class Settings(BaseSettings):
+                    model_config = SettingsConfigDict(env_file=".env")
+                    database_url: str
+                    bot_token: str
+
+                def load():
+                    return Settings()
+
+                CONFIG = {"main": load()}
+            """,
+            "app/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from app.config import CONFIG
+
+                engine = create_async_engine(CONFIG["main"].database_url)
+            """,
+            "app/models.py": MODELS,
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "could not import" not in done.stderr
+    assert "note: DATABASE_URL is set only in .env.example, a template" in done.stderr
+    assert not (project / ".env").exists()
+
+
+def test_a_base_made_by_declarative_base_is_reached_where_the_app_holds_it(
+    tmp_path: Path,
+) -> None:
+    """`Base = declarative_base(cls=Model)` whose class says another module (SQLAlchemy's):
+    env.py imports it from the app's module that holds it."""
+    project = _project(
+        tmp_path,
+        {
+            **FALLBACK,
+            "app/db.py": textwrap.dedent(ENGINE).replace("{before}", ""),
+            "app/models.py": """
+                from sqlalchemy import Column, Integer
+                from sqlalchemy.orm import declarative_base, declared_attr
+
+                class Model:
+                    @declared_attr
+                    def __tablename__(cls):
+                        return cls.__name__.lower() + "s"
+
+                BaseModel = declarative_base(cls=Model)
+
+                class Song(BaseModel):
+                    id = Column(Integer, primary_key=True)
+            """,
+        },
+    )
+    (metadata,) = _source(project)["metadata"]  # type: ignore[misc]
+    assert metadata["name"] == "app.models.BaseModel.metadata"
+    assert [t["name"] for t in metadata["tables"]] == ["songs"]
+    _setup_works(project)

@@ -10,7 +10,7 @@ from pathlib import Path
 from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
-from wizard.inspection.asking import engine_request, model_request
+from wizard.inspection.asking import engine_request, model_request, placeholders
 from wizard.inspection.compose import env_file_names, find_compose
 from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
@@ -103,6 +103,7 @@ def _describe(
         # static reading lost the URL's trail, or found no value on it: the app's own answer
         env_paths = [e.path for e in env_files if not e.example]
         request = engine_request(tree, engines, root, env_paths)
+        request["placeholders"] = placeholders(env_files)
         python = found.environment.python
         probed = _probed_sources(resolver, settings, env_files, python, request, asked)
         sources, followed = (probed, True) if probed else (sources, followed)
@@ -168,8 +169,11 @@ def _probed_tables(
     """The tables the models make, and whether every model module imported (only then do
     they replace what static reading found)."""
     root, top = where
-    env_files = [e.path for e in find_env_files(root, top, ()) if not e.example]
-    answer = runner.ask(python, model_request(tree, root, env_files, known))
+    found_env = find_env_files(root, top, ())
+    env_files = [e.path for e in found_env if not e.example]
+    request = model_request(tree, root, env_files, known)
+    request["placeholders"] = placeholders(found_env)
+    answer = runner.ask(python, request)
     failures = _failures(answer)
     notes += [failure_note(f, top) for f in failures]
     found = tables_of(answer.result["tables"]) if answer.result else []
@@ -190,6 +194,7 @@ def _probed_sources(
         notes.append(printed_note(answer.result["stdout"]))
     env = {k: v for s in env_files if not s.example for k, v in s.values()}
     sources = Sources(resolver, tuple(settings), Values(resolver, env))
+    sources.placeheld = bool(request["placeholders"])
     found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]
     return list({s.label: s for s in found}.values())
 

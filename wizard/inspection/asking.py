@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from wizard.inspection.engines import EngineCall, uses_asyncio
+from wizard.inspection.envfiles import EnvSource
 from wizard.inspection.scan import Module, Tree, make_module, name_of, parse
 from wizard.inspection.words import mentions_models, names_columns
 from wizard.probe.protocol import Expression, Request
@@ -44,6 +45,15 @@ def model_request(
     return _request(tree, root, env_files, model_modules=sorted({*parsed, *unparsed, *known}))
 
 
+def placeholders(env_files: Iterable[EnvSource]) -> dict[str, str]:
+    """A fresh clone (no env file of its own, only templates): the templates' values, so
+    that the app can start in the probe; none when the project has a real env file."""
+    found = list(env_files)
+    if any(not e.example for e in found):
+        return {}
+    return {k: v for e in reversed(found) for k, v in e.values()}
+
+
 def _request(tree: Tree, root: Path, env_files: list[Path], **asked: object) -> Request:
     request: Request = {
         "root": str(root),
@@ -53,6 +63,7 @@ def _request(tree: Tree, root: Path, env_files: list[Path], **asked: object) -> 
         "expressions": [],
         "model_modules": [],
         "settings_modules": [],
+        "placeholders": {},
     }
     request.update(asked)  # type: ignore[typeddict-item]
     request["env_files"] = [str(p) for p in env_files]

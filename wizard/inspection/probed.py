@@ -51,10 +51,14 @@ class Sources:
         self.resolver = resolver
         self.settings = settings
         self.values = values
+        self.placeheld = False  # the app started on a template's values: URLs are shapes
 
     def of(self, engine: Engine) -> UrlSource | None:
         for origin in engine["origins"]:
             found = self._origin(origin, engine)
+            if found is not None and self.placeheld:  # a template's value: its shape only
+                kept = found.default if found.kind in ("field", "computed") else None  # code's
+                return replace(found, default=kept, shape=found.shape or engine["url"])
             if found is not None:
                 return replace(found, default=found.default or engine["url"])
         expression = engine["expression"]

@@ -253,6 +253,8 @@ def main(argv: list[str]) -> int:
         sys.path.insert(0, path)
     faulthandler.dump_traceback_later(_TIMEOUT, exit=True)  # a hang: where it hangs, on stderr
     load_env_files(request["env_files"])
+    for key, value in request["placeholders"].items():
+        os.environ.setdefault(key, value)
     probe = Probe(request, channel)
     guard(probe.folders)
     probe.record_engines()

@@ -31,6 +31,9 @@ class Request(TypedDict):
     expressions: list[Expression]
     model_modules: list[str]  # imported, then every MetaData's tables read
     settings_modules: list[str]  # where settings classes live: their instances are looked at
+    # a fresh clone's template values, set after the env files (never over a variable already
+    # set): the app can start, so where its URL lives can be seen; the values are not real
+    placeholders: dict[str, str]
 
 
 OriginKind = Literal["settings", "environ", "constant", "engine"]

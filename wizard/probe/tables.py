@@ -73,12 +73,15 @@ class Tables:
             return 0, (module, name, name)
         if not isinstance(value, type):  # a `registry()`
             return 1, (module, name, f"{name}.metadata")
-        owner = value.__module__
+        owner, called = value.__module__, value.__name__
+        if getattr(sys.modules.get(owner), called, None) is not value:
+            owner, called = module, name  # made by a factory (`declarative_base(cls=...)`)
+        place = (owner, called, f"{called}.metadata")
         if "__table__" in vars(value):  # a model: it works, a base reads better
-            return 3, (owner, value.__name__, f"{value.__name__}.metadata")
+            return 3, place
         if not self._is_module_of_project(owner):  # `from sqlmodel import SQLModel`
-            return 2, (owner, value.__name__, f"{value.__name__}.metadata")
-        return 1, (owner, value.__name__, f"{value.__name__}.metadata")
+            return 2, place
+        return 1, place
 
     def _is_module_of_project(self, name: str) -> bool:
         module = sys.modules.get(name)
