@@ -1,15 +1,17 @@
 """Ecosystem check: alembic-wizard on snapshots of real public async-SQLAlchemy repositories.
 
     python3 benchmarks/ecosystem.py --mirror /work/.mirror [--only NAME] [--jobs N]
-                                    [--write-results] [--e2e] [--keep] [--details]
+                                    [--write-results] [--deps] [--e2e] [--keep] [--details]
 
 Each entry in benchmarks/ecosystem/repos/*.toml names a repository, a commit and what a
 correct setup looks like there ([expected]). For each one the script lays the commit out in a
 fresh temporary folder (a new git repository with one commit), runs the wizard as a new user
 would (`python3 -m wizard --project P --yes --no-db --json`, CI=true, no stdin, no database
 URL inherited from the caller) and grades what it reports and what it wrote, one criterion at
-a time (GRADING below, and benchmarks/ecosystem/README.md). `--e2e` then installs the
-project's own dependencies in a venv of its Python, points the app at a fresh database and
+a time (GRADING below, and benchmarks/ecosystem/README.md). `--deps` first installs the
+project's own dependencies in a venv of its Python (cached across runs, outside this
+checkout) and gives the wizard that interpreter (`--python`), as a user who has installed the
+project has. `--e2e` then, in the same cached venv, points the app at a fresh database and
 runs the wizard with verification, `alembic revision --autogenerate`, `alembic upgrade head`
 and a second wizard run that must plan no changes.
 
@@ -46,7 +48,12 @@ ENTRIES = HERE / "repos"
 RESULTS = HERE / "results.md"
 PYENV = Path.home() / ".pyenv" / "versions"
 WIZARD_TIMEOUT = 180
-INSTALL_TIMEOUT = 1200
+INSTALL_TIMEOUT = 600  # one venv's whole install (--install-timeout)
+VENVS = Path(tempfile.gettempdir()) / "ecosystem-venvs"  # the cached venvs (--venvs)
+MARKER = ".ecosystem-install.json"  # in a venv: its install finished (ok or not), and how
+INSTALL_METHOD = 2  # a venv whose marker has another is made again (2: as of the commit date)
+# the Pythons a venv is made with: the wizard's probe runs in the project's Python (>= 3.10)
+VENV_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 ALEMBIC_TIMEOUT = 300
 
 # The criteria, in the order they are reported; the first failing one is the FAIL line's.
@@ -102,12 +109,15 @@ GRADING: tuple[tuple[str, str], ...] = (
 )
 ORDER = [name for name, _ in GRADING]
 E2E_STEPS: tuple[tuple[str, str], ...] = (
-    ("python", "the entry's Python X.Y is in ~/.pyenv/versions"),
-    ("venv", "python -m venv"),
+    (
+        "python",
+        "the entry's Python X.Y from ~/.pyenv/versions, else the nearest of 3.10-3.13 there",
+    ),
+    ("venv", "python -m venv, cached across runs (--venvs; shared with --deps)"),
     (
         "install",
         "the project's requirements*.txt, else pyproject's dependencies (deps only), "
-        "plus alembic and the dialect's sync and async drivers",
+        "plus alembic and the dialect's sync and async drivers (cached with the venv)",
     ),
     (
         "database",
@@ -126,7 +136,12 @@ E2E_STEPS: tuple[tuple[str, str], ...] = (
 KINDS = {"literal": "constant", "engine": "constant"}
 ASYNC_DRIVERS = {"asyncpg", "aiomysql", "asyncmy", "aiosqlite", "aioodbc", "psycopg_async"}
 DIALECTS = ("postgresql", "postgres", "mysql", "mariadb", "sqlite", "mssql", "oracle")
-NOT_FOR_US = re.compile(r"not async|not for us|no async (sqlalchemy )?engine", re.IGNORECASE)
+# the wizard's not-for-us refusals: a sync app, or no SQLAlchemy tables at all (Tortoise ORM,
+# raw SQL): both exit 2 with every file untouched, which `unchanged` checks
+NOT_FOR_US = re.compile(
+    r"not async|not for us|no async (sqlalchemy )?engine|no SQLAlchemy or SQLModel tables",
+    re.IGNORECASE,
+)
 URL_PASSWORD = re.compile(r"([A-Za-z][\w+.-]*://[^\s:/@'\"]*:)([^\s@'\"]+)@")
 LEAKING_ENV = re.compile(r"(DATABASE|_DB_|^DB_|POSTGRES|MYSQL|MARIADB|SQLITE|^PG[A-Z]|ALEMBIC)")
 PART_KEY = re.compile(
@@ -857,6 +872,7 @@ class Result:
     error: str = ""  # the harness could not run it (no mirror, ...)
     e2e: list[Check] = field(default_factory=list)
     log: Path | None = None
+    deps: Deps | None = None  # --deps / --e2e: the project's venv
 
     @property
     def passed(self) -> bool:
@@ -877,10 +893,17 @@ def check_repo(entry: Entry, opts: argparse.Namespace, logs: Path) -> Result:
     tmp = Path(tempfile.mkdtemp(prefix=f"eco-{entry.slug[:40]}-"))
     try:
         root, result.warnings = lay_out(entry, git_dir, tmp / "repo")
-        result.checks = static_checks(entry, root, log)
+        if opts.deps or (opts.e2e and not e2e_skip(entry)):  # before the wizard writes
+            commit, _ = resolve_commit(git_dir, entry.commit)
+            as_of = commit_day_after(git_dir, commit)
+            result.deps = ensure_venv(entry, root, commit, log, opts, opts.progress, as_of)
+            if result.deps.note:
+                result.warnings.append(result.deps.note)
+        python = result.deps.python if opts.deps and result.deps and result.deps.ok else None
+        result.checks = static_checks(entry, root, log, python)
         if opts.e2e:  # from a fresh copy: the static run's files are not a new user's
             lay_out(entry, git_dir, tmp / "e2e")
-            result.e2e = end_to_end(entry, tmp, log)
+            result.e2e = end_to_end(entry, tmp, log, result.deps)
     except Exception as exc:  # the harness's own failure: reported, never hides others
         result.error = f"{type(exc).__name__}: {first_line(str(exc))}"
         log.write(f"harness error: {exc!r}")
@@ -899,10 +922,13 @@ def lay_out(entry: Entry, git_dir: Path, dest: Path) -> tuple[Path, list[str]]:
     return dest, warnings
 
 
-def static_checks(entry: Entry, root: Path, log: Log) -> list[Check]:
+def static_checks(entry: Entry, root: Path, log: Log, python: Path | None = None) -> list[Check]:
+    """The wizard run as a new user runs it, graded; with `python` (--deps: the project's venv,
+    its dependencies installed) as the project's interpreter, on PATH as when activated."""
     project = root / entry.project
-    env = clean_env()
+    env = clean_env(venv=python.parent.parent if python else None)
     base = ["--project", str(project), "--json"]
+    base += ["--python", str(python)] if python else []
     inspect = run_wizard(["inspect", *base], env, log).report or {}
     setup = run_wizard(["setup", *base, "--yes", "--no-db"], env, log)
     missing = deps_missing(setup, project, inspect) if entry.expected.setup else ""
@@ -948,16 +974,253 @@ def status(check: Check) -> str:
     return {True: "pass", False: "FAIL", None: "skip"}[check.ok]
 
 
-# ------------------------------------------------------------------------ end to end
+# --------------------------------------------------------------- the project's own venv
 
 
-def pyenv_python(version: str) -> Path | None:
-    if not PYENV.is_dir():
+def pyenv_versions() -> dict[str, Path]:
+    """X.Y -> the newest python3 of that version in ~/.pyenv/versions."""
+    found: dict[str, tuple[list[int], Path]] = {}
+    for folder in PYENV.iterdir() if PYENV.is_dir() else ():
+        parts = folder.name.split(".")
+        python = folder / "bin" / "python3"
+        if len(parts) < 2 or not all(p.isdigit() for p in parts) or not python.exists():
+            continue
+        key, rank = ".".join(parts[:2]), [int(p) for p in parts]
+        if key not in found or rank > found[key][0]:
+            found[key] = (rank, python)
+    return {k: v[1] for k, v in found.items()}
+
+
+def choose_python(
+    wanted: str, available: dict[str, Path] | None = None
+) -> tuple[Path | None, str, str]:
+    """(python, its X.Y, a note when it is not the entry's): the entry's X.Y when it is one
+    of VENV_PYTHONS and installed, else the nearest installed one of those (the newer on a
+    tie)."""
+    available = pyenv_versions() if available is None else available
+    usable = {v: p for v, p in available.items() if v in VENV_PYTHONS}
+    if wanted in usable:
+        return usable[wanted], wanted, ""
+    if not usable:
+        return None, "", f"none of Python {', '.join(VENV_PYTHONS)} is in {PYENV}"
+
+    def minor(version: str) -> int:
+        parts = version.split(".")
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 11
+
+    used = min(usable, key=lambda v: (abs(minor(v) - minor(wanted)), -minor(v)))
+    why = "the wizard's probe needs >= 3.10" if minor(wanted) < 10 else "not in pyenv"
+    return usable[used], used, f"Python {wanted} wanted, {used} used ({why})"
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The entry's venv with the project's dependencies: made now or found in the cache."""
+
+    venv: Path | None  # None: no Python to make it with
+    ok: bool
+    detail: str  # what was installed, or the first line of why not
+    note: str = ""  # the Python used is not the entry's
+    cached: bool = False
+    seconds: float = 0.0
+
+    @property
+    def python(self) -> Path | None:
+        return self.venv / "bin" / "python" if self.venv else None
+
+    def failure(self) -> str:
+        """The mark on a result line: "" when the dependencies are installed."""
+        return "" if self.ok else f"(deps: install failed: {self.detail})"
+
+
+class Progress:
+    """`deps [k/N] owner/name: ...` lines on stderr, k counting finished installs."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.lock = total, 0, threading.Lock()
+
+    def say(self, repo: str, text: str, finished: bool = False) -> None:
+        with self.lock:
+            self.done += finished
+            count = f"[{self.done}/{self.total}] " if finished else ""
+            print(f"deps {count}{repo}: {text}", file=sys.stderr, flush=True)
+
+
+VENV_LOCKS: dict[Path, threading.Lock] = {}
+
+
+def venv_path(entry: Entry, commit: str, version: str, venvs: Path) -> Path:
+    return venvs / f"{entry.repo.replace('/', '+')}-{commit[:8]}-py{version}"
+
+
+def ensure_venv(
+    entry: Entry,
+    root: Path,
+    commit: str,
+    log: Log,
+    opts: argparse.Namespace,
+    progress: Progress,
+    as_of: str = "",
+) -> Deps:
+    """The cached venv of the entry's commit, made (and the dependencies installed) when the
+    cache has no finished one; one at a time per venv, also across processes."""
+    import fcntl
+
+    python, version, note = choose_python(entry.python)
+    if note:
+        log.write(f"deps: {note}")
+    if python is None:
+        return Deps(None, False, note, note)
+    venvs: Path = opts.venvs
+    venvs.mkdir(parents=True, exist_ok=True)
+    venv = venv_path(entry, commit, version, venvs)
+    lock = VENV_LOCKS.setdefault(venv, threading.Lock())
+    with lock, (venvs / f"{venv.name}.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        cached = read_marker(venv)
+        if cached is not None and (cached["ok"] or not opts.reinstall):
+            deps = Deps(venv, bool(cached["ok"]), cached["detail"], note, True)
+            log.write(f"deps: cached {venv} ({'ok' if deps.ok else 'failed'}): {deps.detail}")
+            progress.say(entry.repo, f"cached ({'ok' if deps.ok else deps.failure()})", True)
+            return deps
+        progress.say(
+            entry.repo, f"installing into {venv} (Python {version}){f'; {note}' * bool(note)}"
+        )
+        start = time.perf_counter()
+        ok, detail = install_venv(entry, root / entry.project, root, python, venv, log, opts, as_of)
+        seconds = time.perf_counter() - start
+        marker = {"ok": ok, "detail": detail, "python": str(python), "note": note}
+        marker |= {"method": INSTALL_METHOD, "as_of": as_of}
+        marker |= {"seconds": round(seconds), "commit": commit, "repo": entry.repo}
+        if not detail.startswith("timed out"):  # a timeout is tried again next time
+            (venv / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+        shown = f"installed in {seconds:.0f} s" if ok else f"FAILED after {seconds:.0f} s: {detail}"
+        progress.say(entry.repo, shown, True)
+        return Deps(venv, ok, detail, note, False, seconds)
+
+
+def read_marker(venv: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((venv / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    found = [p for p in PYENV.iterdir() if p.name == version or p.name.startswith(version + ".")]
-    found.sort(key=lambda p: [int(x) if x.isdigit() else 0 for x in p.name.split(".")])
-    python = found[-1] / "bin" / "python3" if found else None
-    return python if python and python.exists() else None
+    if not isinstance(data, dict) or data.get("method") != INSTALL_METHOD:
+        return None
+    return data if "ok" in data and (venv / "bin").is_dir() else None
+
+
+def commit_day_after(git_dir: Path, commit: str) -> str:
+    """The day after the commit's date (its author's packages were at most that new), as
+    uv's --exclude-newer takes it; "" when git does not say."""
+    done = git(git_dir, "log", "-1", "--format=%cI", commit)
+    try:
+        when = datetime.datetime.fromisoformat(done.stdout.decode().strip())
+    except ValueError:
+        return ""
+    day = (when + datetime.timedelta(days=1)).astimezone(datetime.timezone.utc)
+    return day.strftime("%Y-%m-%dT00:00:00Z")
+
+
+def install_venv(
+    entry: Entry,
+    project: Path,
+    root: Path,
+    python: Path,
+    venv: Path,
+    log: Log,
+    opts: argparse.Namespace,
+    as_of: str = "",
+) -> tuple[bool, str]:
+    """A new venv with the project's dependencies, alembic and the drivers: (ok, what was
+    installed or the first line of what failed)."""
+    shutil.rmtree(venv, ignore_errors=True)  # an unfinished one
+    deadline = time.monotonic() + opts.install_timeout
+    ok, why = run_step([str(python), "-m", "venv", str(venv)], log, 300)
+    if not ok:
+        return False, f"python -m venv: {why}"
+    done = []
+    for args, cwd in install_plan(project, root):
+        ok, why, note = pip_install(venv, args, cwd, log, deadline, as_of)
+        if not ok:
+            return False, f"{' '.join(args)[:60]}: {why}"
+        done.append(" ".join(args)[:60] + (f" ({note})" if note else ""))
+    extras = ["alembic", *drivers_for(entry.expected)]  # today's, as a new user installs them
+    ok, why, _ = pip_install(venv, extras, project, log, deadline)
+    if not ok:
+        return False, f"{' '.join(extras)}: {why}"
+    return True, "; ".join([*done, " ".join(extras)])
+
+
+def uv_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("uv") is not None
+
+
+def pip_install(
+    venv: Path, args: Sequence[str], cwd: Path, log: Log, deadline: float, as_of: str = ""
+) -> tuple[bool, str, str]:
+    """(ok, why not, a note): `uv pip install` (much faster) when uv is importable here, first
+    with `--exclude-newer as_of` (the versions the project's author had: `aiogram>=3`,
+    unpinned, is not yet the release that breaks it), then without it; pip of the venv when uv
+    is missing or fails; within the install's deadline."""
+    python = str(venv / "bin" / "python")
+    tries: list[tuple[list[str], str]] = []
+    if uv_available():
+        uv = [sys.executable, "-m", "uv", "pip", "install", "--python", python]
+        if as_of:
+            tries.append(([*uv, "--exclude-newer", as_of], ""))
+        tries.append((uv, f"newest versions (as of {as_of[:10]} failed)" if as_of else ""))
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    tries.append((pip, "pip" if tries else ""))
+    why = ""
+    for argv, note in tries:
+        left = int(deadline - time.monotonic())
+        if left <= 5:
+            return False, why or "timed out: the install's time is up", ""
+        ok, out = run_install([*argv, *args], log, left, cwd)
+        if ok:
+            return True, "", note
+        why = why or out  # the first attempt's reason: the versions the project asked for
+        if out.startswith("timed out"):
+            return False, out, ""
+    return False, why, ""
+
+
+def run_install(argv: Sequence[str], log: Log, timeout: int, cwd: Path) -> tuple[bool, str]:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            list(argv),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            cwd=cwd,
+            env=clean_env(),
+        )
+        code, out, err = done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, out, err = -1, decoded(exc.stdout), f"timed out after {timeout} s"
+    log.command(argv, code, out, err, time.perf_counter() - start)
+    return code == 0, install_error(err or out) if code else ""
+
+
+def install_error(text: str) -> str:
+    """The line of pip's or uv's output that says what failed."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Using Python", "Resolved", "Prepared"))]
+    for i, line in enumerate(lines):
+        if line.startswith(("×", "error:", "ERROR:")):
+            words = re.sub(r"^(×|error:|ERROR:)\s*", "", line)
+            if words.endswith(":") and i + 1 < len(lines):  # uv: the reason is on the next
+                words += " " + lines[i + 1].lstrip("╰─▶│ ").strip()
+            return mask(words)[:300]
+    return mask(lines[-1])[:300] if lines else "failed"
+
+
+# ------------------------------------------------------------------------ end to end
 
 
 def run_step(argv: Sequence[str], log: Log, timeout: int, **kw: Any) -> tuple[bool, str]:
@@ -976,8 +1239,24 @@ def run_step(argv: Sequence[str], log: Log, timeout: int, **kw: Any) -> tuple[bo
     except subprocess.TimeoutExpired as exc:
         code, out, err = -1, decoded(exc.stdout), f"timed out after {timeout} s"
     log.command(argv, code, out, err, time.perf_counter() - start)
-    tail = [ln for ln in (err or out).strip().splitlines() if ln.strip()]
-    return code == 0, mask(tail[-1].strip() if tail else f"exit status {code}")
+    return code == 0, mask(failure_line(err or out) or f"exit status {code}")
+
+
+EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit))(?::|$)")
+
+
+def failure_line(text: str) -> str:
+    """What a traceback says went wrong: its last `SomeError: ...` line (with the field a
+    pydantic ValidationError names, on the next line), else the last line."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        match = EXCEPTION_LINE.match(lines[i])
+        if match:
+            line = lines[i][lines[i].index(match[1]) :]
+            if match[1] == "ValidationError" and i + 1 < len(lines):
+                line += f": {lines[i + 1]}"
+            return line
+    return lines[-1] if lines else ""
 
 
 @dataclass
@@ -987,6 +1266,7 @@ class E2E:
     log: Log
     steps: list[Check] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=dict)  # what points the app at the database
+    venv: Path = Path()  # the cached venv (ensure_venv)
 
     @property
     def project(self) -> Path:
@@ -996,28 +1276,25 @@ class E2E:
     def root(self) -> Path:
         return self.tmp / "e2e"
 
-    @property
-    def venv(self) -> Path:
-        return self.tmp / "venv"
-
     def step(self, name: str, ok: bool | None, detail: str = "") -> bool:
         """Record a step; True when the next may run."""
-        check = Check(name, ok, detail)
+        check = relative(Check(name, ok, detail), self.root)
         self.steps.append(check)
         self.log.write(f"e2e {name}: {status(check)} {detail}")
         return bool(ok)
 
 
-def end_to_end(entry: Entry, tmp: Path, log: Log) -> list[Check]:
+def end_to_end(entry: Entry, tmp: Path, log: Log, deps: Deps | None) -> list[Check]:
     run = E2E(entry, tmp, log)
-    python = pyenv_python(entry.python)
-    why_not = e2e_impossible(entry, python)
+    why_not = e2e_impossible(entry, deps)
     if why_not:
         run.step("setup", None, why_not)
         return run.steps
-    assert python is not None
-    run.step("python", True, str(python))
-    if not (e2e_venv(run, python) and e2e_install(run)):
+    assert deps is not None and deps.venv is not None
+    run.venv = deps.venv
+    run.step("python", True, deps.note or "the entry's")
+    run.step("venv", True, f"{deps.venv}{' (cached)' if deps.cached else ''}")
+    if not run.step("install", deps.ok, deps.detail):
         return run.steps
     database = Database.for_entry(entry, tmp, log)
     try:
@@ -1028,64 +1305,60 @@ def end_to_end(entry: Entry, tmp: Path, log: Log) -> list[Check]:
     return run.steps
 
 
-def e2e_impossible(entry: Entry, python: Path | None) -> str:
+def e2e_impossible(entry: Entry, deps: Deps | None) -> str:
     """Why the entry cannot be run end to end here ("" when it can)."""
+    if e2e_skip(entry):
+        return e2e_skip(entry)
+    if deps is None or deps.venv is None:
+        return deps.detail if deps else "no venv"
+    return ""
+
+
+def e2e_skip(entry: Entry) -> str:
+    """Why the entry is not run end to end whatever is installed ("" when it can be)."""
     exp = entry.expected
     if not exp.setup:
         return "setup = false: nothing to migrate"
-    if python is None:
-        return f"Python {entry.python} is not in {PYENV}"
     server = exp.dialect not in ("sqlite", "")
     if KINDS.get(exp.source, exp.source) == "constant" and server and not entry.e2e_env:
         return "the URL is hard-coded for a server: it cannot be pointed at a fresh database"
     return ""
 
 
-def e2e_venv(run: E2E, python: Path) -> bool:
-    ok, why = run_step([str(python), "-m", "venv", str(run.venv)], run.log, 300)
-    return run.step("venv", ok, "" if ok else why)
-
-
-def pip(run: E2E, *args: str, cwd: Path | None = None) -> tuple[bool, str]:
-    argv = [
-        str(run.venv / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-        *args,
-    ]
-    return run_step(argv, run.log, INSTALL_TIMEOUT, cwd=cwd or run.project, env=clean_env())
-
-
-def e2e_install(run: E2E) -> bool:
-    done = []
-    for args, cwd in install_plan(run.project, run.root):
-        ok, why = pip(run, *args, cwd=cwd)
-        if not ok:
-            return run.step("install", False, f"pip install {' '.join(args)[:80]}: {why}")
-        done.append(" ".join(args)[:60])
-    extras = drivers_for(run.entry.expected)
-    ok, why = pip(run, "alembic", *extras)
-    return run.step(
-        "install", ok, "; ".join(done + [" ".join(["alembic", *extras])]) if ok else why
-    )
-
-
 def install_plan(project: Path, repo_root: Path) -> list[tuple[list[str], Path]]:
     """What pip installs of the project's own dependencies: its requirements.txt (else every
-    requirements*.txt), else pyproject.toml's dependencies; the project folder first, then
-    the repository root."""
-    for folder in dict.fromkeys((project, repo_root)):
+    requirements*.txt), else pyproject.toml's dependencies, else a Pipfile's packages; the
+    project folder first, then each folder up to the repository root."""
+    folders = [project, *[f for f in project.parents if f.is_relative_to(repo_root)]]
+    for folder in dict.fromkeys(folders):
         reqs = sorted(folder.glob("requirements*.txt"))
         main = [r for r in reqs if r.name == "requirements.txt"] or reqs
         if main:
             return [(["-r", r.name], folder) for r in main]
-        deps = pyproject_deps(folder / "pyproject.toml")
+        deps = pyproject_deps(folder / "pyproject.toml") or pipfile_deps(folder / "Pipfile")
         if deps:
             return [(deps, folder)]
     return []
+
+
+def pipfile_deps(path: Path) -> list[str]:
+    """A Pipfile's [packages] as pip requirements ("*": any version; git/path ones left out)."""
+    try:
+        packages = tomllib.loads(path.read_text(encoding="utf-8")).get("packages", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    deps = []
+    for name, spec in packages.items():
+        if isinstance(spec, dict):
+            if "git" in spec or "path" in spec or "file" in spec:
+                continue
+            extras = f"[{','.join(spec['extras'])}]" if spec.get("extras") else ""
+            spec = spec.get("version", "*")
+        else:
+            extras = ""
+        version = "" if str(spec).strip() in ("", "*") else str(spec).strip()
+        deps.append(f"{name}{extras}{version}")
+    return deps
 
 
 def pyproject_deps(path: Path) -> list[str]:
@@ -1365,9 +1638,10 @@ def verdict_line(result: Result) -> str:
     if result.error:
         return f"ERROR {repo}: {result.error}"
     bad = failing(result.checks)
+    mark = f" {result.deps.failure()}" if result.deps and result.deps.failure() else ""
     if not bad:
-        return f"PASS {repo}"
-    return mask(f"FAIL {repo}: {bad[0].name}: {bad[0].detail}")
+        return f"PASS {repo}{mark}"
+    return mask(f"FAIL {repo}: {bad[0].name}: {bad[0].detail}{mark}")
 
 
 def e2e_state(result: Result) -> tuple[str, Check | None]:
@@ -1413,6 +1687,13 @@ def summary(results: Sequence[Result], e2e: bool) -> list[str]:
     if len(graded) < len(results):
         lines.append(
             f"not graded (harness error / not in the mirror): {len(results) - len(graded)}"
+        )
+    with_deps = [r for r in graded if r.deps is not None]
+    if with_deps:
+        broken = [r for r in with_deps if r.deps and not r.deps.ok]
+        lines.append(
+            f"project dependencies installed: {len(with_deps) - len(broken)} of {len(with_deps)}"
+            + (f" (install failed: {', '.join(r.entry.repo for r in broken)})" if broken else "")
         )
     tally: dict[str, int] = {}
     for r in graded:
@@ -1479,6 +1760,8 @@ def result_row(r: Result, e2e: bool) -> list[str]:
     bad = failing(r.checks)
     result = "ERROR" if r.error else ("PASS" if not bad else "FAIL")
     why = r.error or (f"{bad[0].name}: {bad[0].detail}" if bad else "")
+    if r.deps and r.deps.failure():
+        why = f"{why} {r.deps.failure()}".strip()
     row = [
         r.entry.repo,
         ", ".join(r.entry.tags[:6]),
@@ -1511,7 +1794,28 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--jobs", type=int, default=4, help="repositories at once (--e2e: 2 max)")
     parser.add_argument(
+        "--deps",
+        action="store_true",
+        help="install the project's dependencies in a cached venv and give the wizard its Python",
+    )
+    parser.add_argument(
         "--e2e", action="store_true", help="also install, migrate a fresh database, re-run"
+    )
+    parser.add_argument(
+        "--venvs",
+        type=Path,
+        default=VENVS,
+        help=f"where the venvs are cached (default {VENVS})",
+    )
+    parser.add_argument(
+        "--install-timeout",
+        type=int,
+        default=INSTALL_TIMEOUT,
+        metavar="S",
+        help=f"seconds for one venv's install (default {INSTALL_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--reinstall", action="store_true", help="make again the venvs whose install failed"
     )
     parser.add_argument("--write-results", action="store_true", help=f"write {RESULTS.name}")
     parser.add_argument("--details", action="store_true", help="every criterion per repository")
@@ -1536,6 +1840,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"logs: {logs}", file=sys.stderr)
     jobs = max(1, min(opts.jobs, 2) if opts.e2e else opts.jobs)
+    opts.progress = Progress(
+        sum(1 for e in entries if opts.deps or not e2e_skip(e)) if opts.deps or opts.e2e else 0
+    )
     results = run_all(entries, opts, logs, jobs)
     for line in summary(results, opts.e2e):
         print(line)

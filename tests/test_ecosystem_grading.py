@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -191,3 +192,101 @@ def test_poetry_versions(eco: ModuleType) -> None:
     assert eco.poetry_req("pydantic", {"version": "^2", "extras": ["email"]}) == (
         "pydantic[email]>=2,<3"
     )
+
+
+def test_the_venv_python_is_the_entrys_else_the_nearest_the_wizard_runs(
+    eco: ModuleType,
+) -> None:
+    pythons = {v: Path(f"/py/{v}/bin/python3") for v in ("2.7", "3.9", "3.10", "3.12", "3.13")}
+    assert eco.choose_python("3.12", pythons) == (pythons["3.12"], "3.12", "")
+    python, used, note = eco.choose_python("3.9", pythons)  # installed, but the probe needs 3.10
+    assert (python, used) == (pythons["3.10"], "3.10") and "needs >= 3.10" in note
+    assert eco.choose_python("3.14", pythons)[1] == "3.13"
+    assert eco.choose_python("3.11", pythons)[1] == "3.12"  # a tie: the newer
+    assert eco.choose_python("3.11", {"3.9": pythons["3.9"]})[0] is None
+
+
+def test_a_failed_install_marks_the_result_line(eco: ModuleType) -> None:
+    entry = eco.parse_entry(ENTRY)
+    deps = eco.Deps(Path("/v"), False, "asyncpg==0.22.0: Failed to build `asyncpg==0.22.0`")
+    failed = eco.Result(entry, checks=[eco.Check("exit", False, "boom")], deps=deps)
+    assert eco.verdict_line(failed) == (
+        "FAIL someone/shop: exit: boom "
+        "(deps: install failed: asyncpg==0.22.0: Failed to build `asyncpg==0.22.0`)"
+    )
+    passed = eco.Result(
+        entry, checks=[eco.Check("exit", True)], deps=eco.Deps(Path("/v"), True, "")
+    )
+    assert eco.verdict_line(passed) == "PASS someone/shop"
+    lines = eco.summary([failed, passed], e2e=False)
+    assert "project dependencies installed: 1 of 2 (install failed: someone/shop)" in lines
+
+
+def test_install_errors_are_told_in_one_line(eco: ModuleType) -> None:
+    uv = "Using Python 3.12.1\n  × Failed to build `asyncpg==0.22.0`\n  ╰─▶ exit status 1\n"
+    assert eco.install_error(uv) == "Failed to build `asyncpg==0.22.0`"
+    uv = "  × No solution found when resolving dependencies:\n  ╰─▶ Because aiogram==9 ...\n"
+    assert (
+        eco.install_error(uv)
+        == "No solution found when resolving dependencies: Because aiogram==9 ..."
+    )
+    pip = "Collecting x\nERROR: No matching distribution found for x==9\n"
+    assert eco.install_error(pip) == "No matching distribution found for x==9"
+
+
+def test_the_install_plan_looks_from_the_project_up_to_the_root(
+    eco: ModuleType, tmp_path: Path
+) -> None:
+    project = tmp_path / "backend" / "bot" / "src"
+    project.mkdir(parents=True)
+    (tmp_path / "backend" / "bot" / "requirements.txt").write_text("aiogram\n")
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    assert eco.install_plan(project, tmp_path) == [(["-r", "requirements.txt"], project.parent)]
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["sqlalchemy"]\n'
+    )
+    assert eco.install_plan(project, tmp_path) == [(["sqlalchemy"], project)]
+
+
+def test_a_finished_venv_is_reused(eco: ModuleType, tmp_path: Path, monkeypatch) -> None:
+    import argparse
+
+    entry = eco.parse_entry(ENTRY)
+    monkeypatch.setattr(eco, "choose_python", lambda v: (Path("/py"), "3.11", ""))
+    venv = eco.venv_path(entry, "abcdef1234", "3.11", tmp_path)
+    (venv / "bin").mkdir(parents=True)
+    marker = {"ok": True, "detail": "-r requirements.txt", "method": eco.INSTALL_METHOD}
+    (venv / eco.MARKER).write_text(json.dumps(marker))
+    opts = argparse.Namespace(venvs=tmp_path, reinstall=False, install_timeout=1)
+    log = eco.Log(tmp_path / "log")
+    deps = eco.ensure_venv(entry, tmp_path, "abcdef1234", log, opts, eco.Progress(1))
+    assert (deps.venv, deps.ok, deps.cached) == (venv, True, True)
+    assert venv.name == "someone+shop-abcdef12-py3.11"
+    (venv / eco.MARKER).write_text(json.dumps({**marker, "method": 1}))  # an older install
+    assert eco.read_marker(venv) is None
+
+
+def test_pipfile_packages(eco: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "Pipfile").write_text(
+        '[packages]\nfastapi = "*"\ntoml = "==0.10.2"\n'
+        'uvicorn = {version = ">=0.20", extras = ["standard"]}\nlib = {git = "https://x"}\n'
+    )
+    assert eco.install_plan(tmp_path, tmp_path) == [
+        (["fastapi", "toml==0.10.2", "uvicorn[standard]>=0.20"], tmp_path)
+    ]
+
+
+def test_a_failed_steps_message_is_the_exception(eco: ModuleType) -> None:
+    pydantic = (
+        'Traceback (most recent call last):\n  File "x.py", line 1\n'
+        "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings\n"
+        "MAIL_PORT\n  Input should be a valid integer [type=int_parsing]\n"
+        "    For further information visit https://errors.pydantic.dev/2.8/v/int_parsing\n"
+    )
+    assert eco.failure_line(pydantic) == (
+        "ValidationError: 1 validation error for Settings: MAIL_PORT"
+    )
+    assert eco.failure_line("boom\nModuleNotFoundError: No module named 'app'\n") == (
+        "ModuleNotFoundError: No module named 'app'"
+    )
+    assert eco.failure_line("FAILED: x\nlast words\n") == "last words"
