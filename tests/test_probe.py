@@ -586,3 +586,46 @@ def test_a_base_made_by_declarative_base_is_reached_where_the_app_holds_it(
     assert metadata["name"] == "app.models.BaseModel.metadata"
     assert [t["name"] for t in metadata["tables"]] == ["songs"]
     _setup_works(project)
+
+
+def test_an_app_that_logs_to_a_file_at_import_is_probed_without_writing_it(
+    tmp_path: Path,
+) -> None:
+    """`logging.basicConfig(filename="logs/app.log")` at import, into a folder the project
+    has: the records go nowhere during the probe, nothing is written, the import goes on."""
+    logged = 'import logging\nlogging.basicConfig(filename="logs/app.log")\nlogging.warning("up")'
+    engine = textwrap.dedent(ENGINE).replace("{before}", logged)
+    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    (project / "logs").mkdir()
+    done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "could not import" not in done.stderr  # the probe answered
+    assert list((project / "logs").iterdir()) == []
+
+
+def test_a_url_put_together_from_getenv_parts_is_the_last_resort(tmp_path: Path) -> None:
+    """The bot layout whose config cannot start without its variables (`int(os.getenv(...))`)
+    and whose engine is made from a parameter: the module constant that spells an async URL
+    is the app's URL; env.py imports it."""
+    project = _project(
+        tmp_path,
+        {
+            "bot/config.py": """
+                import os
+
+                ADMIN_ID = int(os.getenv("ADMIN_ID"))
+                DATABASE_URL = (f"postgresql+asyncpg://{os.getenv('DB_USER')}:{os.getenv('DB_PASS')}"
+                                f"@{os.getenv('DB_HOST')}/{os.getenv('DB_NAME')}")
+            """,
+            "bot/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                class Database:
+                    def __init__(self, url: str):
+                        self.engine = create_async_engine(url)
+            """,
+            "bot/models.py": MODELS,
+        },
+    )
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert (url["url"], url["kind"]) == ("bot.config.DATABASE_URL", "constant")

@@ -12,6 +12,7 @@ from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
 from wizard.inspection.asking import engine_request, model_request, placeholders
 from wizard.inspection.compose import env_file_names, find_compose
+from wizard.inspection.constants import url_constants
 from wizard.inspection.create_all import find_create_all
 from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
@@ -107,6 +108,10 @@ def _describe(
         python = found.environment.python
         probed = _probed_sources(resolver, settings, env_files, python, request, asked)
         sources, followed = (probed, True) if probed else (sources, followed)
+    if not sources:  # nothing followed, nothing started: a URL put together at module level
+        env = {k: v for e in env_files if not e.example for k, v in e.values()}
+        sources = url_constants(tree, Values(resolver, env))
+        followed = bool(sources)
     return Project(
         top=top,
         root=root,

@@ -41,7 +41,7 @@ if TYPE_CHECKING or __name__ != "__main__":
         settings_facts,
         url_text,
     )
-    from wizard.probe.sandbox import Refused, guard, inside, load_env_files
+    from wizard.probe.sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from wizard.probe.tables import Tables
 else:  # this script's folder is sys.path[0]: its siblings first, then out of the app's way
     import protocol
@@ -59,7 +59,7 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
         settings_facts,
         url_text,
     )
-    from sandbox import Refused, guard, inside, load_env_files
+    from sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from tables import Tables
 
     for _name in ("protocol", "lookup", "sandbox", "tables"):  # the app may have its own
@@ -256,6 +256,7 @@ def main(argv: list[str]) -> int:
     for key, value in request["placeholders"].items():
         os.environ.setdefault(key, value)
     probe = Probe(request, channel)
+    quiet_log_files()
     guard(probe.folders)
     probe.record_engines()
     result = probe.answer()

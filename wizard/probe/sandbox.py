@@ -54,6 +54,8 @@ def guard(folders: tuple[str, ...]) -> None:
             )
             if writes and inside(path, folders):
                 raise Refused(f"wrote a file: {path}")
+        elif event == "os.mkdir" and args and _is_dir(args[0]):
+            return  # `Path("logs").mkdir(exist_ok=True)`: nothing changes
         elif event in _PATH_EVENTS and args and inside(args[0], folders):
             raise Refused(f"changed a file: {args[0]}")
         elif event in _TWO_PATH_EVENTS and any(inside(a, folders) for a in args[:2]):
@@ -62,6 +64,21 @@ def guard(folders: tuple[str, ...]) -> None:
             raise Refused(_REFUSED_EVENTS[event])
 
     sys.addaudithook(hook)
+
+
+def _is_dir(path: object) -> bool:
+    return isinstance(path, str | bytes) and os.path.isdir(path)  # noqa: PTH112 (str or bytes)
+
+
+def quiet_log_files() -> None:
+    """An app that logs to a file from import on (`logging.FileHandler("logs/app.log")`,
+    a rotating one): its records go nowhere instead, so the import is not refused for it."""
+    import logging
+
+    def _open(self: logging.FileHandler) -> Any:
+        return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the handler closes it)
+
+    logging.FileHandler._open = _open  # type: ignore[method-assign]
 
 
 def load_env_files(paths: list[str]) -> None:

@@ -1,0 +1,60 @@
+"""The last resort when no engine's URL can be followed and the project's Python cannot
+start the app (its variables are set nowhere yet): a module-level name whose value is put
+together as an async database URL, the usual bot layout
+(`DATABASE_URL = f"postgresql+asyncpg://{os.getenv('DB_USER')}:...@{DB_HOST}/{DB_NAME}"`).
+env.py imports the app's own name; its shape says the dialect and driver."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from wizard.inspection.scan import Module, Tree, make_module, parse
+from wizard.inspection.source import UrlSource
+from wizard.inspection.sourcevalues import Values
+
+_ASYNC_URL = re.compile(rb"\+(asyncpg|psycopg_async|aiomysql|asyncmy|aiosqlite|psycopg)://")
+
+
+def url_constants(tree: Tree, values: Values) -> list[UrlSource]:
+    """Every module-level `NAME = <an async URL put together>` in the app's files."""
+    found = []
+    for module in [*tree.modules.values(), *_url_files(tree)]:
+        for node in module.tree.body:
+            found += _constant(module, node, values)
+    return found
+
+
+def _url_files(tree: Tree) -> list[Module]:
+    """The files the scan read past that spell an async driver's URL."""
+    out = []
+    for name, data in tree.unparsed:
+        if not _ASYNC_URL.search(data):
+            continue
+        path = Path(name)
+        parsed = parse(path, data)
+        if isinstance(parsed, ast.Module):
+            root, dotted = tree.place(path)
+            out.append(make_module(dotted, path, root, parsed, data))
+    return out
+
+
+def _constant(module: Module, node: ast.stmt, values: Values) -> list[UrlSource]:
+    target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+    if isinstance(node, ast.AnnAssign):
+        target = node.target
+    value = getattr(node, "value", None)
+    if not isinstance(target, ast.Name) or not isinstance(value, ast.expr):
+        return []
+    shaped = values.put_together(module, value, node.lineno)
+    if shaped is None or shaped.shape is None or not _ASYNC_URL.search(shaped.shape.encode()):
+        return []
+    name = target.id
+    return [
+        UrlSource(
+            "constant", f"{module.name}.{name}", None, None, "DATABASE_URL_SYNC",
+            "app_url_owner", (f"from {module.name} import {name} as app_url_owner",),
+            shape=shaped.shape, path=module.path, line=node.lineno,
+        )
+    ]  # fmt: skip
