@@ -3,21 +3,23 @@ way `alembic revision --autogenerate` does, but read-only (`dont_mutate`: no ale
 table is created), and report the database's state, its differences from the models, and the
 revision scripts that would adopt it (rendered by Alembic into a scratch folder).
 
-Input: JSON on stdin. Output: one JSON object on stdout. Standard library, alembic and
-sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+Input: JSON on stdin. Output: one JSON answer on the file descriptor named by `--channel-fd`
+(verify's `in_project_channel.py`: stdout and stderr are the app's). Standard library, alembic
+and sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import json
 import os
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wizard.verify.in_project_channel import Channel
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +35,7 @@ def _load(path: Path) -> Any:
 
 
 probe = _load(HERE.parent / "verify" / "in_project.py")  # `_config`, `_error`
+talk = probe.sibling("in_project_channel")  # the answer's own channel
 revisions = _load(HERE / "in_project_revisions.py")  # autogenerate into a scratch folder
 
 
@@ -217,20 +220,21 @@ def stamp(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    here = HERE  # like `alembic`: the wizard's folders must not shadow the project's modules
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    request = json.loads(sys.stdin.read())
+    started: tuple[Channel, dict[str, Any] | None] = talk.start(sys.argv, HERE, 300)
+    channel, request = started
+    if request is None:
+        return 0
     os.chdir(request.get("cwd") or ".")
     action = examine if request.get("action") == "examine" else stamp
-    try:  # Alembic's own messages ("Generating ...") go to stderr: stdout is the answer
-        with contextlib.redirect_stdout(sys.stderr):
+    channel.step("loading env.py")  # env.py runs online: the app's imports, then the database
+    try:
+        with talk.imports(channel):
             result = action(request)
     except NoDatabaseFile as exc:
         result = {"no_file": str(exc)}
     except BaseException as exc:  # env.py's failure, the database's: the finding
         result = {"error": probe._error(exc)}
-    print(json.dumps(result))
-    return 0
+    channel.answer(result)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,19 @@
 """adopt's process, wizard side: `in_project.py` run in the project's interpreter (where env.py,
-the app's settings and its database driver live), one JSON request and one JSON answer."""
+the app's settings and its database driver live), one JSON request and one JSON answer on a
+channel of its own (verify's process: a timeout, the module it hangs or exits in named)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.secrets import mask
+from wizard.verify.process import Probe, Stopped, describe, stopped_fix, timeout
 
 PROBE = Path(__file__).with_name("in_project.py")
+TIMEOUT = 300.0  # seconds: it reads the whole schema, and renders revisions from it
 
 # what a driver says when no server answered (as opposed to one that answered and refused)
 _UNREACHABLE = ("connection refused", "could not connect", "connect call failed",
@@ -21,28 +22,27 @@ _UNREACHABLE = ("connection refused", "could not connect", "connect call failed"
 
 
 def ask(project: Project, request: dict[str, Any]) -> dict[str, Any]:
-    """Run the probe with `request`; its answer. A failure (env.py, the database) is a
-    WizardError that names it, passwords masked."""
+    """Run the probe with `request`; its answer. A failure (env.py, the database, a process
+    that hangs or exits) is a WizardError that names it, passwords masked."""
     request = {"ini": str(project.alembic.ini_path), "cwd": str(project.root), **request}
-    done = subprocess.run(
-        [project.python, str(PROBE)], input=json.dumps(request), cwd=project.root,
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    probe = Probe(project.python, project.root, PROBE, warm=())
     try:
-        answer: dict[str, Any] = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        answer = {}
-    if not answer:
-        last = next((x for x in reversed(done.stderr.splitlines()) if x.strip()), "no answer")
-        raise WizardError(
-            f"the adopt process failed: {mask(last.strip(), ())}",
-            path=project.python,
-            hint="rerun with --traceback and report it",
-        )
-    if "error" in answer:
-        raise _failure(project, answer["error"])
-    return answer
+        reply = probe.ask(request, timeout(TIMEOUT))
+    finally:
+        probe.close()
+    if reply.answer is None:
+        assert reply.stopped is not None
+        raise _stopped(project, reply.stopped, stamping=request.get("action") == "stamp")
+    if "error" in reply.answer:
+        raise _failure(project, reply.answer["error"])
+    return reply.answer
+
+
+def _stopped(project: Project, stopped: Stopped, *, stamping: bool) -> WizardError:
+    said = mask(describe(stopped, lambda path: project.rel(Path(path))), ())
+    left = ("the stamp may have been written: `alembic current` says" if stamping
+            else "nothing was written")  # fmt: skip
+    return WizardError(f"adopt's process {said}; {left}", hint=stopped_fix(stopped))
 
 
 def _failure(project: Project, error: dict[str, Any]) -> WizardError:

@@ -4,7 +4,6 @@ answers, the online checks (read-only)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,31 +16,31 @@ from wizard.secrets import in_bindings, mask
 from wizard.target import Target
 from wizard.verify import risk
 from wizard.verify import rungs as r
-from wizard.verify.process import Probe
+from wizard.verify.process import LOADING, Probe, Reply, Stopped, describe, stopped_fix
 from wizard.verify.risk import Models, Risk
 from wizard.verify.rungs import Rung
 
 __all__ = ["Probe", "Risk", "Rung", "constraint_names", "review", "verify"]
 
 
-def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
-
-
-def _ask(probe: Probe, request: dict[str, Any]) -> dict[str, Any]:
-    """The probe's one JSON answer (an import error when it printed none)."""
+def _ask(probe: Probe, request: dict[str, Any]) -> Reply:
+    """The probe's answer, or how it ended without one (a hang, an exit) and where."""
     try:
-        stdout, stderr = probe.ask(request)
+        return probe.ask(request)  # within $ALEMBIC_WIZARD_VERIFY_TIMEOUT, else 120 s
     finally:
         probe.close()
-    try:
-        result: dict[str, Any] = json.loads(_last_line(stdout) or "{}")
-    except json.JSONDecodeError:
-        result = {}
-    if not result:
-        result = {"import_error": {"type": "ProbeFailed", "message": _last_line(stderr)}}
-    return result
+
+
+def _said(project: Project, stopped: Stopped) -> str:
+    """How the process ended, in one line, with paths as the user knows them."""
+    return describe(stopped, lambda path: project.rel(Path(path)))
+
+
+def _stopped_rung(stopped: Stopped, said: str) -> Rung:
+    """No answer: an exit while env.py loads is env.py's failure (as an exception there
+    is); a hang, or an end at any other step, says nothing of the files."""
+    name = "env.py imports" if stopped.step == LOADING and not stopped.timed_out else r.STOPPED
+    return Rung(name, "fail", said, stopped_fix(stopped))
 
 
 def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[bool, str]:
@@ -71,7 +70,6 @@ def verify(
 ) -> list[Rung]:
     """Run the ladder; every detail is masked before it leaves here."""
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
-    expected = [t for t in project.tables if t.metadata in answers.metadatas]
     needed = {"alembic": "alembic", **target.drivers}
     declared = _declared(project)
     request = {
@@ -84,29 +82,45 @@ def verify(
         # unset until the user copies the template: its placeholder lets env.py load offline
         "placeholders": _placeholders(project, answers),
     }
-    result = _ask(probe or Probe(project.python, project.root), request)
-    error = result.get("import_error")
-    if error:
-        absent = [declared[n] for n in result.get("absent", []) if n in declared]
-        found = r.import_rungs(project, error, needed, result.get("missing", []), absent)
+    reply = _ask(probe or Probe(project.python, project.root), request)
+    if reply.answer is None:
+        assert reply.stopped is not None
+        found = [_stopped_rung(reply.stopped, _said(project, reply.stopped))]
     else:
-        heads = tuple(result.get("heads", []))
-        found = [
-            Rung("env.py imports", "pass", "settings, .env and models load"),
-            r.tables_rung(expected, result),
-            replace(r.offline_rung(result), values=heads),
-            r.driver_rung(project, needed, result),
-        ]
-        if go_online:
-            found += r.online_rungs(project, result, models_of(project, answers, result))
-        elif why_not:
-            found.append(Rung("database", "skip", why_not))
-    if answers.app.unset or (_fresh_clone(project) and not answers.app.typed):
+        found = _ladder(project, answers, reply.answer, needed, declared, (go_online, why_not))
+    # the app's variables are set nowhere the shell sees (only a template, or the URL is put
+    # together from variables at run time): an env.py that cannot load is not a verdict
+    unset = answers.app.unset or (answers.app.shape and not answers.app.literal)
+    if unset or (_fresh_clone(project) and not answers.app.typed):
         found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
     if answers.app.unset:
         found.append(_unset_rung(project, answers))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
+
+
+def _ladder(
+    project: Project, answers: Answers, result: dict[str, Any], needed: dict[str, str],
+    declared: dict[str, str], online: tuple[bool, str],
+) -> list[Rung]:  # fmt: skip
+    """The rungs of the process's answer: why env.py did not load, or each check after."""
+    error = result.get("import_error")
+    if error:
+        absent = [declared[n] for n in result.get("absent", []) if n in declared]
+        return r.import_rungs(project, error, needed, result.get("missing", []), absent)
+    expected = [t for t in project.tables if t.metadata in answers.metadatas]
+    found = [
+        Rung("env.py imports", "pass", "settings, .env and models load"),
+        r.tables_rung(expected, result),
+        replace(r.offline_rung(result), values=tuple(result.get("heads", []))),
+        r.driver_rung(project, needed, result),
+    ]
+    go_online, why_not = online
+    if go_online:
+        found += r.online_rungs(project, result, models_of(project, answers, result))
+    elif why_not:
+        found.append(Rung("database", "skip", why_not))
+    return found
 
 
 def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
@@ -141,7 +155,12 @@ def _unverified(rung: Rung) -> Rung:
     )
 
 
-_UNSET_ERRORS = ("ValidationError", "KeyError", "SettingsError", "TypeError")
+# what an app's config raises for a variable that is not set: pydantic's, os.environ[...],
+# int(os.getenv(...)) on None or "", python-decouple's, environs'
+_UNSET_ERRORS = (
+    "ValidationError", "KeyError", "SettingsError", "TypeError", "ValueError",
+    "UndefinedValueError", "EnvError",
+)  # fmt: skip
 
 
 def _unset_rung(project: Project, answers: Answers) -> Rung:
@@ -195,7 +214,12 @@ def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str,
         "cwd": str(project.root),
         **extra,
     }
-    result = _ask(probe or Probe(project.python, project.root), request)
+    reply = _ask(probe or Probe(project.python, project.root), request)
+    if reply.answer is None:
+        assert reply.stopped is not None
+        why = _said(project, reply.stopped)
+        raise WizardError(f"could not look at the database: {why}", hint=stopped_fix(reply.stopped))
+    result = reply.answer
     online = result.get("online") or {}
     error = result.get("import_error") or result.get("online_error") or online.get("pending_error")
     if error:

@@ -1,31 +1,59 @@
 """Run inside the PROJECT's interpreter (not imported by the wizard): load env.py the way
 Alembic does, report what it holds, and optionally talk to the database read-only.
 
-Input: JSON on stdin. Output: one JSON object on stdout. Standard library, alembic and
-sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+Input: JSON on stdin. Output: progress lines, then one JSON answer, on the file descriptor
+named by `--channel-fd` (`in_project_channel.py`; stdout and stderr are the app's). Standard
+library, alembic and sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
-import json
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wizard.verify.in_project_channel import Channel
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
+    """The error, at the innermost frame of the project's own code (not `<string>`, the
+    standard library or an installed package), its path normalised."""
     frames = traceback.extract_tb(exc.__traceback__)
-    where = next((f for f in reversed(frames) if "site-packages" not in f.filename), None)
+    here = str(Path.cwd())
+    ours = [f for f in frames if _projects(f.filename, here)]
+    outside = [f for f in frames if _real(f.filename) and not _installed(f.filename)]
+    chosen = ours or outside
+    where = chosen[-1] if chosen else None
+    if where is not None:
+        where = traceback.FrameSummary(os.path.normpath(where.filename), where.lineno, where.name)
     return {
         "type": type(exc).__name__,
         "message": str(exc).splitlines()[0] if str(exc) else "",
         "file": where.filename if where else None,
         "line": where.lineno if where else None,
     }
+
+
+def _installed(filename: str) -> bool:
+    """Python's own library or an installed package: not where the user can fix anything."""
+    return "site-packages" in filename or f"{os.sep}lib{os.sep}python" in filename
+
+
+def _real(filename: str) -> bool:
+    return not filename.startswith("<") and Path(filename).is_file()
+
+
+def _projects(filename: str, here: str) -> bool:
+    """A file of the project's (under the folder Alembic runs in, not in a virtualenv)."""
+    full = os.path.normpath(Path(filename).absolute())
+    inside = full.startswith(os.path.normpath(here) + os.sep)
+    return inside and _real(full) and not _installed(full)
 
 
 def _config(ini: str, **kwargs: Any) -> Any:
@@ -127,12 +155,13 @@ async def _async_fingerprint(url: str) -> list[str] | None:
         await engine.dispose()
 
 
-def _pending_module() -> Any:
-    """`pending.py` beside this file, loaded by path (this folder is not on sys.path)."""
+@functools.cache  # one copy of each: the channel's module is asked for twice
+def sibling(name: str) -> Any:
+    """A module beside this file, loaded by path (this folder is not on sys.path)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "_alembic_wizard_pending", Path(__file__).with_name("pending.py")
+        f"_alembic_wizard_{name}", Path(__file__).with_name(f"{name}.py")
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -154,7 +183,7 @@ def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
         "heads": list(MigrationContext.configure(conn).get_current_heads()),
     }
     try:
-        module = _pending_module()
+        module = sibling("pending")
         found["pending"] = module.pending(conn, metadata)
         if names:
             found["names"] = module.constraint_names(conn, metadata)
@@ -238,57 +267,56 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     return out
 
 
-def _warm_up(modules: list[str]) -> None:
-    """Import libraries (never the project's own code, which the wizard may be editing)
-    while the wizard is still planning."""
-    import contextlib
-    import importlib
+def _contents(env: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """The tables env.py's target_metadata holds, and the model modules it imported."""
+    metadata = getattr(env, "target_metadata", None)
+    metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
+    return {
+        "tables": sorted({t.fullname for m in metas if m is not None for t in m.tables.values()}),
+        "target_metadata_none": metadata is None,
+        "loaded": sorted(m for m in request.get("model_modules", []) if m in sys.modules),
+    }
 
-    for name in ["alembic.command", "sqlalchemy.ext.asyncio", "sqlalchemy.orm", *modules]:
-        with contextlib.suppress(ImportError):  # reported properly when env.py is loaded
-            importlib.import_module(name)
 
-
-def main() -> int:
-    # like the `alembic` command: only prepend_sys_path puts the project on sys.path, and
-    # the wizard's own folder (where this file lives) must not shadow the project's modules
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    _warm_up(sys.argv[1:])
-    data = sys.stdin.read()
-    if not data.strip():  # the wizard stopped before verifying
-        return 0
-    request = json.loads(data)
+def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
+    """Every rung's finding, in this process; `channel` hears each step (and each import
+    while env.py loads: a hang or an exit there is named after its module)."""
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
     for key, value in (request.get("placeholders") or {}).items():  # a template's, offline only
         os.environ.setdefault(key, value)
+    channel.step("checking packages")
     result: dict[str, Any] = packages(request)
+    channel.step("loading env.py")
     try:
-        env = load_env(request["ini"])
+        with sibling("in_project_channel").imports(channel):
+            env = load_env(request["ini"])
+        channel.step("reading the revisions")
         result["heads"] = heads(request["ini"])
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
-        print(json.dumps(result))
-        return 0
-    metadata = getattr(env, "target_metadata", None)
-    metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
-    result["tables"] = sorted(
-        {t.fullname for m in metas if m is not None for t in m.tables.values()}
-    )
-    result["target_metadata_none"] = metadata is None
-    result["loaded"] = sorted(m for m in request.get("model_modules", []) if m in sys.modules)
+        return result
+    result.update(_contents(env, request))
+    channel.step("rendering upgrade head --sql")
     try:
         result["offline_sql_lines"] = offline_sql(request["ini"])
     except BaseException as exc:
         result["offline_error"] = _error(exc)
     if request.get("online"):
+        channel.step("looking at the database")
         step: list[str] = []
         try:
             result["online"] = online(env, request, step)
         except BaseException as exc:
             result["online_error"] = {**_error(exc), "step": step[-1] if step else "connect"}
-    print(json.dumps(result))
-    return 0
+    return result
+
+
+def main() -> int:
+    started = sibling("in_project_channel").start(sys.argv, Path(__file__).resolve().parent, 120)
+    channel: Channel = started[0]
+    if started[1] is None:  # the wizard stopped before verifying
+        return 0
+    channel.answer(examine(started[1], channel))
 
 
 if __name__ == "__main__":

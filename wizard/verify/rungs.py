@@ -30,6 +30,7 @@ _LOCATE = "Can't locate revision identified by"
 
 
 UNSET = "database URL"  # a template's placeholder until the user sets the real one
+STOPPED = "verification ran"  # no answer (a hang, a crash): no verdict on the files
 
 
 @dataclass(frozen=True)
