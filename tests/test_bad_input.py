@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +52,62 @@ def _folder_named(name: str) -> Callable[[Path], None]:
         (root / name / "x").write_text("")
 
     return make
+
+
+def _outside(root: Path) -> Path:
+    """A folder beside the project holding a file: what a hostile `.alembic-wizard/` aims at
+    (the matrix checks it byte for byte too)."""
+    outside = root.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "victim.txt").write_text("the user's own file\n")
+    return outside
+
+
+def _link_out(name: str) -> Callable[[Path], None]:
+    """`.alembic-wizard/<name>`, a link to the folder (or the file) outside."""
+
+    def make(root: Path) -> None:
+        outside = _outside(root)
+        (root / ".alembic-wizard" / name).parent.mkdir(parents=True, exist_ok=True)
+        target = outside if name in ("tmp", "written") else outside / "victim.txt"
+        (root / ".alembic-wizard" / name).symlink_to(target)
+
+    return make
+
+
+def _cut_short(entry: Callable[[Path, Path], dict[str, object]]) -> Callable[[Path], None]:
+    """A committed apply record, cut short, its one entry made from the project and the
+    folder outside (the target's hash matches, so the old recovery acted on it)."""
+
+    def make(root: Path) -> None:
+        folder = root / RECORD
+        folder.mkdir(parents=True)
+        (folder / "victim.txt").write_text("echo pwned\n")  # the bytes it would restore
+        files = [entry(root, _outside(root))]
+        (folder / "manifest.json").write_text(json.dumps({"seq": 1, "files": files}))
+        (folder / "journal").write_text("begun\n")
+
+    return make
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+RECORD = ".alembic-wizard/backup-0001-20240101-000000"
+SHIPPED = hashlib.sha256(b"echo pwned\n").hexdigest()
+
+
+def _absolute_tmp(root: Path, outside: Path) -> dict[str, object]:
+    """`.env` (its hash matches), with a "temp file" outside that recovery would delete."""
+    return {"path": ".env", "backup": "victim.txt", "before": SHIPPED,
+            "after": _sha(root / ".env"), "tmp": str(outside / "victim.txt")}  # fmt: skip
+
+
+def _above(root: Path, outside: Path) -> dict[str, object]:
+    """A file above the project (its hash matches), restored from the bytes shipped."""
+    return {"path": "../outside/victim.txt", "backup": "victim.txt", "before": SHIPPED,
+            "after": _sha(outside / "victim.txt")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -150,6 +208,24 @@ MATRIX: dict[str, Bad] = {
     "unreadable model file": Bad(
         setup=_folder_named("app/models.py"), says=("app/models.py: cannot read this file",)
     ),
+    ".alembic-wizard/tmp is a link out": Bad(
+        setup=_link_out("tmp"), says=(".alembic-wizard/tmp: a symlink, where the wizard keeps",)
+    ),
+    ".alembic-wizard/.gitignore is a link out": Bad(
+        setup=_link_out(".gitignore"), says=(".alembic-wizard/.gitignore: a symlink",)
+    ),
+    "written copy of env.py is a link out": Bad(
+        setup=_link_out("written/migrations/env.py"),
+        says=(".alembic-wizard/written/migrations/env.py: a symlink",),
+    ),
+    "cut-short record with an absolute temp path": Bad(
+        setup=_cut_short(_absolute_tmp),
+        says=(f"{RECORD}: this apply record cannot be trusted", "its temp file"),
+    ),
+    "cut-short record naming ../x": Bad(
+        setup=_cut_short(_above),
+        says=(f"{RECORD}: this apply record cannot be trusted", "`../outside/victim.txt`"),
+    ),
     "script_location in a package": Bad(
         {"alembic.ini": "[alembic]\nscript_location = app:migrations\n"},
         says=("alembic.ini: script_location 'app:migrations' names a package resource",),
@@ -181,7 +257,7 @@ def test_bad_input_matrix(tmp_path: Path, name: str) -> None:
     every file byte-identical, and no spelling of the password anywhere in the output."""
     case = MATRIX[name]
     root = _build(tmp_path, case)
-    before = _state(root)
+    before, beside = _state(root), tree_hash(tmp_path / "outside")
     done = wizard("--yes", *case.args, cwd=root)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output
@@ -190,7 +266,7 @@ def test_bad_input_matrix(tmp_path: Path, name: str) -> None:
     assert case.says[0] in errors[0], errors[0]  # what and where, on the error line
     for fragment in case.says[1:]:
         assert fragment in done.stderr, done.stderr  # the error line or its hint
-    assert _state(root) == before
+    assert _state(root) == before and tree_hash(tmp_path / "outside") == beside
     assert not [leak for leak in LEAKS if leak in output], output
 
 

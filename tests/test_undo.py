@@ -21,15 +21,21 @@ def test_undo_restores_every_file_byte_for_byte(tmp_path: Path) -> None:
     before = tree_hash(repo)
     done = wizard("--yes", "--no-verify", "--project", str(repo / "backend"))
     assert done.returncode == 0, done.stderr
-    assert tree_hash(repo) != before
-    undone = wizard("undo", "--project", str(repo / "backend"))
+    written = tree_hash(repo)
+    assert written != before
+    # ../.env is outside the project folder: a record naming it is acted on only when the
+    # user says the record is theirs (a cloned repository may ship a hostile one)
+    refused = wizard("undo", "--project", str(repo / "backend"))
+    assert refused.returncode == 2 and "names `../.env`" in refused.stderr
+    assert "pass --follow-outside" in refused.stderr and tree_hash(repo) == written
+    undone = wizard("undo", "--follow-outside", "--project", str(repo / "backend"))
     assert undone.returncode == 0, undone.stderr
     assert "restore  migrations/env.py" in undone.stderr
     after = {
         k: v for k, v in tree_hash(repo).items() if not k.startswith("backend/.alembic-wizard/")
     }
     assert after == before  # contents and modes, the .env outside the project folder too
-    again = wizard("undo", "--project", str(repo / "backend"))
+    again = wizard("undo", "--follow-outside", "--project", str(repo / "backend"))
     assert again.returncode == 2 and "nothing to undo" in again.stderr
 
 

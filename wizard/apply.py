@@ -27,7 +27,16 @@ from wizard.journal import (
     note,
     write_manifest,
 )
-from wizard.store import MANIFEST, WRITTEN_NAMES, backup_name, locked, tmp_dir, written_path
+from wizard.store import (
+    MANIFEST,
+    WRITTEN_NAMES,
+    backup_name,
+    check_layout,
+    locked,
+    tmp_dir,
+    unsafe,
+    written_path,
+)
 from wizard.textio import (
     default_mode,
     digest,
@@ -82,7 +91,8 @@ def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None)
     pending = [c for c in changes if c.action != "identical"]
     if not pending:
         return None
-    _check_fresh(pending)  # before anything at all is written
+    _check_fresh(pending)  # before anything at all is written (the lock file too)
+    own_copies(pending, top)
     progress = progress if progress is not None else Applied()
     with locked(top), terminate_as_interrupt():
         if interrupted(top):
@@ -122,11 +132,9 @@ def _steps(pending: Sequence[Change], top: Path) -> list[_Step]:
     """Each file to write (the user's, then the wizard's copies of env.py and
     script.py.mako as written), with its manifest entry."""
     steps = [_step(c.path, c.before, c.after, top) for c in pending]
-    for change in pending:
-        if change.path.name in WRITTEN_NAMES:
-            copy = written_path(top, change.path)
-            old = copy.read_text(encoding="utf-8") if copy.is_file() else None
-            steps.append(_step(copy, old, change.after, top, internal=True))
+    for change, copy in own_copies(pending, top):
+        old = copy.read_text(encoding="utf-8") if copy.is_file() else None
+        steps.append(_step(copy, old, change.after, top, internal=True))
     reals = [s.real for s in steps]
     for twice in {r for r in reals if reals.count(r) > 1}:
         raise WizardError(
@@ -135,6 +143,24 @@ def _steps(pending: Sequence[Change], top: Path) -> list[_Step]:
             hint="replace the link with a copy of the file",
         )
     return steps
+
+
+def own_copies(pending: Sequence[Change], top: Path) -> list[tuple[Change, Path]]:
+    """The wizard's copy under `written/` of each env.py, script.py.mako and runner it
+    writes: a regular file (or none yet) with no link on the way, never written through
+    (checked before the lock is taken, and again under it)."""
+    check_layout(top)  # the folders on the way first, each named when it is a link
+    copies = [(c, written_path(top, c.path)) for c in pending if c.path.name in WRITTEN_NAMES]
+    for change, copy in copies:
+        why = unsafe(top, os.path.relpath(copy, top))
+        if why is not None:
+            raise WizardError(
+                f"{why}, where the wizard keeps its own copy of {change.path.name}; "
+                "nothing was written",
+                path=copy,
+                hint="remove it (the wizard makes a new copy)",
+            )
+    return copies
 
 
 def _step(
@@ -214,7 +240,7 @@ def _rolled_back(exc: BaseException, top: Path, folder: Path, progress: Applied)
     try:
         with deferred(raise_after=False):  # a second Ctrl-C must not cut the rollback
             if (folder / MANIFEST).exists():
-                put_back(top, load(folder), progress.replaced)
+                put_back(top, load(top, folder, outside=True), progress.replaced)
             shutil.rmtree(folder, ignore_errors=True)
     except WizardError as failed:
         return ApplyFailed(

@@ -29,6 +29,7 @@ from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.verify import Probe, constraint_names, review, verify
+from wizard.verify.rungs import STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
 
@@ -130,10 +131,10 @@ def choose_convention(project: Project) -> guard.naming.Choice:
 
 def undo_command(options: Options) -> int:
     """Put back what the last setup wrote."""
-    top = options.project.resolve()
+    top = given = options.project.resolve()
     if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
         top = inspect(top).root
-    folder, paths = undo(top)
+    folder, paths = undo(top, outside=options.follow_outside, project=given)
     restored = []
     for path in paths:
         try:
@@ -204,10 +205,11 @@ def _apply_and_verify(
         return _verify_and_report(project, answers, target, options, probe, outcome)
 
 
-# failures that a package install or the database explain: what was written stays
+# failures that a package install or the database explain, and a verification that did not
+# finish (no verdict on the files): what was written stays
 _NOT_OURS = {
     "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations", "database revision",
+    "pending operations", "database revision", STOPPED,
 }  # fmt: skip
 
 
@@ -223,10 +225,13 @@ def _verify_and_report(
     ours = [r for r in failed if r.name not in _NOT_OURS]
     applied = outcome.applied
     rolled_back = isinstance(applied, Path) and bool(ours)
+    stopped = next((r for r in failed if r.name == STOPPED), None)
     code = finish(options, project, outcome, rungs, 1 if failed else 0, rolled_back=rolled_back)
     if rolled_back and isinstance(applied, Path):
-        undo(project.root, applied)
+        undo(project.root, applied, outside=True)  # this run's own record
         say(f"verification failed ({ours[0].name}): every file the wizard wrote was put back")
+    elif stopped is not None and isinstance(applied, Path):  # no verdict on the files
+        say(f"written, not verified: {stopped.detail}; undo with `alembic-wizard undo`")
     elif existing is not None and _ask_to_adopt(options):
         again = inspect(options.project, python=options.python, config=options.config)
         return adopt_project(again, options)

@@ -10,6 +10,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,21 +48,75 @@ def tmp_dir(top: Path) -> Path:
     return top / BACKUP_DIR / TMP_DIR
 
 
-def prepare(top: Path) -> bool:
-    """Make `.alembic-wizard/` with its `.gitignore` first; True when it was made now."""
+def check_layout(top: Path) -> bool:
+    """Every part of `.alembic-wizard/` that exists is the wizard's own: a real folder or a
+    regular file, never a link (a cloned repository may ship one), so a refusal changes
+    nothing; True when the folder is still to be made."""
     folder = top / BACKUP_DIR
-    made = not folder.exists()
+    made = _own(folder, folder=True)
+    for name, is_folder in ((".gitignore", False), (LOCK, False), (TMP_DIR, True),
+                            (WRITTEN_DIR, True)):  # fmt: skip
+        _own(folder / name, folder=is_folder)
+    return made
+
+
+def prepare(top: Path) -> bool:
+    """Make `.alembic-wizard/` with its `.gitignore` first, once its layout is checked; True
+    when it was made now."""
+    folder = top / BACKUP_DIR
+    made = check_layout(top)
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        if made:
+            folder.mkdir(mode=0o700)
         ignore = folder / ".gitignore"
         if not ignore.is_file() or ignore.read_text(encoding="utf-8") != IGNORE:
             ignore.write_text(IGNORE, encoding="utf-8")
         tmp_dir(top).mkdir(mode=0o700, exist_ok=True)
-    except (FileExistsError, NotADirectoryError) as exc:
-        raise WizardError("is not a folder", path=folder, hint="move it away") from exc
     except OSError as exc:
         raise WizardError(f"cannot write: {exc.strerror}", path=folder) from exc
     return made
+
+
+def _own(path: Path, *, folder: bool) -> bool:
+    """Whether the wizard's own `path` is still to be made; raise when something else is
+    there (a link, or a file where a folder belongs)."""
+    why = unsafe(path.parent, path.name, folder=folder)
+    if why is not None:
+        kind = "folder" if folder else "file"
+        raise WizardError(
+            f"{why}, where the wizard keeps its own {kind}; nothing was changed",
+            path=path,
+            hint="remove it (the wizard makes its own; a repository should never ship "
+            f"{BACKUP_DIR}/)",
+        )
+    return not os.path.lexists(path)
+
+
+def unsafe(base: Path, rel: str, *, folder: bool = False) -> str | None:
+    """Why `base / rel` is not a plain place inside `base` (None: it is): `rel` relative,
+    without `..`, every part below `base` a real folder (lstat: no symlink on the way) and
+    the last a regular file (or a folder when `folder`), or not there yet."""
+    parts = Path(rel).parts
+    if not parts or Path(rel).is_absolute() or "\0" in rel:
+        return "an absolute path" if parts and Path(rel).is_absolute() else "not a path"
+    if ".." in parts:
+        return "a path that climbs out (`..`)"
+    here = base
+    for index, part in enumerate(parts):
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # nothing further on the way exists, so nothing can be followed
+        except OSError as exc:
+            return f"cannot be checked ({exc.strerror})"
+        if stat.S_ISLNK(mode):
+            return "a symlink"
+        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+            return None  # a file on the way: nothing can be under it, or followed
+        if index == len(parts) - 1 and not (stat.S_ISDIR if folder else stat.S_ISREG)(mode):
+            return "not a folder" if folder else "not a regular file"
+    return None
 
 
 @contextlib.contextmanager
@@ -81,7 +136,7 @@ def locked(top: Path) -> Iterator[None]:
         return
     made = prepare(top)
     path = top / BACKUP_DIR / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -104,9 +159,10 @@ def locked(top: Path) -> Iterator[None]:
 
 def clear_tmp(top: Path) -> None:
     """Temp files a killed run left behind (only ever called under the lock)."""
-    for stale in tmp_dir(top).iterdir():
+    for stale in tmp_dir(top).iterdir():  # a real folder (checked): a link in it is unlinked
         with contextlib.suppress(OSError):
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+            real_folder = stale.is_dir() and not stale.is_symlink()
+            shutil.rmtree(stale) if real_folder else stale.unlink()
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from wizard.errors import StaleFile, WizardError
 from wizard.interrupts import deferred
 from wizard.journal import Entry, Record, drop_unfinished, folders, interrupted, load
-from wizard.store import BACKUP_DIR, locked, tmp_dir
+from wizard.store import BACKUP_DIR, MANIFEST, check_layout, locked, tmp_dir
 from wizard.textio import digest, real_path, same_filesystem, stage
 
 
@@ -27,33 +27,53 @@ class _Restore:
     mode: int
 
 
-def undo(top: Path, folder: Path | None = None) -> tuple[Path, list[Path]]:
+def undo(
+    top: Path, folder: Path | None = None, *, outside: bool = False, project: Path | None = None
+) -> tuple[Path, list[Path]]:
     """Put back what the last apply (by sequence number) changed; the record's folder and
     the files restored. Refuses, changing nothing, when a file changed since the wizard
-    wrote it or a backup is missing."""
+    wrote it, a backup is missing, or the record names a place it may not touch (inside
+    `top` or the folder `project` the user named; `outside`: anywhere; see `journal.load`)."""
+    check_layout(top)  # before anything else: `_last` reads it
+    _checked(top, [folder or _last(top)], outside, project)
     with locked(top):
         drop_unfinished(top)
-        if folder is None:
-            found = folders(top)
-            if not found:
-                raise WizardError("nothing to undo: no apply recorded", path=top / BACKUP_DIR)
-            folder = found[-1]
-        record = load(folder)
+        folder = folder or _last(top)
+        record = load(top, folder, outside=outside, project=project)
         restored = put_back(top, record)
         folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
     return folder, restored
 
 
-def recover(top: Path) -> list[Path]:
+def recover(top: Path, *, outside: bool = False, project: Path | None = None) -> list[Path]:
     """Applies a kill cut short, rolled back to the files as they were (their records are
-    then removed: nothing of them stays written); the files put back."""
+    then removed: nothing of them stays written); the files put back. Every record is
+    checked before any is acted on: one that names a place it may not touch stops it all."""
+    _checked(top, interrupted(top), outside, project)
     restored: list[Path] = []
     with locked(top):
         drop_unfinished(top)
-        for folder in interrupted(top):
-            restored += put_back(top, load(folder))
-            shutil.rmtree(folder, ignore_errors=True)
+        records = [load(top, f, outside=outside, project=project) for f in interrupted(top)]
+        for record in records:
+            restored += put_back(top, record)
+            shutil.rmtree(record.folder, ignore_errors=True)
     return restored
+
+
+def _checked(top: Path, records: list[Path], outside: bool, project: Path | None) -> None:
+    """The wizard's folder and the records, checked before the lock is taken (taking it
+    writes the lock file): a refusal then leaves every file as it was."""
+    check_layout(top)
+    for folder in records:
+        load(top, folder, outside=outside, project=project)
+
+
+def _last(top: Path) -> Path:
+    """The record of the last apply (one with a manifest: the others are dropped)."""
+    found = [f for f in folders(top) if (f / MANIFEST).exists()]
+    if not found:
+        raise WizardError("nothing to undo: no apply recorded", path=top / BACKUP_DIR)
+    return found[-1]
 
 
 def put_back(top: Path, record: Record, replaced: int | None = None) -> list[Path]:
@@ -131,9 +151,10 @@ def _undo_the_undo(top: Path, done: list[_Restore]) -> None:
 
 def _tidy(top: Path, record: Record) -> None:
     """The folders the apply made (when empty) and a temp file a kill left beside a target."""
-    for entry in record.entries:
-        if entry.tmp is not None:
-            Path(entry.tmp).unlink(missing_ok=True)
+    for entry in record.entries:  # `tmp`: checked by `load` to be the one beside its file
+        stale = None if entry.tmp is None else Path(entry.tmp)
+        if stale is not None and stale.is_file() and not stale.is_symlink():
+            stale.unlink()
     for name in sorted(record.dirs, key=lambda d: len(Path(d).parts), reverse=True):
         with contextlib.suppress(OSError):
             (top / name).rmdir()

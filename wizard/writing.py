@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from wizard.apply import Applied, apply, outside_links
+from wizard.apply import Applied, apply, outside_links, own_copies
 from wizard.change import Plan
 from wizard.decide import prompts
 from wizard.errors import Interrupted, WizardError
@@ -39,7 +39,7 @@ def recovered(project: Project, options: Options) -> Project:
         say(f"note: an apply was cut short ({project.rel(cut[-1])}); run `alembic-wizard` or "
              "`alembic-wizard undo` to put its files back")  # fmt: skip
         return project
-    for path in recover(project.root):
+    for path in recover(project.root, outside=options.follow_outside, project=project.top):
         say(status_line("restore", project.rel(path), color=options.color))
     say(f"an apply was cut short ({cut[-1].name}): its files are back as they were")
     return inspect(options.project, python=options.python)
@@ -65,6 +65,7 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
         say("nothing was written")
         return "stop"
     check_can_write(project.root, [c.path for c in plan.pending])  # read-only: one line
+    own_copies(plan.pending, project.root)  # before the lock is taken: a refusal writes nothing
     return "write"
 
 
