@@ -19,11 +19,11 @@ _ASYNC_URL = re.compile(rb"\+(asyncpg|psycopg_async|aiomysql|asyncmy|aiosqlite|p
 
 def url_constants(tree: Tree, values: Values) -> list[UrlSource]:
     """Every module-level `NAME = <an async URL put together>` in the app's files."""
-    found = []
+    found: dict[str, UrlSource] = {}  # a name assigned twice (a default, then a value): once
     for module in [*tree.modules.values(), *_url_files(tree)]:
         for node in module.tree.body:
-            found += _constant(module, node, values)
-    return found
+            found.update((s.label, s) for s in _constant(module, node, values))
+    return list(found.values())
 
 
 def _url_files(tree: Tree) -> list[Module]:

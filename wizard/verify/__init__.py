@@ -113,6 +113,7 @@ def _ladder(
         Rung("env.py imports", "pass", "settings, .env and models load"),
         r.tables_rung(expected, result),
         replace(r.offline_rung(result), values=tuple(result.get("heads", []))),
+        *_heads_rung(result.get("heads", [])),
         r.driver_rung(project, needed, result),
     ]
     go_online, why_not = online
@@ -121,6 +122,14 @@ def _ladder(
     elif why_not:
         found.append(Rung("database", "skip", why_not))
     return found
+
+
+def _heads_rung(heads: list[str]) -> list[Rung]:
+    """Several heads (two branches each added a revision): `upgrade head` fails until merged."""
+    if len(heads) < 2:
+        return []
+    detail = f"{len(heads)} heads: {', '.join(heads)}; `alembic upgrade head` fails until merged"
+    return [Rung("single head", "warn", detail, fix='alembic merge heads -m "merge heads"')]
 
 
 def _placeholders(project: Project, answers: Answers) -> dict[str, str]:

@@ -112,7 +112,8 @@ def offline_sql(ini: str) -> int:
     from alembic import command
 
     buffer = io.StringIO()
-    command.upgrade(_config(ini, output_buffer=buffer, stdout=io.StringIO()), "head", sql=True)
+    target = "heads" if len(heads(ini)) > 1 else "head"  # a branched history: every head
+    command.upgrade(_config(ini, output_buffer=buffer, stdout=io.StringIO()), target, sql=True)
     return len(buffer.getvalue().splitlines())
 
 
