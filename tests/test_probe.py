@@ -629,3 +629,42 @@ def test_a_url_put_together_from_getenv_parts_is_the_last_resort(tmp_path: Path)
     )
     url = _source(project)["urls"][0]  # type: ignore[index]
     assert (url["url"], url["kind"]) == ("bot.config.DATABASE_URL", "constant")
+
+
+def test_variables_the_app_requires_are_made_up_to_see_where_its_url_comes_from(
+    tmp_path: Path,
+) -> None:
+    """No env file, no template; the settings require BOT_TOKEN and the URL, read at import
+    inside a class the engine is made from: the probe names the missing variables from the
+    error, makes them up, imports again, and finds the field; the made-up URL is no value
+    (the dialect comes from the declared driver)."""
+    project = _project(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "bot"\ndependencies = ["aiosqlite"]\n',
+            "bot/config.py": """
+                from pydantic_settings import BaseSettings
+
+                class Settings(BaseSettings):
+                    bot_token: str
+                    admin_id: int
+                    database_url: str
+
+                conf = {"main": Settings()}
+            """,
+            "bot/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from bot.config import conf
+
+                engine = create_async_engine(conf["main"].database_url)
+            """,
+            "bot/models.py": MODELS,
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "the app starts only with BOT_TOKEN, ADMIN_ID, DATABASE_URL set" in done.stderr
+    assert "placeholder" not in (project / "migrations/env.py").read_text()
+    url = _source(project)["urls"][0]  # type: ignore[index]
+    assert (url["url"], url["env_key"]) == ("bot.config.Settings.database_url", "DATABASE_URL")
+    assert 'SYNC_DRIVERNAME = "sqlite"' in (project / "migrations/env.py").read_text()

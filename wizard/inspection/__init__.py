@@ -20,7 +20,13 @@ from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import SourceFinder
 from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
-from wizard.inspection.probed import Sources, failure_note, printed_note, tables_of
+from wizard.inspection.probed import (
+    Sources,
+    failure_note,
+    filled_note,
+    printed_note,
+    tables_of,
+)
 from wizard.inspection.project import Project, blame_skipped
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
@@ -199,7 +205,10 @@ def _probed_sources(
         notes.append(printed_note(answer.result["stdout"]))
     env = {k: v for s in env_files if not s.example for k, v in s.values()}
     sources = Sources(resolver, tuple(settings), Values(resolver, env))
-    sources.placeheld = bool(request["placeholders"])
+    filled = answer.result["filled"]
+    sources.placeheld = bool(request["placeholders"]) or bool(filled)
+    sources.filled = frozenset(filled)
+    notes += [filled_note(filled)] if filled else []
     found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]
     return list({s.label: s for s in found}.values())
 

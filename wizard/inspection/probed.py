@@ -52,10 +52,13 @@ class Sources:
         self.settings = settings
         self.values = values
         self.placeheld = False  # the app started on a template's values: URLs are shapes
+        self.filled: frozenset[str] = frozenset()  # variables the probe made up
 
     def of(self, engine: Engine) -> UrlSource | None:
         for origin in engine["origins"]:
             found = self._origin(origin, engine)
+            if found is not None and found.env_key in self.filled:  # a made-up URL: no value
+                return replace(found, default=None, shape=None)
             if found is not None and self.placeheld:  # a template's value: its shape only
                 kept = found.default if found.kind in ("field", "computed") else None  # code's
                 return replace(found, default=kept, shape=found.shape or engine["url"])
@@ -172,6 +175,15 @@ class _Renamed(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
         return ast.Name(self.names.get(node.id, node.id), node.ctx)
+
+
+def filled_note(names: list[str]) -> str:
+    """The app could start only with variables the shell lacks: said, as they are needed."""
+    shown = ", ".join(dict.fromkeys(names))
+    return (
+        f"the app starts only with {shown} set: the project's Python was given made-up values "
+        "to see where its URL comes from (nothing was written)"
+    )
 
 
 def printed_note(modules: list[str]) -> str:

@@ -41,6 +41,7 @@ if TYPE_CHECKING or __name__ != "__main__":
         settings_facts,
         url_text,
     )
+    from wizard.probe.missing import missing
     from wizard.probe.sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from wizard.probe.tables import Tables
 else:  # this script's folder is sys.path[0]: its siblings first, then out of the app's way
@@ -59,10 +60,11 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
         settings_facts,
         url_text,
     )
+    from missing import missing
     from sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from tables import Tables
 
-    for _name in ("protocol", "lookup", "sandbox", "tables"):  # the app may have its own
+    for _name in ("protocol", "lookup", "missing", "sandbox", "tables"):  # the app may have its own
         sys.modules[f"_alembic_wizard_{_name}"] = sys.modules.pop(_name)
     del sys.path[0]
 
@@ -80,6 +82,7 @@ class Probe:
         self.seen: list[tuple[str, str, int]] = []  # (url, file, line) of each factory call
         self.failures: list[protocol.Failure] = []
         self.printed: list[str] = []
+        self.filled: list[str] = []  # variables made up so that the app could start
 
     # -- imports -----------------------------------------------------------------------------
     def record_engines(self) -> None:
@@ -119,7 +122,7 @@ class Probe:
         self.channel.flush()
         captured, sys.stdout = sys.stdout, io.StringIO()
         try:
-            return importlib.import_module(name)
+            return self._import(name)
         except BaseException as exc:  # SystemExit too: the app's `sys.exit` at import
             self.failures.append(self._failure(name, exc))
             return None
@@ -127,6 +130,20 @@ class Probe:
             if isinstance(sys.stdout, io.StringIO) and sys.stdout.getvalue():
                 self.printed.append(name)
             sys.stdout = captured
+
+    def _import(self, name: str) -> Any:
+        """Import `name`; a variable the app requires and the shell lacks is made up (and
+        said in the answer) and the import tried again, a few times at most."""
+        for _ in range(8):
+            try:
+                return importlib.import_module(name)
+            except Exception as exc:
+                needed = missing(exc)
+                if not needed:
+                    raise
+                os.environ.update(needed)
+                self.filled += list(needed)
+        return importlib.import_module(name)
 
     def _failure(self, name: str, exc: BaseException) -> protocol.Failure:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if _real_file(f.filename)]
@@ -236,6 +253,7 @@ class Probe:
             "tables": tables,
             "failures": self.failures,
             "stdout": self.printed,
+            "filled": self.filled,
         }
 
 

@@ -92,6 +92,7 @@ class Result(TypedDict):
     tables: list[Table]
     failures: list[Failure]
     stdout: list[str]  # modules that printed to stdout at import (kept away from the answer)
+    filled: list[str]  # variables the app required and the shell lacked: made up, not real
 
 
 class Progress(TypedDict):
