@@ -83,6 +83,7 @@ class Probe:
         self.failures: list[protocol.Failure] = []
         self.printed: list[str] = []
         self.filled: list[str] = []  # variables made up so that the app could start
+        self.ours = set(request["placeholders"])  # set by the probe: may be set again
 
     # -- imports -----------------------------------------------------------------------------
     def record_engines(self) -> None:
@@ -138,11 +139,12 @@ class Probe:
             try:
                 return importlib.import_module(name)
             except Exception as exc:
-                needed = missing(exc)
+                needed = missing(exc, self.ours)
                 if not needed:
                     raise
                 os.environ.update(needed)
                 self.filled += list(needed)
+                self.ours |= set(needed)
         return importlib.import_module(name)
 
     def _failure(self, name: str, exc: BaseException) -> protocol.Failure:

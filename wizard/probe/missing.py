@@ -21,10 +21,15 @@ _DRIVERS = (("asyncpg", "postgresql+asyncpg"), ("aiomysql", "mysql+aiomysql"),
             ("asyncmy", "mysql+asyncmy"), ("aiosqlite", "sqlite+aiosqlite"))  # fmt: skip
 
 
-def missing(exc: BaseException) -> dict[str, str]:
-    """Variable -> a made-up value, for each variable the error says is not set."""
-    names = _named(exc)
-    return {n: placeholder(n, t) for n, t in names.items() if n not in os.environ}
+def missing(exc: BaseException, ours: set[str]) -> dict[str, str]:
+    """Variable -> a made-up value, for each variable the error says is not set (or set by
+    the probe itself to a template's value of the wrong type: `ADMIN_ID=admin_id`)."""
+    names = _named(exc, ours)
+    return {
+        n: placeholder(n, t)
+        for n, t in names.items()
+        if not os.environ.get(n) or (n in ours and os.environ[n] != placeholder(n, t))
+    }
 
 
 def placeholder(name: str, kind: str) -> str:
@@ -40,9 +45,9 @@ def placeholder(name: str, kind: str) -> str:
     return "placeholder"
 
 
-def _named(exc: BaseException) -> dict[str, str]:
+def _named(exc: BaseException, ours: set[str]) -> dict[str, str]:
     if type(exc).__name__ == "ValidationError" and callable(getattr(exc, "errors", None)):
-        return _pydantic(exc)
+        return _pydantic(exc, ours)
     found = _NAMED.search(str(exc))
     if found:
         return {found["a"] or found["b"]: "str"}
@@ -56,21 +61,67 @@ def _reads_environ(exc: BaseException) -> bool:
     return bool(frames) and "environ" in (frames[-1].line or "")
 
 
-def _pydantic(exc: Any) -> dict[str, str]:
+def _pydantic(exc: Any, ours: set[str]) -> dict[str, str]:
     """Each missing field of the settings class the error is about, as its variable."""
-    cls = _settings_class(str(getattr(exc, "title", "")))
+    cls = _settings_class(str(getattr(exc, "title", "")), exc)
     found = {}
     for error in exc.errors():
         loc: list[object] = list(error.get("loc") or ())
         field = loc[0] if len(loc) == 1 else None
         if error.get("type") == "missing" and isinstance(field, str):
-            found[_variable(cls, field)] = _kind(cls, field)
+            found.update(_nested(cls, field) or {_variable(cls, field): _kind(cls, field)})
+        elif all(isinstance(p, str) for p in loc) and str(error.get("type")).endswith(_WRONG):
+            wrong = _empty(cls, [str(p) for p in loc], str(error.get("type", "")))
+            found.update((k, t) for k, t in wrong.items() if error.get("input") == "" or k in ours)
     return found
 
 
-def _settings_class(title: str) -> type | None:
-    for module in list(sys.modules.values()):
-        found = getattr(module, title, None)
+_WRONG = ("_parsing", "_type")  # `int_parsing`: a value of the wrong type
+
+
+def _empty(cls: type | None, loc: list[str], kind: str) -> dict[str, str]:
+    """`PORT=` in the env file (a template's empty value): the variable, and its type."""
+    typed = kind.removesuffix("_parsing").removesuffix("_type")
+    typed = typed if typed in ("int", "float", "bool") else "str"
+    config = getattr(cls, "model_config", None) or {}
+    delimiter = config.get("env_nested_delimiter")
+    if len(loc) == 1:
+        return {_variable(cls, loc[0]): typed}
+    if len(loc) == 2 and delimiter:
+        return {(_variable(cls, loc[0]) + str(delimiter) + loc[1]).upper(): typed}
+    return {}
+
+
+def _nested(cls: type | None, field: str) -> dict[str, str]:
+    """A missing model field (`db: DatabaseSettings`) read through `env_nested_delimiter`:
+    each of its required fields as its own variable (`DB__HOST`)."""
+    config = getattr(cls, "model_config", None) or {}
+    delimiter = config.get("env_nested_delimiter")
+    info = (getattr(cls, "model_fields", None) or {}).get(field)
+    inner = getattr(info, "annotation", None)
+    fields = getattr(inner, "model_fields", None)
+    if not delimiter or not fields:
+        return {}
+    prefix = _variable(cls, field) + str(delimiter)
+    return {
+        (prefix + name).upper(): getattr(getattr(sub, "annotation", None), "__name__", "str")
+        for name, sub in fields.items()
+        if callable(getattr(sub, "is_required", None)) and sub.is_required()
+    }
+
+
+def _settings_class(title: str, exc: BaseException) -> type | None:
+    """The class named in the error, as the code that made it sees the name (the frames of
+    the traceback, innermost first), else any loaded module's."""
+    frames: list[Any] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.insert(0, tb.tb_frame)
+        tb = tb.tb_next
+    spaces = [n for f in frames for n in (f.f_locals, f.f_globals)]
+    spaces += [vars(m) for m in list(sys.modules.values()) if hasattr(m, "__dict__")]
+    for space in spaces:
+        found = space.get(title)
         if isinstance(found, type) and hasattr(found, "model_config"):
             return found
     return None
