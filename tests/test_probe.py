@@ -668,3 +668,56 @@ def test_variables_the_app_requires_are_made_up_to_see_where_its_url_comes_from(
     url = _source(project)["urls"][0]  # type: ignore[index]
     assert url["env_key"] == "DATABASE_URL"  # the variable the app reads, whichever way
     assert 'SYNC_DRIVERNAME = "sqlite"' in (project / "migrations/env.py").read_text()
+
+
+def test_no_tables_says_why_the_models_could_not_be_read(tmp_path: Path) -> None:
+    """Models only the project's Python can read, and it cannot import them: the refusal
+    names the module and the error, not only "no tables"."""
+    project = _project(
+        tmp_path,
+        {
+            **FALLBACK,
+            "app/models.py": """
+                import not_installed_anywhere
+                from advanced_alchemy.base import UUIDBase
+                from sqlalchemy.orm import Mapped
+
+                class Team(UUIDBase):
+                    name: Mapped[str]
+            """,
+            "app/db.py": textwrap.dedent(ENGINE).replace("{before}", ""),
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 2
+    assert "no SQLAlchemy or SQLModel tables found (the project's Python could not import" in (
+        done.stderr
+    )
+    assert "No module named 'not_installed_anywhere'" in done.stderr
+
+
+def test_a_templates_variable_references_are_not_values(tmp_path: Path) -> None:
+    """`PORT=${PORT}` in a template: not a value to start the app on (int('${PORT}') failed);
+    the app's own default applies."""
+    project = _project(
+        tmp_path,
+        {
+            ".env.example": f"DATABASE_URL={SQLITE}\nDB_PORT=${{DB_PORT}}\n",
+            "app/config.py": """
+                import os
+
+                PORT = int(os.getenv("DB_PORT", "5432"))
+            """,
+            "app/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from app import config
+                import os
+
+                engine = create_async_engine(os.environ["DATABASE_URL"] + "")
+            """,
+            "app/models.py": MODELS,
+        },
+    )
+    done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "could not import" not in done.stderr

@@ -77,8 +77,9 @@ def inspect(
     if not tables:
         unread = [*tree.skipped, *(item for item, _ in outlined)]
         blame_skipped(unread, (b"__tablename__", b"table=True", b"Table("))
+        why = f" ({asked[0]})" if asked else ""  # the project's Python could not import them
         raise NotForUs(
-            "no SQLAlchemy or SQLModel tables found",
+            f"no SQLAlchemy or SQLModel tables found{why}",
             path=top,
             hint="point --project at the folder that holds your models",
         )

@@ -51,7 +51,8 @@ def placeholders(env_files: Iterable[EnvSource]) -> dict[str, str]:
     found = list(env_files)
     if any(not e.example for e in found):
         return {}
-    return {k: v for e in reversed(found) for k, v in e.values()}
+    # `${VAR}` references are not values: unset, the app's own defaults apply
+    return {k: v for e in reversed(found) for k, v in e.values() if "${" not in v}
 
 
 def _request(tree: Tree, root: Path, env_files: list[Path], **asked: object) -> Request:
