@@ -162,12 +162,8 @@ def attributes(obj: Any, depth: int) -> Iterator[tuple[list[str], object, bool]]
 def settings_facts(obj: Any, path: list[str], computed: bool) -> dict[str, Any]:
     """pydantic-settings' own rules for the variable that fills the field."""
     cls = type(obj)
-    config = getattr(cls, "model_config", None) or {}
-    if not isinstance(config, dict):
-        config = {}
-    v1 = getattr(cls, "Config", None)
-    prefix = str(config.get("env_prefix", getattr(v1, "env_prefix", "")) or "")
-    case = bool(config.get("case_sensitive", getattr(v1, "case_sensitive", False)))
+    config, v1 = _config(cls), getattr(cls, "Config", None)
+    prefix, case = _rules(cls)
     env_file = config.get("env_file", getattr(v1, "env_file", None))
     files = (
         [str(f) for f in env_file]
@@ -188,7 +184,24 @@ def settings_facts(obj: Any, path: list[str], computed: bool) -> dict[str, Any]:
     }
 
 
-def _env_key(cls: type, name: str, prefix: str, case: bool) -> str:
+def _config(cls: type | None) -> dict[str, Any]:
+    config = getattr(cls, "model_config", None) or {}
+    return config if isinstance(config, dict) else {}
+
+
+def _rules(cls: type | None) -> tuple[str, bool]:
+    """`env_prefix` and `case_sensitive`, from `model_config` or a pydantic v1 `Config`."""
+    config, v1 = _config(cls), getattr(cls, "Config", None)
+    prefix = str(config.get("env_prefix", getattr(v1, "env_prefix", "")) or "")
+    return prefix, bool(config.get("case_sensitive", getattr(v1, "case_sensitive", False)))
+
+
+def env_key_of(cls: type | None, name: str) -> str:
+    """The variable that fills the field `name` of the settings class `cls`."""
+    return _env_key(cls, name, *_rules(cls))
+
+
+def _env_key(cls: type | None, name: str, prefix: str, case: bool) -> str:
     """The variable that fills a field: its alias (of `AliasChoices`, the one the environment
     has, else the first), else the prefix and the name."""
     info = (getattr(cls, "model_fields", None) or {}).get(name)

@@ -10,7 +10,12 @@ import os
 import re
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING or __package__:
+    from wizard.probe.lookup import env_key_of
+else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
+    from lookup import env_key_of
 
 _NAMED = re.compile(
     r"^(?P<a>[A-Za-z_][A-Za-z0-9_]*) not found\. Declare it"  # python-decouple
@@ -69,7 +74,7 @@ def _pydantic(exc: Any, ours: set[str]) -> dict[str, str]:
         loc: list[object] = list(error.get("loc") or ())
         field = loc[0] if len(loc) == 1 else None
         if error.get("type") == "missing" and isinstance(field, str):
-            found.update(_nested(cls, field) or {_variable(cls, field): _kind(cls, field)})
+            found.update(_nested(cls, field) or {env_key_of(cls, field): _kind(cls, field)})
         elif all(isinstance(p, str) for p in loc) and str(error.get("type")).endswith(_WRONG):
             wrong = _empty(cls, [str(p) for p in loc], str(error.get("type", "")))
             found.update((k, t) for k, t in wrong.items() if error.get("input") == "" or k in ours)
@@ -86,9 +91,9 @@ def _empty(cls: type | None, loc: list[str], kind: str) -> dict[str, str]:
     config = getattr(cls, "model_config", None) or {}
     delimiter = config.get("env_nested_delimiter")
     if len(loc) == 1:
-        return {_variable(cls, loc[0]): typed}
+        return {env_key_of(cls, loc[0]): typed}
     if len(loc) == 2 and delimiter:
-        return {(_variable(cls, loc[0]) + str(delimiter) + loc[1]).upper(): typed}
+        return {(env_key_of(cls, loc[0]) + str(delimiter) + loc[1]).upper(): typed}
     return {}
 
 
@@ -102,7 +107,7 @@ def _nested(cls: type | None, field: str) -> dict[str, str]:
     fields = getattr(inner, "model_fields", None)
     if not delimiter or not fields:
         return {}
-    prefix = _variable(cls, field) + str(delimiter)
+    prefix = env_key_of(cls, field) + str(delimiter)
     return {
         (prefix + name).upper(): getattr(getattr(sub, "annotation", None), "__name__", "str")
         for name, sub in fields.items()
@@ -125,16 +130,6 @@ def _settings_class(title: str, exc: BaseException) -> type | None:
         if isinstance(found, type) and hasattr(found, "model_config"):
             return found
     return None
-
-
-def _variable(cls: type | None, field: str) -> str:
-    config = getattr(cls, "model_config", None) or {}
-    info = (getattr(cls, "model_fields", None) or {}).get(field)
-    alias = getattr(info, "validation_alias", None) or getattr(info, "alias", None)
-    choices = [c for c in getattr(alias, "choices", ()) if isinstance(c, str)]
-    alias = choices[0] if choices else alias
-    key = alias if isinstance(alias, str) else str(config.get("env_prefix", "") or "") + field
-    return key if config.get("case_sensitive") else key.upper()
 
 
 def _kind(cls: type | None, field: str) -> str:
