@@ -105,7 +105,8 @@ def _describe(
     names = [f for s in settings for f in s.env_files] + env_file_names(composes, root)
     env_files = find_env_files(root, top, list(dict.fromkeys(names)))
     engines = find_engines(tree)
-    sources, followed = _sources(resolver, settings, env_files, engines)
+    values = Values(resolver, {k: v for e in env_files if not e.example for k, v in e.values()})
+    sources, followed = _sources(values, settings, engines)
     asked: list[str] = []
     if not followed or not any(_valued(s, env_files) for s in sources):
         # static reading lost the URL's trail, or found no value on it: the app's own answer
@@ -113,11 +114,10 @@ def _describe(
         request = engine_request(tree, engines, root, env_paths)
         request["placeholders"] = placeholders(env_files)
         python = found.environment.python
-        probed = _probed_sources(resolver, settings, env_files, python, request, asked)
+        probed = _probed_sources(values, settings, python, request, asked)
         sources, followed = (probed, True) if probed else (sources, followed)
     if not sources:  # nothing followed, nothing started: a URL put together at module level
-        env = {k: v for e in env_files if not e.example for k, v in e.values()}
-        sources = url_constants(tree, Values(resolver, env))
+        sources = url_constants(tree, values)
         followed = bool(sources)
     return Project(
         top=top,
@@ -159,14 +159,11 @@ def _urlish(text: str) -> bool:
 
 
 def _sources(
-    resolver: Resolver, settings: list[Settings], env_files: list[EnvSource],
-    engines: list[EngineCall],
-) -> tuple[list[UrlSource], bool]:  # fmt: skip
+    values: Values, settings: list[Settings], engines: list[EngineCall]
+) -> tuple[list[UrlSource], bool]:
     """Each engine's URL source; without one that can be followed, the settings fields whose
     names say they hold the database URL."""
-    env = {k: v for s in env_files if not s.example for k, v in s.values()}
-    values = Values(resolver, env)
-    finder = SourceFinder(resolver, tuple(settings), values)
+    finder = SourceFinder(values.resolver, tuple(settings), values)
     found = [source for engine in engines if (source := finder.of(engine)) is not None]
     followed = bool(found)
     if not found:
@@ -193,22 +190,19 @@ def _probed_tables(
 
 
 def _probed_sources(
-    resolver: Resolver, settings: list[Settings], env_files: list[EnvSource], python: str,
-    request: Request, notes: list[str],
-) -> list[UrlSource]:  # fmt: skip
+    values: Values, settings: list[Settings], python: str, request: Request, notes: list[str]
+) -> list[UrlSource]:
     if not request["engine_modules"] and not request["expressions"]:
         return []
     answer = runner.ask(python, request)
-    notes += [failure_note(f, resolver.tree.top) for f in _failures(answer)]
+    notes += [failure_note(f, values.resolver.tree.top) for f in _failures(answer)]
     if answer.result is None:
         return []
     if answer.result["stdout"]:
         notes.append(printed_note(answer.result["stdout"]))
-    env = {k: v for s in env_files if not s.example for k, v in s.values()}
-    sources = Sources(resolver, tuple(settings), Values(resolver, env))
     filled = answer.result["filled"]
-    sources.placeheld = bool(request["placeholders"]) or bool(filled)
-    sources.filled = frozenset(filled)
+    placeheld = bool(request["placeholders"]) or bool(filled)
+    sources = Sources(tuple(settings), values, placeheld, frozenset(filled))
     notes += [filled_note(filled)] if filled else []
     found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]
     return list({s.label: s for s in found}.values())
@@ -293,11 +287,11 @@ def _readable_requirements(project: Project) -> Project:
     if not project.requirements_txt or path in project.files:
         return project
     try:
-        read_text(path)
+        text = read_text(path)
     except WizardError as exc:
         note = f"{project.rel(path)}: {exc.message}; left alone (declare alembic there yourself)"
         return replace(project, requirements_txt=False, notices=(*project.notices, note))
-    return project
+    return replace(project, files={**project.files, path: text})  # read once: the snapshot
 
 
 def _with_remembered(project: Project) -> Project:

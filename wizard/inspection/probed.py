@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wizard.inspection.models import Metadata, TableDef
@@ -44,15 +44,18 @@ def tables_of(answer: list[Table]) -> list[TableDef]:
     return found
 
 
+@dataclass(frozen=True)
 class Sources:
     """Each engine's URL source from its origins, the most specific first."""
 
-    def __init__(self, resolver: Resolver, settings: tuple[Settings, ...], values: Values):
-        self.resolver = resolver
-        self.settings = settings
-        self.values = values
-        self.placeheld = False  # the app started on a template's values: URLs are shapes
-        self.filled: frozenset[str] = frozenset()  # variables the probe made up
+    settings: tuple[Settings, ...]
+    values: Values
+    placeheld: bool = False  # the app started on a template's values: URLs are shapes
+    filled: frozenset[str] = frozenset()  # variables the probe made up
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.values.resolver
 
     def of(self, engine: Engine) -> UrlSource | None:
         for origin in engine["origins"]:
