@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wizard.inspection.engines import EngineCall, uses_asyncio
 from wizard.inspection.envfiles import EnvSource
-from wizard.inspection.scan import Module, Tree, make_module, name_of, parse
+from wizard.inspection.scan import Module, Tree, name_of
 from wizard.inspection.words import mentions_models, names_columns
 from wizard.probe.protocol import Expression, Request
 
@@ -132,14 +132,7 @@ def _from_callers(
 def _calls_to(tree: Tree, name: str) -> Iterator[tuple[Module, ast.Call]]:
     """Calls of `name` in the parsed modules and in the files the scan only read."""
     needle = name.encode() + b"("
-    modules = list(tree.modules.values())
-    for path, data in tree.unparsed:
-        if needle in data:
-            root, dotted = tree.place(Path(path))
-            parsed = parse(Path(path), data)
-            if isinstance(parsed, ast.Module):
-                modules.append(make_module(dotted, Path(path), root, parsed, data))
-    for module in modules:
+    for module in [*tree.modules.values(), *tree.read_past(lambda data: needle in data)]:
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Call) and name_of(node.func) == name:
                 yield module, node

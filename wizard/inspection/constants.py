@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
-from wizard.inspection.scan import Module, Tree, make_module, parse
+from wizard.inspection.scan import Module, Tree
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 
@@ -20,24 +19,11 @@ _ASYNC_URL = re.compile(rb"\+(asyncpg|psycopg_async|aiomysql|asyncmy|aiosqlite|p
 def url_constants(tree: Tree, values: Values) -> list[UrlSource]:
     """Every module-level `NAME = <an async URL put together>` in the app's files."""
     found: dict[str, UrlSource] = {}  # a name assigned twice (a default, then a value): once
-    for module in [*tree.modules.values(), *_url_files(tree)]:
+    read_past = tree.read_past(lambda data: _ASYNC_URL.search(data) is not None)
+    for module in [*tree.modules.values(), *read_past]:
         for node in module.tree.body:
             found.update((s.label, s) for s in _constant(module, node, values))
     return list(found.values())
-
-
-def _url_files(tree: Tree) -> list[Module]:
-    """The files the scan read past that spell an async driver's URL."""
-    out = []
-    for name, data in tree.unparsed:
-        if not _ASYNC_URL.search(data):
-            continue
-        path = Path(name)
-        parsed = parse(path, data)
-        if isinstance(parsed, ast.Module):
-            root, dotted = tree.place(path)
-            out.append(make_module(dotted, path, root, parsed, data))
-    return out
 
 
 def _constant(module: Module, node: ast.stmt, values: Values) -> list[UrlSource]:

@@ -94,6 +94,20 @@ class Tree:
             return places.name_of
         return lambda path: package_root(Path(path), top)[1]
 
+    def read_past(self, wanted: Callable[[bytes], bool]) -> list[Module]:
+        """The files the scan read but did not parse whose bytes are `wanted`, parsed now
+        (not added to the tree: a search of the moment); those that do not parse left out."""
+        found = []
+        for name, data in self.unparsed:
+            if not wanted(data):
+                continue
+            path = Path(name)
+            parsed = parse(path, data)
+            if isinstance(parsed, ast.Module):
+                root, dotted = self.place(path)
+                found.append(make_module(dotted, path, root, parsed, data))
+        return found
+
     @contextlib.contextmanager
     def noting(self, module: Module) -> Iterator[None]:
         """A failure while reading one module (a shape no rule expected, a recursion too
