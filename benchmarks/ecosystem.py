@@ -696,9 +696,14 @@ def url_dialect(text: str) -> tuple[str, str] | None:
 def sync_literals(outputs: Outputs) -> list[tuple[str, str]]:
     """The sync `dialect+driver` names env.py spells out (what it makes the URL sync with)."""
     tree = env_py_tree(outputs)
+    assigned = {id(node.value) for node in ast.walk(tree) if tree and isinstance(node, ast.Assign)}
     found = []
     for node in ast.walk(tree) if tree else ():
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "+" in node.value:
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            continue
+        # `dialect+driver` anywhere; a bare dialect (`sqlite`: its default driver is the sync
+        # one) only as an assigned value, not a word of a docstring
+        if "+" in node.value or id(node) in assigned:
             parsed = url_dialect(node.value) if "://" not in node.value else None
             if parsed and parsed[1] not in ASYNC_DRIVERS:
                 found.append(parsed)

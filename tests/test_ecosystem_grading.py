@@ -161,6 +161,14 @@ def test_sync_url_dialect_and_source_rules(eco: ModuleType) -> None:
     derived = eco.Outputs(env_py='SYNC_DRIVERNAME = "mysql+pymysql"\n', env_files={})
     assert eco.grade_sync_url(derived, INSPECT).ok is True
     assert eco.grade_dialect(eco.Expected(dialect="mariadb"), derived, INSPECT).ok is True
+    # SQLite's sync driver is the dialect's default: a bare name, set as a value, not prose
+    sqlite = eco.Outputs(
+        env_py='"""Runs through sqlite."""\nSYNC_DRIVERNAME = "sqlite"\n', env_files={}
+    )
+    assert eco.grade_sync_url(sqlite, INSPECT).ok is True
+    assert eco.grade_dialect(eco.Expected(dialect="sqlite"), sqlite, INSPECT).ok is True
+    prose = eco.Outputs(env_py='"""sqlite"""\n', env_files={})
+    assert eco.grade_sync_url(prose, {}).ok is False
     nothing = eco.Outputs(env_py='SYNC_DRIVERNAME = "postgresql+asyncpg"\n', env_files={})
     assert eco.grade_sync_url(nothing, {}).ok is False
     exp = eco.Expected(source="constant", source_where="app/db.py:engine")
