@@ -271,3 +271,34 @@ def test_helper_modules_are_never_parsed(tmp_path: Path) -> None:
     assert [t.name for t in project.tables] == ["rows"]
     read = set(project.module_paths)
     assert not {m for m in read if m.startswith(("app.helpers.", "app.services."))}, sorted(read)
+
+
+def test_a_file_this_python_cannot_parse_still_votes_with_its_import_lines(
+    tmp_path: Path,
+) -> None:
+    """Namespace folders above the models, whose only absolute import is in a file written
+    for a newer Python (PEP 701 f-strings on a 3.11 wizard): its import lines still say
+    where the import root is, else the models would be named from their packages alone."""
+    from wizard.inspection.scan import scan
+
+    project = _tree(
+        tmp_path,
+        {
+            "bot/backend/db/__init__.py": "",
+            "bot/backend/db/models.py": (
+                "from .base import Base\nfrom sqlalchemy import Column, Integer\n\n"
+                "class File(Base):\n    __tablename__ = 'files'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+            ),
+            "bot/backend/db/base.py": "from sqlalchemy.orm import DeclarativeBase\n"
+            "class Base(DeclarativeBase):\n    pass\n",
+            "migrations/env.py": (
+                "from alembic import context\n"
+                "from bot.backend.db.models import File, Base  # noqa: E402\n"
+                "url = f'{'not parsed by this Python'}' +\n"
+            ),
+        },
+    )
+    tree = scan(project)
+    models = next(m for m in tree.modules.values() if m.path.name == "models.py")
+    assert (models.name, models.root) == ("bot.backend.db.models", project)

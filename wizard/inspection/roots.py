@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # libraries whose name a project folder may share (a migrations folder named `alembic`)
@@ -37,6 +38,26 @@ def absolute_imports(tree: ast.Module) -> Iterator[list[tuple[str, ...]]]:
             yield [*((*parts, a.name) for a in node.names if a.name != "*"), parts]
 
 
+# a module-level import line, for a file this Python cannot parse (newer syntax: the project's
+# Python is newer than the wizard's)
+_IMPORT_LINE = re.compile(
+    rb"^(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t(]+([\w, \t]+)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
+
+
+def imports_in_text(data: bytes) -> Iterator[list[tuple[str, ...]]]:
+    """`absolute_imports` read from the lines of a file that does not parse."""
+    for match in _IMPORT_LINE.finditer(data):
+        module, names, imported = (g.decode() if g else "" for g in match.groups())
+        if imported:
+            yield [tuple(imported.split("."))]
+            continue
+        parts = tuple(module.split("."))
+        named = (n.strip().split(" ")[0] for n in names.split(","))
+        yield [*((*parts, n) for n in named if n.isidentifier()), parts]
+
+
 class Places:
     """Votes for import roots from the app's imports, then a root and a name for each file."""
 
@@ -49,10 +70,10 @@ class Places:
         self._cache: dict[tuple[str, str], str | None] = {}
         self._folders: dict[str, tuple[str, str] | None] = {}  # name_of's, per folder
 
-    def vote(self, path: str, tree: ast.Module) -> None:
+    def vote(self, path: str, imports: Iterable[list[tuple[str, ...]]]) -> None:
         """Count the folders that `path`'s absolute imports resolve under."""
         start = os.path.dirname(path)  # noqa: PTH120 (strings: thousands of lookups)
-        for candidates in absolute_imports(tree):
+        for candidates in imports:
             first = candidates[-1][0]
             if first in sys.stdlib_module_names or first in _LIBRARIES:
                 continue

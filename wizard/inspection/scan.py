@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wizard.inspection.roots import Places, package_root
+from wizard.inspection.roots import Places, absolute_imports, imports_in_text, package_root
 from wizard.inspection.skim import skim
 from wizard.inspection.walk import walk
 
@@ -212,11 +212,19 @@ def scan(
     with _no_cyclic_gc():
         parsed, skipped, unparsed = _parse_sources(sources, prefilter, skimmable)
     for name in walked.evidence:
-        if isinstance(evidence := parse(Path(name)), ast.Module):
-            places.vote(name, evidence)
+        evidence = parse(Path(name))
+        places.vote(name, _imports(evidence))
+    for unparsable in skipped:  # newer syntax than this Python's: its import lines still say
+        places.vote(str(unparsable.path), imports_in_text(unparsable.source))
     tree = Tree(top, {}, skipped, places, unparsed)
     _add_parsed(tree, parsed)
     return tree
+
+
+def _imports(parsed: ast.Module | Skipped) -> Iterator[list[tuple[str, ...]]]:
+    if isinstance(parsed, ast.Module):
+        return absolute_imports(parsed)
+    return imports_in_text(parsed.source)
 
 
 def scan_more(
@@ -233,7 +241,7 @@ def _add_parsed(tree: Tree, parsed: list[tuple[Path, ast.Module, bytes]]) -> Non
     """Name the parsed files from their import roots (their imports vote first)."""
     assert tree.places is not None
     for path, module_tree, _ in parsed:
-        tree.places.vote(str(path), module_tree)
+        tree.places.vote(str(path), absolute_imports(module_tree))
     for path, module_tree, data in parsed:
         root, dotted = tree.places.place(path)
         key = dotted if dotted not in tree.modules else f"{dotted} in {root}"
