@@ -177,3 +177,32 @@ def test_next_commands_run_as_printed_in_a_uv_project(tmp_path: Path) -> None:
     ran = bash(commands, project, env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert {"authors", "posts", "comments", "alembic_version"} <= tables(project / "blog.db")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="venv layout")
+def test_sync_is_the_default_and_install_runs_the_one_command_then_verifies(
+    tmp_path: Path,
+) -> None:
+    """A fresh PostgreSQL project whose venv has the app's async driver and greenlet but no
+    sync driver (every fresh project): sync mode all the same (DATABASE_URL_SYNC and the
+    settings field are written), and `--install` runs the one install command, psycopg in
+    it, then verifies in the same run, which ends green."""
+    project = copy_project("pg_app", tmp_path)
+    env = shell_env(tmp_path)
+    subprocess.run([sys.executable, "-m", "venv", str(project / ".venv")], check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
+    python = str(project / ".venv" / "bin" / "python")
+    app_deps = ["sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "pydantic-settings>=2.0"]
+    _uv_run(["pip", "install", "--python", python, *app_deps, "alembic"], project, env)
+
+    done = wizard("--yes", "--no-db", "--install", cwd=project, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "installing: .venv/bin/python -m pip install 'psycopg[binary]'" in done.stderr
+    assert "FAILED" not in done.stdout and "ok  env.py imports" in done.stdout
+    written = (project / ".env").read_text()
+    assert "DATABASE_URL_SYNC=postgresql+psycopg://postgres@127.0.0.1:5432/shop" in written
+    installed = subprocess.run([python, "-c", "import psycopg"], check=False)
+    assert installed.returncode == 0  # in the project's venv, not the wizard's
+
+    again = wizard("--yes", "--no-db", "--dry-run", cwd=project, env=env)
+    assert again.returncode == 0 and "installing" not in again.stderr  # nothing left to do

@@ -56,9 +56,7 @@ def use_color(stream: TextIO, *, no_color: bool, environ: Mapping[str, str] = os
         return False
     if environ.get("FORCE_COLOR"):
         return True
-    if environ.get("TERM") == "dumb":
-        return False
-    return stream.isatty()
+    return environ.get("TERM") != "dumb" and stream.isatty()
 
 
 def project_root(start: Path) -> Path:
@@ -132,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="edit what symlinks lead to outside the project (the links are kept); "
              "undo: restore files outside the project")  # fmt: skip
     add("--no-verify", action="store_true", help="skip verification")
+    add("--install", action="store_true", help="install what is missing, then verify")
     add("--no-db", action="store_true",
         help="verify without the database (Alembic's offline mode is --sql)")  # fmt: skip
     add("--offline", action="store_true", help=argparse.SUPPRESS)  # the old name of --no-db
@@ -174,9 +173,10 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
         command=args.command, project=project, dry_run=args.dry_run, yes=args.yes,
         force=args.force, follow_outside=args.follow_outside, python=args.python,
         config=args.config or os.environ.get("ALEMBIC_CONFIG") or None,
-        verify=not args.no_verify, online=not (args.no_db or args.offline), error=args.error,
-        review=args.online, json=args.json, color=use_color(sys.stderr, no_color=args.no_color),
-        color_out=use_color(sys.stdout, no_color=args.no_color), diff=args.diff,
+        verify=not args.no_verify, install=args.install, error=args.error,
+        online=not (args.no_db or args.offline), review=args.online, json=args.json,
+        color=use_color(sys.stderr, no_color=args.no_color), diff=args.diff,
+        color_out=use_color(sys.stdout, no_color=args.no_color),
         interactive=interactive, flags=flags,
     )  # fmt: skip
 

@@ -28,7 +28,7 @@ from wizard.show import status_line
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
-from wizard.verify import Probe, constraint_names, review, verify
+from wizard.verify import Probe, constraint_names, install, review, verify
 from wizard.verify.rungs import STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
@@ -218,6 +218,15 @@ def _verify_and_report(
     outcome: Outcome,
 ) -> int:  # fmt: skip
     rungs = verify(project, answers, target, online=options.online, probe=probe)
+    command = install.install_command(rungs)
+    if command is not None and _may_install(options, command):
+        say(f"installing: {command}")
+        code = install.run_install(command, project.top)
+        if code == 0:
+            project = install.reread(project)
+            rungs = verify(project, answers, target, online=options.online)
+        else:
+            say(f"the install failed (exit {code}); verification shows what is still missing")
     existing = after_setup.existing_tables(project, rungs)
     if existing is not None:
         rungs = [*rungs, after_setup.rung(project, existing)]
@@ -236,6 +245,16 @@ def _verify_and_report(
         again = inspect(options.project, python=options.python, config=options.config)
         return adopt_project(again, options)
     return code
+
+
+def _may_install(options: Options, command: str) -> bool:
+    """`--install`, or yes to the question at a terminal (never under plain --yes: it
+    changes the project's environment)."""
+    if options.install:
+        return True
+    if not options.interactive or options.yes or options.json:
+        return False
+    return prompts.confirm(f"Install what is missing now ({command})?")
 
 
 def _ask_to_adopt(options: Options) -> bool:

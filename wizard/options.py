@@ -45,6 +45,7 @@ class Options:
     python: str | None = None
     config: str | None = None  # Alembic's config file: -c, else $ALEMBIC_CONFIG
     verify: bool = True
+    install: bool = False  # run the install command verification names, then verify again
     online: bool = True
     error: str | None = None  # doctor: a pasted error message ('-': standard input)
     review: bool = False  # doctor --online: also review pending operations on the database

@@ -228,11 +228,12 @@ def ask_dialect(decider: Decider, from_user: Flags, url: URL, key: str, notes: l
     raise WizardError(why, hint=f"drop --dialect, or set {key} to a {given} URL")
 
 
-def ask_mode(project: Project, decider: Decider, url: URL, driverless: bool) -> Mode:
+def ask_mode(decider: Decider, driverless: bool) -> Mode:
+    """Sync, always, unless asked (the headline: DATABASE_URL_SYNC and the settings field);
+    a sync driver that is not installed yet goes into the one install command."""
     choices: list[str] = ["sync"] if driverless else list(MODES)
-    default = recommend_mode(project, url)
     picked = decider.choose(
-        "migration mode", "--mode", decider.flags.mode, choices, default, MODE_HELP
+        "migration mode", "--mode", decider.flags.mode, choices, "sync", MODE_HELP
     )
     return "async" if picked == "async" else "sync"
 
@@ -290,18 +291,6 @@ def ask_migrations(project: Project, decider: Decider) -> str:
     return validate.migrations_folder(project, folder.strip())
 
 
-def recommend_mode(project: Project, url: URL) -> Mode:
-    """The sync-driver mode (the headline promise, also over an existing async env.py);
-    async only when no sync driver is installed but the app's own driver is."""
-    dialect = urls.dialect_of(url)
-    installed = project.installed | {"sqlite3"}  # the standard library's
-    sync_installed = any(dialect.modules.get(d) in installed for d in dialect.sync_drivers)
-    own_installed = dialect.modules.get(url.get_driver_name()) in project.installed
-    if not sync_installed and own_installed and "greenlet" in project.installed:
-        return "async"
-    return "sync"
-
-
 def decide(
     project: Project, flags: Flags, *, yes: bool, interactive: bool
 ) -> tuple[Answers, Target]:
@@ -320,7 +309,7 @@ def decide(
     url = app.parse()
     driverless = check_async(project, url, app.key)
     dialect = ask_dialect(decider, flags, url, app.key, notes)
-    mode = ask_mode(project, decider, url, driverless)
+    mode = ask_mode(decider, driverless)
     if mode == "sync":
         validate.check_sync_value(project, source, env_file)
     sync_driver = ask_sync_driver(project, decider, url, mode)

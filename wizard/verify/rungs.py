@@ -88,8 +88,8 @@ def packages_rung(project: Project, packages: list[str]) -> Rung:
     command = install(project, *packages)
     what = f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} not installed"
     where = project.rel(Path(project.python))
-    return Rung("packages installed", "fail", f"{what} in {where}", f"install: {command}",
-                values=(command,))  # fmt: skip
+    return Rung("packages installed", "fail", f"{what} in {where}",
+                f"install: {command} (or run again with --install)", values=(command,))  # fmt: skip
 
 
 def import_rungs(
