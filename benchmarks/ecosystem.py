@@ -124,7 +124,10 @@ E2E_STEPS: tuple[tuple[str, str], ...] = (
         "a fresh database on the local server (SQLite: a file); the env key (or the "
         "URL's parts) set in the env file (copied from the template when missing) and environment",
     ),
-    ("wizard", "setup --python <venv> --yes --json, verification with the database: exit 0"),
+    (
+        "wizard",
+        "setup --python <venv> --yes --install --json, verification with the database: exit 0",
+    ),
     ("existing", "alembic upgrade head: the repository's own revisions (none: nothing to do)"),
     ("revision", "alembic revision --autogenerate -m ecosystem"),
     ("upgrade", "alembic upgrade head"),
@@ -1598,7 +1601,7 @@ def e2e_migrate(run: E2E, database: Database) -> None:
     env = clean_env(run.app_env, venv=run.venv)
     python = str(run.venv / "bin" / "python")
     base = ["--project", str(run.project), "--python", python, "--yes", "--json"]
-    wizard = run_wizard(["setup", *base], env, run.log)
+    wizard = run_wizard(["setup", *base, "--install"], env, run.log)  # a user's yes to it
     if not run.step("wizard", wizard.code == 0, wizard.message() if wizard.code else ""):
         return
     alembic = [str(run.venv / "bin" / "alembic"), *alembic_config_args(run)]
