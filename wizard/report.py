@@ -72,14 +72,17 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
         return ("no revision yet: create the first one from the models, then apply it",
                 [*install, f'{alembic} revision --autogenerate -m "create tables"',
                  f"{alembic} upgrade head"])  # fmt: skip
+    # `upgrade head` and `revision` refuse until the branches are merged
+    merge = [f'{alembic} merge heads -m "merge heads"'] if len(heads) > 1 else []
     if current is None or pending is None:
         return ("apply the existing revisions, then see whether the models changed since "
                 "(the database was not checked)",
-                [*install, f"{alembic} upgrade head", f"{alembic} check"])  # fmt: skip
-    if set(current.values) != set(heads):
+                [*install, *merge, f"{alembic} upgrade head", f"{alembic} check"])  # fmt: skip
+    if set(current.values) != set(heads) or merge:
         at = ", ".join(current.values) or "no revision"
         return f"the database is at {at}, not at head: apply the revisions", [
-            f"{alembic} upgrade head"
+            *merge,
+            f"{alembic} upgrade head",
         ]
     count = len(pending.values)
     if not count:
