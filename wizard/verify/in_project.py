@@ -174,24 +174,28 @@ def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
     """Read-only look through an open sync connection: where it is, what is pending."""
     from alembic.runtime.migration import MigrationContext
 
-    if conn.dialect.name == "postgresql":  # the server itself refuses any write from here on
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-    elif conn.dialect.name == "sqlite":  # the connection is not pooled: this ends with it
-        conn.exec_driver_sql("PRAGMA query_only = ON")
-    found: dict[str, Any] = {
-        "sync_fingerprint": _fingerprint(conn),
-        # reads alembic_version, if there is one
-        "heads": list(MigrationContext.configure(conn).get_current_heads()),
-    }
+    # begun and rolled back explicitly: SQLAlchemy 1.4's Connection has no rollback() of its
+    # own, and without a transaction its statements autocommit one by one
+    transaction = conn.begin()
+    found: dict[str, Any] = {}
     try:
+        if conn.dialect.name == "postgresql":  # the server refuses any write from here on
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif conn.dialect.name == "sqlite":  # the connection is not pooled: ends with it
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        found["sync_fingerprint"] = _fingerprint(conn)
+        # reads alembic_version, if there is one
+        found["heads"] = list(MigrationContext.configure(conn).get_current_heads())
         module = sibling("pending")
         found["pending"] = module.pending(conn, metadata)
         if names:
             found["names"] = module.constraint_names(conn, metadata)
     except Exception as exc:  # autogenerate itself fails (a foreign key to a missing table)
+        if "heads" not in found:
+            raise
         found["pending_error"] = _error(exc)
     finally:
-        conn.rollback()
+        transaction.rollback()
     return found
 
 
