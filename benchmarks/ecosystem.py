@@ -1605,7 +1605,10 @@ def e2e_migrate(run: E2E, database: Database) -> None:
     if not run.step("wizard", wizard.code == 0, wizard.message() if wizard.code else ""):
         return
     alembic = [str(run.venv / "bin" / "alembic"), *alembic_config_args(run)]
+    # a history with several heads: merged first, as the wizard's Next says
+    merge = any("merge heads" in c for c in (wizard.report or {}).get("next", []))
     for name, args in (
+        *([("merge", ["merge", "heads", "-m", "merge heads"])] if merge else []),
         ("existing", ["upgrade", "head"]),  # the repository's own revisions, if any, first
         ("revision", ["revision", "--autogenerate", "-m", "ecosystem"]),
         ("upgrade", ["upgrade", "head"]),
