@@ -62,8 +62,8 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     offline = found.get("upgrade head --sql")
     heads = offline.values if offline is not None else project.alembic.heads
     current, pending = found.get("alembic current"), found.get("pending operations")
-    unset = found.get(UNSET)
-    install = [*(unset.values if unset else ()), *install]  # the real URL before anything
+    first = [found.get(UNSET), found.get("env.py imports")]  # the app's URL, its files
+    install = [*(v for r in first if r and r.status == "skip" for v in r.values), *install]
     if not heads:
         if pending is not None and not pending.values:
             return ("no revision yet, and the database already matches the models: record "

@@ -16,6 +16,7 @@ from wizard.secrets import in_bindings, mask
 from wizard.target import Target
 from wizard.verify import risk
 from wizard.verify import rungs as r
+from wizard.verify.absent_file import absent_file_rung
 from wizard.verify.process import LOADING, Probe, Reply, Stopped, describe, stopped_fix
 from wizard.verify.risk import Models, Risk
 from wizard.verify.rungs import Rung
@@ -105,6 +106,9 @@ def _ladder(
 ) -> list[Rung]:  # fmt: skip
     """The rungs of the process's answer: why env.py did not load, or each check after."""
     error = result.get("import_error")
+    skipped = error and absent_file_rung(project.root, project.rel, error)
+    if skipped:  # a fresh clone: the app's own file is made from its template first
+        return [skipped]
     if error:
         absent = [declared[n] for n in result.get("absent", []) if n in declared]
         return r.import_rungs(project, error, needed, result.get("missing", []), absent)

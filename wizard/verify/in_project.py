@@ -37,6 +37,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
         "message": str(exc).splitlines()[0] if str(exc) else "",
         "file": where.filename if where else None,
         "line": where.lineno if where else None,
+        "filename": str(exc.filename) if isinstance(exc, OSError) and exc.filename else None,
     }
 
 

@@ -1,0 +1,83 @@
+"""When env.py cannot import the app's modules, the run says what a careful user needs to
+hear: a file the app reads that a fresh clone makes from its template (a step to name, not
+a failure), an interpreter older than the project requires, the app's own import failing the
+same way. Fixture projects written here, the wizard run as a user runs it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import wizard
+
+MODELS = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "proj"
+    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    for package in {p.parent for p in root.rglob("*.py")} - {root}:
+        (package / "__init__.py").touch()
+    return root
+
+
+TOML_CONFIG = {
+    "config.toml.example": '[database]\npath = "app.db"\n',
+    "app/config.py": """
+        import tomllib
+        from pathlib import Path
+
+        with Path("config.toml").open("rb") as f:
+            config = tomllib.load(f)
+
+        DATABASE_URL = f"sqlite+aiosqlite:///./{config['database']['path']}"
+    """,
+    "app/db.py": """
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from app.config import DATABASE_URL
+
+        engine = create_async_engine(DATABASE_URL)
+    """,
+    "app/models.py": "from app.db import engine\n" + MODELS,
+}
+
+
+def test_a_config_file_only_its_template_holds_is_the_next_step_not_a_failure(
+    tmp_path: Path,
+) -> None:
+    """The app reads `config.toml` from the folder it runs in; a fresh clone has only
+    `config.toml.example`. env.py cannot load until the user makes the file, as the app
+    cannot start: the setup is kept and the copy is the first step named."""
+    project = _project(tmp_path, TOML_CONFIG)
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    out = done.stdout + done.stderr
+    assert "not until config.toml exists, made from config.toml.example" in out
+    assert "cp config.toml.example config.toml" in done.stdout.split("Next:")[-1]
+    assert (project / "migrations" / "env.py").is_file()
+    assert not (project / "config.toml").exists()
+
+
+def test_a_missing_file_without_a_template_is_still_a_failure(tmp_path: Path) -> None:
+    """No template beside it: nothing tells the user how to make the file; env.py's
+    failure stands and nothing is kept."""
+    files = {k: v for k, v in TOML_CONFIG.items() if k != "config.toml.example"}
+    project = _project(tmp_path, files)
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode != 0
+    assert "FileNotFoundError" in done.stdout + done.stderr
+    assert not (project / "migrations" / "env.py").exists()
