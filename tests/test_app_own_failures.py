@@ -81,3 +81,58 @@ def test_a_missing_file_without_a_template_is_still_a_failure(tmp_path: Path) ->
     assert done.returncode != 0
     assert "FileNotFoundError" in done.stdout + done.stderr
     assert not (project / "migrations" / "env.py").exists()
+
+
+def test_an_interpreter_older_than_the_project_requires_is_named_where_the_import_fails(
+    tmp_path: Path,
+) -> None:
+    """The models use what only a newer Python allows (3.14 reads annotations lazily, so a
+    class may name one defined below it); the interpreter found is older. The NameError says
+    nothing of versions: the run says which Python the project requires and which it has."""
+    project = _project(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "proj"\nrequires-python = ">=3.99"\n',
+            "app/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                engine = create_async_engine("sqlite+aiosqlite:///./app.db")
+            """,
+            "app/models.py": MODELS
+            + """
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead: Mapped[Lead | None] = None
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+""",
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode != 0
+    wanted = "pyproject.toml requires Python >=3.99 and the project's Python is 3."
+    assert f"note: {wanted}" in done.stderr
+    assert "NameError: name 'Lead' is not defined" in done.stdout
+    assert f"fix: {wanted}" in done.stdout
+    assert "run with --python <a Python it allows>" in done.stdout
+
+
+def test_requires_python_is_read_as_pep_440_and_poetry_write_it() -> None:
+    """Release numbers only; what is not understood never raises a false alarm."""
+    from wizard.inspection.pyversion import mismatch, satisfies
+
+    met = [("3.13.0", ">=3.13,<3.14"), ("3.10.2", "==3.10.*"), ("3.13.0", "~=3.11"),
+           ("3.13.0", "^3.11"), ("3.11.7", "~3.11"), ("3.14.0", "==3.14.0"),
+           ("3.9.1", "^3.8 || ^3.9"), ("3.11.0", "anything else")]  # fmt: skip
+    unmet = [("3.13.0", ">=3.14"), ("3.13.0", "==3.14.0"), ("3.12.1", ">=3.13,<3.14"),
+             ("3.11.0", "==3.10.*"), ("3.13.0", "^3.14"), ("3.12.0", "~3.11")]  # fmt: skip
+    assert all(satisfies(v, spec) for v, spec in met)
+    assert not any(satisfies(v, spec) for v, spec in unmet)
+    poetry = '[tool.poetry.dependencies]\npython = "^3.12"\n'
+    assert mismatch("3.11.7", {"pyproject.toml": poetry}).endswith("is 3.11.7")
+    assert mismatch("3.12.1", {"pyproject.toml": poetry}) == ""

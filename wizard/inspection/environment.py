@@ -11,7 +11,7 @@ from typing import Any
 
 from wizard import drivers
 from wizard.drivers import PackageManager
-from wizard.inspection import floor
+from wizard.inspection import floor, pyversion
 from wizard.inspection.interpreter import (
     Environment,
     alembic_command,
@@ -34,6 +34,7 @@ class Found:
     notices: tuple[str, ...]
     lock_file: Path | None
     requirements_txt: bool
+    python_mismatch: str = ""  # the interpreter does not meet the project's requires-python
 
     def project_fields(self) -> dict[str, Any]:
         """The `Project` fields this sets."""
@@ -44,6 +45,7 @@ class Found:
             "python_command": self.python_command,
             "notices": self.notices, "lock_file": self.lock_file,
             "requirements_txt": self.requirements_txt,
+            "python_mismatch": self.python_mismatch,
         }  # fmt: skip
 
 
@@ -72,7 +74,11 @@ def read_environment(root: Path, top: Path, python: str | None) -> Found:
         manager, shown_python(environment, top), ["alembic>=1.13", "sqlalchemy>=2.0"],
         has_pip=environment.has_pip, tools=tools,
     )  # fmt: skip
-    notices = floor.notices(environment.versions, _requirement_texts(root, top), upgrade)
+    texts = _requirement_texts(root, top)
+    notices = floor.notices(environment.versions, texts, upgrade)
+    wanted = pyversion.mismatch(environment.version, texts)
+    if wanted:
+        notices.append(f"{wanted}: the app's code may need that Python (pass it with --python)")
     return Found(
         environment=environment,
         manager=manager,
@@ -82,4 +88,5 @@ def read_environment(root: Path, top: Path, python: str | None) -> Found:
         notices=tuple(notices),
         lock_file=lock_file(root, top),
         requirements_txt=(root / "requirements.txt").exists(),
+        python_mismatch=wanted,
     )

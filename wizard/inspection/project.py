@@ -57,6 +57,7 @@ class Project:
     module_names: Container[str] = frozenset()  # every module and package of the app's files
     schemas: bool = False  # the models name a database schema (`schema=`, `__table_args__`)
     compose: tuple[ComposeFile, ...] = ()  # docker compose files: the containers' variables
+    python_mismatch: str = ""  # the interpreter does not meet the project's requires-python
 
     @property
     def metadatas(self) -> list[Metadata]:

@@ -110,7 +110,10 @@ def import_rungs(
     if external:
         why = f"not loaded: it needs {module}, which is not installed"
         return [packages_rung(project, packages), Rung("env.py imports", "skip", why)]
-    failed = Rung("env.py imports", "fail", error_text(error), import_fix(error))
+    fix = import_fix(error)
+    if project.python_mismatch:  # what fails may be what only the required Python has
+        fix = f"{project.python_mismatch}: run with --python <a Python it allows>; else {fix}"
+    failed = Rung("env.py imports", "fail", error_text(error), fix)
     return [failed, *([packages_rung(project, packages)] if packages else [])]
 
 
