@@ -136,3 +136,37 @@ def test_requires_python_is_read_as_pep_440_and_poetry_write_it() -> None:
     poetry = '[tool.poetry.dependencies]\npython = "^3.12"\n'
     assert mismatch("3.11.7", {"pyproject.toml": poetry}).endswith("is 3.11.7")
     assert mismatch("3.12.1", {"pyproject.toml": poetry}) == ""
+
+
+def test_an_error_in_the_apps_own_module_names_the_import_that_shows_it(tmp_path: Path) -> None:
+    """`create_async_engine(..., poolclass=QueuePool)` raises when the module is imported:
+    the app cannot start either. The fix names the app's module, not env.py, and nothing
+    is kept."""
+    project = _project(
+        tmp_path,
+        {
+            "app/db.py": """
+                from sqlalchemy.ext.asyncio import create_async_engine
+                from sqlalchemy.orm import DeclarativeBase
+                from sqlalchemy.pool import QueuePool
+
+                class Base(DeclarativeBase):
+                    pass
+
+                engine = create_async_engine("sqlite+aiosqlite:///./app.db", poolclass=QueuePool)
+            """,
+            "app/models.py": """
+                from sqlalchemy.orm import Mapped, mapped_column
+                from app.db import Base
+
+                class User(Base):
+                    __tablename__ = "users"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+            """,
+        },
+    )
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode != 0
+    assert "ArgumentError: Pool class QueuePool cannot be used with asyncio engine" in done.stdout
+    assert "-c 'import app.db'` shows it without Alembic" in done.stdout
+    assert not (project / "migrations" / "env.py").exists()
