@@ -5,11 +5,23 @@ SyntaxError on a newer grammar), so the mismatch is said where the import fails.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 # `requires-python = ">=3.14"` ([project]) and `python = "^3.14"` ([tool.poetry.dependencies])
 _DECLARED = re.compile(r"""(?m)^\s*(requires-python|python)\s*=\s*["']([^"'\n]+)["']""")
+_Compare = Callable[[tuple[int, ...], tuple[int, ...]], bool]
+_COMPARE: dict[str, _Compare] = {
+    "": operator.eq,
+    "==": operator.eq,
+    "===": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
 _CLAUSE = re.compile(r"^(===|==|!=|~=|<=|>=|<|>|\^|~)?\s*v?(\d+(?:\.\d+)*)(\.\*)?$")
 
 
@@ -31,11 +43,7 @@ def _allows(version: tuple[int, ...], op: str, wanted: tuple[int, ...], star: bo
         return version[:keep] == wanted[:keep] and _pad(version, 3) >= _pad(wanted, 3)
     size = max(len(version), len(wanted), 3)
     mine, theirs = _pad(version, size), _pad(wanted, size)
-    return {
-        "": mine == theirs, "==": mine == theirs, "===": mine == theirs,
-        "!=": mine != theirs, ">=": mine >= theirs, "<=": mine <= theirs,
-        ">": mine > theirs, "<": mine < theirs,
-    }[op]  # fmt: skip
+    return _COMPARE[op](mine, theirs)
 
 
 def satisfies(version: str, spec: str) -> bool:

@@ -12,6 +12,7 @@ from wizard.edits import deps
 from wizard.inspection import Project
 from wizard.inspection.models import TableDef
 from wizard.verify import risk
+from wizard.verify.import_fix import import_fix
 
 Status = Literal["pass", "fail", "skip", "warn"]  # warn: a risk to read, not a failure
 
@@ -110,40 +111,9 @@ def import_rungs(
     if external:
         why = f"not loaded: it needs {module}, which is not installed"
         return [packages_rung(project, packages), Rung("env.py imports", "skip", why)]
-    fix = import_fix(error)
-    own = _app_module(project, error)
-    if own and error.get("type") != "ModuleNotFoundError":  # not env.py's doing
-        fix = (f"`{project.python_command} -c 'import {own}'` shows it without Alembic: "
-               "fix the error above in the project's code")  # fmt: skip
-    if project.python_mismatch:  # what fails may be what only the required Python has
-        fix = f"{project.python_mismatch}: run with --python <a Python it allows>; else {fix}"
+    fix = import_fix(project, error)
     failed = Rung("env.py imports", "fail", error_text(error), fix)
     return [failed, *([packages_rung(project, packages)] if packages else [])]
-
-
-def _app_module(project: Project, error: dict[str, Any]) -> str:
-    """The dotted name of the app's module the error is in ("": env.py, or not the app's)."""
-    path = Path(error["file"]) if error.get("file") else None
-    if path is None or (project.alembic.scripts and project.alembic.scripts in path.parents):
-        return ""
-    named = [name for name, where in project.module_paths.items() if where == path]
-    if named:
-        return named[0]
-    try:
-        parts = list(path.relative_to(project.import_root).with_suffix("").parts)
-    except ValueError:
-        return ""
-    parts = parts[:-1] if parts[-1:] == ["__init__"] else parts
-    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else ""
-
-
-def import_fix(error: dict[str, Any]) -> str:
-    if error.get("type") == "ModuleNotFoundError":
-        return "run alembic from the project folder; check prepend_sys_path in alembic.ini"
-    if str(error.get("type", "")).startswith("Interpolation"):  # configparser, on a '%'
-        return ("a '%' in alembic.ini must be written '%%'; better, keep the URL out of "
-                "alembic.ini (alembic-wizard's env.py reads it from the environment)")  # fmt: skip
-    return "fix the error above; `python -c 'import <your models>'` shows the same"
 
 
 def tables_rung(expected: list[TableDef], result: dict[str, Any]) -> Rung:
