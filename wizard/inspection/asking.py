@@ -10,12 +10,13 @@ from pathlib import Path
 
 from wizard.inspection.engines import EngineCall, uses_asyncio
 from wizard.inspection.envfiles import EnvSource
+from wizard.inspection.makers import instance
+from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module, Tree, name_of
 from wizard.inspection.words import mentions_models, names_columns
 from wizard.probe.protocol import Expression, Request
 
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
-_PLAIN = {"str", "URL", "Any", "object", "AnyUrl", "PostgresDsn", "MySQLDsn", "SecretStr"}
 _DI_FACTORIES = {"create_async_engine", "async_engine_from_config"}
 
 
@@ -98,12 +99,16 @@ def expressions_of(tree: Tree, engine: EngineCall) -> list[Expression]:
     fed = [p for p in params if p.arg in used]
     if not fed:
         return [_expression(engine.module, node, engine)]
-    classes = {p.arg: p.annotation for p in fed if _a_class(p.annotation)}
-    if len(classes) == len(fed):  # `settings: Settings` (dishka, Depends): a new instance
-        calls: dict[str, ast.expr] = {
-            k: ast.Call(func=v, args=[], keywords=[]) for k, v in classes.items() if v
-        }
-        return [_expression(engine.module, _inline(node, calls), engine)]
+    resolver = Resolver(tree)
+    made = {
+        p.arg: m
+        for p in fed
+        if p.annotation and (m := instance(resolver, engine.module, p.annotation))
+    }
+    if len(made) == len(fed):  # `settings: Settings` (dishka, Depends): made as the app does
+        names = {k: v for m in made.values() for k, v in m.names.items()}
+        calls = {k: m.node for k, m in made.items()}
+        return [_expression(engine.module, _inline(node, calls), engine, names)]
     return list(_from_callers(tree, engine, function, node, params))
 
 
@@ -160,6 +165,7 @@ def provided(tree: Tree) -> Iterator[Expression]:
                 "text": text,
                 "path": str(module.path),
                 "line": node.lineno,
+                "names": {},
             }
 
 
@@ -179,12 +185,15 @@ def _targets(statement: ast.stmt) -> list[str]:
     return []
 
 
-def _expression(module: Module, node: ast.expr, engine: EngineCall) -> Expression:
+def _expression(
+    module: Module, node: ast.expr, engine: EngineCall, names: dict[str, str] | None = None
+) -> Expression:
     return {
         "module": module.name,
         "text": ast.unparse(node),
         "path": str(engine.module.path),
         "line": engine.line,
+        "names": names or {},
     }
 
 
@@ -215,15 +224,6 @@ def _locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.e
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
             found.setdefault(node.target.id, node.value)
     return found
-
-
-def _a_class(annotation: ast.expr | None) -> bool:
-    """`Settings`, `config.Settings`: a class the probe can instantiate (not `str`, `URL`)."""
-    if isinstance(annotation, ast.Subscript):  # Annotated[Settings, Depends(...)]
-        inner = annotation.slice
-        annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
-    name = name_of(annotation) if isinstance(annotation, ast.Name | ast.Attribute) else ""
-    return bool(name) and name[0].isupper() and name not in _PLAIN
 
 
 class _Inline(ast.NodeTransformer):

@@ -13,7 +13,7 @@ from pathlib import Path
 from wizard.inspection.models import Metadata, TableDef
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.settings import Settings, sync_name
-from wizard.inspection.source import UrlSource
+from wizard.inspection.source import SourceKind, UrlSource
 from wizard.inspection.sourcevalues import Values
 from wizard.probe.protocol import Engine, Expression, Failure, Origin, Table
 from wizard.secrets import mask
@@ -81,20 +81,23 @@ class Sources:
         names = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)})
         if module is None or not names:
             return None
-        known = module.defined | set(module.imports)
+        given = expression["names"]
+        known = module.defined | set(module.imports) | set(given)
         if any(n not in known and n not in dir(builtins) for n in names):
             return None  # a local name: not reachable from env.py
         own = [n for n in names if n in known]
         text = ast.unparse(_Renamed({n: f"app_{n}" for n in own}).visit(node))
+        made_up = self.placeheld  # the app ran on made-up or template values: a shape only
         return UrlSource(
-            "expression",
+            _kind(node),
             f"{module.name}: {expression['text']}",
             None,
             None,
             "DATABASE_URL_SYNC",
             text,
-            tuple(f"from {module.name} import {n} as app_{n}" for n in own),
-            default=engine["url"],
+            tuple(f"from {given.get(n, module.name)} import {n} as app_{n}" for n in own),
+            default=None if made_up else engine["url"],
+            shape=engine["url"] if made_up else None,
             path=Path(expression["path"]),
             line=expression["line"],
         )
@@ -158,6 +161,17 @@ class Sources:
             path=path,
             line=engine["line"] if path == Path(engine["path"]) else None,
         )
+
+
+def _kind(node: ast.expr) -> SourceKind:
+    """What the expression is, as static reading names it: a function's result (`helper`),
+    an object's property or method (`computed`: `config.db.dsn()`), else an `expression`."""
+    called = node.func if isinstance(node, ast.Call) else None
+    if isinstance(called, ast.Name):
+        return "helper"
+    if isinstance(called or node, ast.Attribute):
+        return "computed"
+    return "expression"
 
 
 def _module_of(resolver: Resolver, path: str) -> str | None:

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING or __name__ != "__main__":
@@ -133,11 +133,14 @@ class Probe:
             sys.stdout = captured
 
     def _import(self, name: str) -> Any:
-        """Import `name`; a variable the app requires and the shell lacks is made up (and
-        said in the answer) and the import tried again, a few times at most."""
+        return self._made_up(lambda: importlib.import_module(name))
+
+    def _made_up(self, run: Callable[[], Any]) -> Any:
+        """`run()`; a variable the app requires and the shell lacks is made up (and said in
+        the answer) and `run` tried again, a few times at most."""
         for _ in range(8):
             try:
-                return importlib.import_module(name)
+                return run()
             except Exception as exc:
                 needed = missing(exc, self.ours)
                 if not needed:
@@ -145,7 +148,7 @@ class Probe:
                 os.environ.update(needed)
                 self.filled += list(needed)
                 self.ours |= set(needed)
-        return importlib.import_module(name)
+        return run()
 
     def _failure(self, name: str, exc: BaseException) -> protocol.Failure:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if _real_file(f.filename)]
@@ -194,9 +197,15 @@ class Probe:
         module = self.load(expression["module"])
         if module is None:
             return None
+        namespace = dict(vars(module))
+        for name, source in expression["names"].items():
+            owner = self.load(source)
+            if owner is None or not hasattr(owner, name):
+                return None
+            namespace[name] = getattr(owner, name)
         try:
             code = compile(expression["text"], expression["path"], "eval")
-            value = eval(code, dict(vars(module)))  # noqa: S307 (the app's own code)
+            value = self._made_up(lambda: eval(code, namespace))  # noqa: S307 (the app's own)
             if url_text(value) is None and a_provider(value):  # a DI container's, lazily
                 value = value()
             return url_text(value)

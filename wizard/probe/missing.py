@@ -62,8 +62,10 @@ def _named(exc: BaseException, ours: set[str]) -> dict[str, str]:
 
 
 def _reads_environ(exc: BaseException) -> bool:
+    """`os.environ["X"]` in the innermost frame outside `os` (`<frozen os>` on 3.11+)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and "environ" in (frames[-1].line or "")
+    outside = [f for f in frames if f.filename not in ("<frozen os>", os.__file__)]
+    return bool(outside) and "environ" in (outside[-1].line or "")
 
 
 def _pydantic(exc: Any, ours: set[str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ class Expression(TypedDict):
     text: str  # the argument's source, e.g. `settings.db.url` or `config.PREFIX + config.URI`
     path: str  # the engine call's file and line: what the answer is about
     line: int
+    names: dict[str, str]  # more names the text uses -> the module each is imported from
 
 
 class Request(TypedDict):

@@ -1,0 +1,178 @@
+"""Engines whose URL comes from a config object that is no pydantic settings class: a
+dataclass read from a TOML file by the app's own getter, or built by a `from_env` static
+method from the environment, handed to an engine factory by a DI provider. The probe makes the
+object the way the app does; env.py evaluates the same expression and makes its URL sync at
+run time, and the user is told which variables it needs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from conftest import alembic, wizard
+
+MODELS = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+# a DI provider hands the factory its config: no caller in the code says what it is
+PROVIDER = """
+from app.config import AppConfig
+from app.db import create_engine
+
+
+class DbProvider:
+    def get_engine(self, config: AppConfig):
+        return create_engine(config)
+"""
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "proj"
+    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    for package in {p.parent for p in root.rglob("*.py")} - {root}:
+        (package / "__init__.py").touch()
+    return root
+
+
+def _url(project: Path) -> dict[str, str]:
+    done = wizard("inspect", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    url: dict[str, str] = json.loads(done.stdout)["urls"][0]
+    return url
+
+
+def test_a_dataclass_config_read_from_a_toml_file_by_the_apps_getter(tmp_path: Path) -> None:
+    """`create_engine(config: AppConfig)` whose AppConfig (a dataclass with required fields)
+    only `get_config() -> AppConfig` makes, from config.toml: the probe calls the getter;
+    env.py calls it too and makes the URL sync."""
+    project = _project(tmp_path, {
+        "config.toml": '[db]\npath = "./app.db"\n',
+        "app/config.py": """
+            import tomllib
+            from dataclasses import dataclass
+
+            from sqlalchemy import URL
+
+
+            @dataclass
+            class Db:
+                path: str
+
+                def build_dsn(self) -> URL:
+                    return URL.create("sqlite+aiosqlite", database=self.path)
+
+
+            @dataclass
+            class AppConfig:
+                db: Db
+
+
+            def load(path: str) -> dict:
+                with open(path, "rb") as f:
+                    return tomllib.load(f)
+        """,
+        "app/factory.py": """
+            from app.config import AppConfig, Db, load
+
+
+            def get_config() -> AppConfig:
+                return AppConfig(db=Db(**load("config.toml")["db"]))
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            from app.config import AppConfig
+
+
+            def create_engine(config: AppConfig):
+                return create_async_engine(config.db.build_dsn())
+        """,
+        "app/di.py": PROVIDER,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _url(project)
+    assert url["kind"] == "computed"
+    assert url["url"] == "app.db: get_config().db.build_dsn()"
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    env_py = (project / "migrations/env.py").read_text()
+    assert "from app.factory import get_config as app_get_config" in env_py
+    assert "app_get_config().db.build_dsn()" in env_py
+    alembic("revision", "--autogenerate", "-m", "first", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "app.db").is_file()
+
+
+def test_a_dataclass_config_built_from_the_environment_by_a_static_method(
+    tmp_path: Path,
+) -> None:
+    """`DbConfig.from_env(env)` (no return annotation: it returns `DbConfig(...)`), its
+    `env: Env` made as `Env()`; the variable it needs is set nowhere: the probe makes it up,
+    env.py derives the sync URL at run time, and the user is told what to set."""
+    project = _project(tmp_path, {
+        "pyproject.toml": '[project]\nname = "bot"\ndependencies = ["aiosqlite"]\n',
+        "app/env.py": """
+            import os
+
+
+            class Env:
+                def str(self, name: str) -> str:
+                    return os.environ[name]
+        """,
+        "app/config.py": """
+            from dataclasses import dataclass
+
+            from app.env import Env
+
+
+            @dataclass
+            class AppConfig:
+                db_path: str
+
+                def url(self, driver: str = "aiosqlite") -> str:
+                    return f"sqlite+{driver}:///{self.db_path}"
+
+                @staticmethod
+                def from_env(env: Env):
+                    return AppConfig(db_path=env.str("DB_PATH"))
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            from app.config import AppConfig
+
+
+            def create_engine(config: AppConfig):
+                return create_async_engine(config.url())
+        """,
+        "app/di.py": PROVIDER,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _url(project)
+    assert url["kind"] == "computed"
+    assert url["url"] == "app.db: AppConfig.from_env(Env()).url()"
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "the app starts only with DB_PATH set" in done.stderr
+    env_py = (project / "migrations/env.py").read_text()
+    assert "app_AppConfig.from_env(app_Env()).url()" in env_py
+    assert 'SYNC_DRIVERNAME = "sqlite"' in env_py
+    assert "placeholder" not in env_py
+    (project / ".env").write_text("DB_PATH=./app.db\n")
+    alembic("revision", "--autogenerate", "-m", "first", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "app.db").is_file()
