@@ -176,3 +176,112 @@ def test_a_dataclass_config_built_from_the_environment_by_a_static_method(
     alembic("revision", "--autogenerate", "-m", "first", cwd=project)
     alembic("upgrade", "head", cwd=project)
     assert (project / "app.db").is_file()
+
+
+def test_a_settings_instance_a_function_resolves_from_its_own_di_container(
+    tmp_path: Path,
+) -> None:
+    """`config: Config = container.resolve(Config)` on a container the function fills
+    itself: a fresh container resolves nothing, so the annotated local is made as the app
+    makes a Config; its property is the URL, nested settings read with a prefix."""
+    project = _project(tmp_path, {
+        ".env": "APP__DB__PATH=./app.db\n",
+        "app/config.py": """
+            from pydantic import BaseModel
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class DbConfig(BaseModel):
+                path: str
+
+                @property
+                def uri(self) -> str:
+                    return f"sqlite+aiosqlite:///{self.path}"
+
+
+            class Config(BaseSettings):
+                model_config = SettingsConfigDict(
+                    env_file=".env", env_prefix="APP__", env_nested_delimiter="__"
+                )
+                db: DbConfig
+        """,
+        "app/container.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            from app.config import Config
+
+
+            class Container:
+                def __init__(self):
+                    self.made = {}
+
+                def register(self, cls, instance):
+                    self.made[cls] = instance
+
+                def resolve(self, cls):
+                    return self.made[cls]
+
+
+            def init_container() -> Container:
+                container = Container()
+                container.register(Config, instance=Config())
+                config: Config = container.resolve(Config)
+                container.register("engine", create_async_engine(config.db.uri))
+                return container
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _url(project)
+    assert (url["kind"], url["url"]) == ("computed", "app.container: Config().db.uri")
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "app_Config().db.uri" in (project / "migrations/env.py").read_text()
+    alembic("revision", "--autogenerate", "-m", "first", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "app.db").is_file()
+
+
+def test_an_engine_made_in_a_classes_init_from_what_its_callers_pass(tmp_path: Path) -> None:
+    """`DatabaseManager(settings.db.dsn())`, whose `__init__` makes the engine from its
+    parameter: the callers of `__init__` are the calls of the class."""
+    project = _project(tmp_path, {
+        ".env": "DB_PATH=./app.db\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                db_path: str
+
+                def dsn(self) -> str:
+                    return f"sqlite+aiosqlite:///{self.db_path}"
+
+
+            settings = Settings()
+        """,
+        "app/manager.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+
+            class DatabaseManager:
+                def __init__(self, url: str) -> None:
+                    self.engine = create_async_engine(url)
+        """,
+        "app/db.py": """
+            from app.config import settings
+            from app.manager import DatabaseManager
+
+
+            def get_manager() -> DatabaseManager:
+                return DatabaseManager(settings.dsn())
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    url = _url(project)
+    assert (url["kind"], url["url"]) == ("computed", "app.db: settings.dsn()")
+    done = wizard("--yes", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    alembic("revision", "--autogenerate", "-m", "first", cwd=project)
+    alembic("upgrade", "head", cwd=project)
+    assert (project / "app.db").is_file()

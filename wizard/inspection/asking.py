@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wizard.inspection.engines import EngineCall, uses_asyncio
 from wizard.inspection.envfiles import EnvSource
-from wizard.inspection.makers import instance
+from wizard.inspection.makers import instance, typed_locals
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module, Tree, name_of
 from wizard.inspection.words import mentions_models, names_columns
@@ -89,27 +89,26 @@ def _may_model(path: Path) -> bool:
 
 def expressions_of(tree: Tree, engine: EngineCall) -> list[Expression]:
     """An engine made in a function: its URL argument in the module's terms (local names
-    put back), or each caller's argument when it is a parameter."""
+    put back, a local typed with a class of the app's made as the app makes one), or each
+    caller's argument when it is a parameter."""
     function = _enclosing(engine.module.tree, engine.line)
     if function is None or engine.url is None:
         return []  # module level: the call is recorded when the module is imported
-    node = _inline(engine.url, _locals(function))
+    resolver = Resolver(tree)
+    made = typed_locals(resolver, engine.module, function)
+    node = _inline(engine.url, {**_locals(function), **{k: m.node for k, m in made.items()}})
     used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     params = _parameters(function)
     fed = [p for p in params if p.arg in used]
-    if not fed:
-        return [_expression(engine.module, node, engine)]
-    resolver = Resolver(tree)
-    made = {
-        p.arg: m
-        for p in fed
-        if p.annotation and (m := instance(resolver, engine.module, p.annotation))
-    }
-    if len(made) == len(fed):  # `settings: Settings` (dishka, Depends): made as the app does
-        names = {k: v for m in made.values() for k, v in m.names.items()}
-        calls = {k: m.node for k, m in made.items()}
-        return [_expression(engine.module, _inline(node, calls), engine, names)]
-    return list(_from_callers(tree, engine, function, node, params))
+    for p in fed:  # `settings: Settings` (dishka, Depends): made as the app does
+        found = instance(resolver, engine.module, p.annotation) if p.annotation else None
+        made.update({p.arg: found} if found else {})
+    if any(p.arg not in made for p in fed):
+        return list(_from_callers(tree, engine, function, node, params))
+    node = _inline(node, {p.arg: made[p.arg].node for p in fed})
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    names = {k: v for m in made.values() for k, v in m.names.items() if k in used}
+    return [_expression(engine.module, node, engine, names)]
 
 
 def _from_callers(
@@ -122,7 +121,7 @@ def _from_callers(
     """`make_engine(settings.db.url)` wherever `make_engine` is called with what it needs."""
     offset = 1 if params and params[0].arg in ("self", "cls") else 0
     positional = [p.arg for p in params[offset:]]
-    for module, call in _calls_to(tree, function.name):
+    for module, call in _calls_to(tree, _called_as(engine.module.tree, function)):
         given: dict[str, ast.expr] = dict(zip(positional, call.args, strict=False))
         given.update({k.arg: k.value for k in call.keywords if k.arg})
         caller = _enclosing(module.tree, call.lineno)
@@ -132,6 +131,16 @@ def _from_callers(
         local = _locals(caller) if caller is not None else {}
         filled = {k: _inline(v, local) for k, v in given.items()}
         yield _expression(module, _inline(node, filled), engine)
+
+
+def _called_as(tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """What a call of `function` is written as: its class's name for an `__init__`."""
+    if function.name != "__init__":
+        return function.name
+    owner = next(
+        (c for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and function in c.body), None
+    )
+    return owner.name if owner is not None else function.name
 
 
 def _calls_to(tree: Tree, name: str) -> Iterator[tuple[Module, ast.Call]]:

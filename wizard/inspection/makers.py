@@ -124,3 +124,23 @@ def _call(
         func = ast.Name(function.name)
         names[function.name] = module.name
     return Made(ast.Call(func, given, []), names)
+
+
+def typed_locals(
+    resolver: Resolver, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> dict[str, Made]:
+    """`config: Config = container.resolve(Config)`: a local the annotation says is an
+    instance of a class of the app's, made the app's own way (a DI container the function
+    fills itself answers nothing from outside it)."""
+    found: dict[str, Made] = {}
+    for node in ast.walk(function):
+        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
+            continue
+        named = class_name(node.annotation) if node.value is not None else None
+        symbol = resolver.expr(module, named) if named is not None else None
+        if symbol is None or resolver.class_def(symbol) is None:
+            continue
+        made = instance(resolver, module, node.annotation)
+        if made is not None:
+            found.setdefault(node.target.id, made)
+    return found
