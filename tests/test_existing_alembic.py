@@ -168,3 +168,21 @@ def test_inspect_names_the_setup_it_found(tmp_path: Path) -> None:
     assert "migrations        db/migrations (3f2a9c1d7b10)" in text
     sub = copy_project("alembic_subdir", tmp_path)
     assert "alembic.ini       db/alembic.ini" in wizard("inspect", cwd=sub).stdout
+
+
+def test_a_script_location_of_a_containers_absolute_path(tmp_path: Path) -> None:
+    """`script_location = /app/db/alembic/` (where a Dockerfile copies the project), which
+    is no folder here: the project's own db/alembic is the migrations folder, and the
+    setting becomes `%(here)s/alembic`, which holds in the container and here."""
+    project = copy_project("alembic_subdir", tmp_path)
+    ini = project / "db/alembic.ini"
+    ini.write_text(ini.read_text().replace("%(here)s/alembic", "/app/db/alembic/"))
+    versions = _versions(project, "db/alembic")
+    done = _setup(project)
+    assert _actions(done)["db/alembic/env.py"] == "modify"
+    assert "script_location = %(here)s/alembic\n" in ini.read_text()
+    assert not (project / "migrations").exists()
+    assert _versions(project, "db/alembic") == versions
+    cfg = ("-c", "db/alembic.ini")
+    assert alembic(*cfg, "heads", cwd=project).stdout.strip() == "5b1e2c7a9d40 (head)"
+    _second_run_changes_nothing(project)

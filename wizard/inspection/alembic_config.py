@@ -86,5 +86,13 @@ def resolve(location: str | None, here: Path, root: Path) -> list[Path]:
         return [Path(os.path.normpath(text.replace("%(here)s", str(here))))]
     path = Path(text)
     if path.is_absolute():
-        return [Path(os.path.normpath(path))]
+        return [Path(os.path.normpath(path)), *_copied(path, here, root)]
     return list(dict.fromkeys(Path(os.path.normpath(b / path)) for b in (root, here)))
+
+
+def _copied(path: Path, here: Path, root: Path) -> list[Path]:
+    """An absolute path of another machine (`/app/infra/migrations`, where a Dockerfile copies
+    the project): the project's folders its trailing parts name, the longest first."""
+    parts = Path(os.path.normpath(path)).parts[1:]
+    tails = [Path(*parts[i:]) for i in range(len(parts))]
+    return [b / t for t in tails for b in (root, here) if (b / t / "env.py").is_file()]
