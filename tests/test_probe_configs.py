@@ -285,3 +285,49 @@ def test_an_engine_made_in_a_classes_init_from_what_its_callers_pass(tmp_path: P
     alembic("revision", "--autogenerate", "-m", "first", cwd=project)
     alembic("upgrade", "head", cwd=project)
     assert (project / "app.db").is_file()
+
+
+def test_an_app_that_copies_its_env_template_into_place_at_import(tmp_path: Path) -> None:
+    """`shutil.copy(".env.example", ".env")` when .env is missing, then the settings read
+    it: the probe makes no copy (nothing is written) and the app starts on the template's
+    values, so the URL's field is found."""
+    project = _project(tmp_path, {
+        ".env.example": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
+        "app/config.py": """
+            import shutil
+            from pathlib import Path
+
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            ENV = Path(__file__).parent.parent / ".env"
+
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=ENV)
+                database_url: str
+
+
+            def get_settings() -> Settings:
+                if not ENV.exists():
+                    shutil.copy(ENV.with_name(".env.example"), ENV)
+                return Settings()
+
+
+            settings = get_settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy import make_url
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            from app.config import settings
+
+            engine = create_async_engine(make_url(settings.database_url))
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    done = wizard("inspect", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    found = json.loads(done.stdout)
+    assert not any("wrote a file" in n for n in found["notices"]), found["notices"]
+    assert found["urls"][0]["env_key"] == "DATABASE_URL"
+    assert not (project / ".env").exists()

@@ -44,7 +44,9 @@ def inside(path: object, folders: tuple[str, ...]) -> bool:
 
 
 def guard(folders: tuple[str, ...]) -> None:
-    """Refuse writes under `folders` (the project), new processes and servers."""
+    """Refuse writes under `folders` (the project), new processes and servers; an env
+    template's copy into place is skipped instead (see `skip_template_copies`)."""
+    skip_template_copies(folders)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open" and len(args) == 3:
@@ -79,6 +81,27 @@ def quiet_log_files() -> None:
         return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the handler closes it)
 
     logging.FileHandler._open = _open  # type: ignore[method-assign]
+
+
+def skip_template_copies(folders: tuple[str, ...]) -> None:
+    """An app that copies its env template into place at first start (`shutil.copy(
+    ".env.example", ".env")`): the copy is not made (the probe writes nothing) and the import
+    goes on; the template's values are already in the environment (the placeholders)."""
+    import shutil
+
+    def skipping(real: Any) -> Any:
+        def copy(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+            source, target = Path(os.fspath(src)), Path(os.fspath(dst))
+            target = target / source.name if target.is_dir() else target
+            mine = inside(str(source), folders) and inside(str(target), folders)
+            if mine and not target.exists():
+                return str(target)
+            return real(src, dst, *args, **kwargs)
+
+        return copy
+
+    for name in ("copy", "copy2", "copyfile"):
+        setattr(shutil, name, skipping(getattr(shutil, name)))
 
 
 def load_env_files(paths: list[str]) -> None:
