@@ -34,6 +34,7 @@ if TYPE_CHECKING or __name__ != "__main__":
         call_quietly,
         engine_url,
         first_each,
+        fresh_settings,
         is_cached_getter,
         is_settings,
         module_rank,
@@ -53,6 +54,7 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
         call_quietly,
         engine_url,
         first_each,
+        fresh_settings,
         is_cached_getter,
         is_settings,
         module_rank,
@@ -206,8 +208,8 @@ class Probe:
         try:
             code = compile(expression["text"], expression["path"], "eval")
             value = self._made_up(lambda: eval(code, namespace))  # noqa: S307 (the app's own)
-            if url_text(value) is None and a_provider(value):  # a DI container's, lazily
-                value = value()
+            if a_provider(value):  # a DI container's, lazily (asked first: a provided
+                value = value()  # attribute answers any attribute, `get_secret_value` too)
             return url_text(value)
         except Exception as exc:
             self.failures.append(self._failure(expression["module"], exc))
@@ -233,6 +235,10 @@ class Probe:
                         settings += self._in_settings(got, url, module_name, name, True)
                 elif engine_url(value) == url:
                     engines.append(origin("engine", module_name, name))
+        if not settings:  # made inside a DI container or a function: a fresh one says it
+            for module_name, module in sorted(self.project_modules(), key=module_rank):
+                for name, fresh in fresh_settings(module):
+                    settings += self._in_settings(fresh, url, module_name, name, True)
         environ = [origin("environ", "", "", env_key=k) for k, v in os.environ.items() if v == url]
         return first_each(settings) + environ + first_each(constants) + first_each(engines)
 

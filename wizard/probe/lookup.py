@@ -101,6 +101,18 @@ def is_settings(value: object) -> bool:
     return bool(names & _SETTINGS_BASES)
 
 
+def fresh_settings(module: Any) -> Iterator[tuple[str, Any]]:
+    """An instance of each settings class `module` defines (the app makes its own inside a
+    DI container or a function, where no module-level name holds it)."""
+    for name, value in list(vars(module).items()):
+        own = getattr(value, "__module__", None) == module.__name__
+        if own and isinstance(value, type) and not name.startswith("_"):
+            names = {f"{c.__module__}.{c.__name__}" for c in value.__mro__}
+            fresh = call_quietly(value) if names & _SETTINGS_BASES else None
+            if fresh is not None:
+                yield name, fresh
+
+
 def a_provider(value: object) -> bool:
     """A provider of a DI container (dependency-injector, ...): calling it gives the value."""
     return callable(value) and type(value).__module__.split(".")[0] in (
@@ -129,13 +141,14 @@ def call_quietly(function: Callable[[], Any]) -> Any:
 
 def _fields(obj: Any) -> list[str]:
     cls = type(obj)
-    fields = getattr(cls, "model_fields", None) or getattr(cls, "__fields__", None) or {}
-    return list(fields)
+    fields = getattr(cls, "model_fields", None) or getattr(cls, "__fields__", None)
+    return list(fields) if isinstance(fields, dict) else []
 
 
 def _computed(obj: Any) -> list[str]:
     cls = type(obj)
-    names = list(getattr(cls, "model_computed_fields", None) or {})
+    declared = getattr(cls, "model_computed_fields", None)  # a property in early pydantic 2
+    names = list(declared) if isinstance(declared, dict) else []
     for klass in cls.__mro__:
         for name, value in vars(klass).items():
             if type(value).__name__ in ("property", "cached_property") and name not in names:

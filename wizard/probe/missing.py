@@ -1,7 +1,8 @@
 """The variables an app's import failed for (its settings require them, the shell has none):
 named from the error, so the probe can set a made-up value and import again. Only where the
-error names the variable: pydantic-settings' missing fields, `os.environ["X"]`, python-decouple
-and environs. Runs in the project's interpreter; standard library only."""
+error names the variable: pydantic-settings' (and pydantic 1's) missing fields,
+`os.environ["X"]`, python-decouple, environs and starlette's `Config`. Runs in the project's
+interpreter; standard library only."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ else:  # run beside in_project.py, whose folder is on sys.path while it imports 
 _NAMED = re.compile(
     r"^(?P<a>[A-Za-z_][A-Za-z0-9_]*) not found\. Declare it"  # python-decouple
     r"|Environment variable \"(?P<b>[A-Za-z_][A-Za-z0-9_]*)\" not set"  # environs
+    r"|Config '(?P<c>[A-Za-z_][A-Za-z0-9_]*)' is missing, and has no default"  # starlette
 )
 _URLISH = re.compile(r"(?i)(url|uri|dsn)$")
 _DRIVERS = (("asyncpg", "postgresql+asyncpg"), ("aiomysql", "mysql+aiomysql"),
@@ -55,7 +57,7 @@ def _named(exc: BaseException, ours: set[str]) -> dict[str, str]:
         return _pydantic(exc, ours)
     found = _NAMED.search(str(exc))
     if found:
-        return {found["a"] or found["b"]: "str"}
+        return {found["a"] or found["b"] or found["c"]: "str"}
     if isinstance(exc, KeyError) and exc.args and _reads_environ(exc):
         return {str(exc.args[0]): "str"}
     return {}
@@ -70,12 +72,13 @@ def _reads_environ(exc: BaseException) -> bool:
 
 def _pydantic(exc: Any, ours: set[str]) -> dict[str, str]:
     """Each missing field of the settings class the error is about, as its variable."""
-    cls = _settings_class(str(getattr(exc, "title", "")), exc)
+    model = getattr(exc, "model", None)  # pydantic 1 names the class itself
+    cls = model if isinstance(model, type) else _settings_class(str(getattr(exc, "title", "")), exc)
     found = {}
     for error in exc.errors():
         loc: list[object] = list(error.get("loc") or ())
         field = loc[0] if len(loc) == 1 else None
-        if error.get("type") == "missing" and isinstance(field, str):
+        if error.get("type") in _MISSING and isinstance(field, str):
             found.update(_nested(cls, field) or {env_key_of(cls, field): _kind(cls, field)})
         elif all(isinstance(p, str) for p in loc) and str(error.get("type")).endswith(_WRONG):
             wrong = _empty(cls, [str(p) for p in loc], str(error.get("type", "")))
@@ -83,6 +86,7 @@ def _pydantic(exc: Any, ours: set[str]) -> dict[str, str]:
     return found
 
 
+_MISSING = ("missing", "value_error.missing")  # pydantic 2's, pydantic 1's
 _WRONG = ("_parsing", "_type")  # `int_parsing`: a value of the wrong type
 
 

@@ -73,9 +73,8 @@ class Tables:
             return 0, (module, name, name)
         if not isinstance(value, type):  # a `registry()`
             return 1, (module, name, f"{name}.metadata")
-        owner, called = value.__module__, value.__name__
-        if getattr(sys.modules.get(owner), called, None) is not value:
-            owner, called = module, name  # made by a factory (`declarative_base(cls=...)`)
+        # else made by a factory (`Base = declarative_base(cls=...)`): the module holding it
+        owner, called = _where_bound(value) or (module, name)
         place = (owner, called, f"{called}.metadata")
         if "__table__" in vars(value):  # a model: it works, a base reads better
             return 3, place
@@ -104,6 +103,15 @@ class Tables:
             if table is not None and self._is_module_of_project(cls.__module__):
                 found[id(table)] = (cls.__module__, cls.__name__)
         return found
+
+
+def _where_bound(cls: type) -> tuple[str, str] | None:
+    """The module and name that hold `cls`: its own, or those of the class it was made from
+    (`@as_declarative() class Base` binds a new class, a subclass of the one written)."""
+    for klass in cls.__mro__[:2]:
+        if getattr(sys.modules.get(klass.__module__), klass.__name__, None) is cls:
+            return klass.__module__, klass.__name__
+    return None
 
 
 def metadata_of(value: object, metadata_type: type) -> Any:
