@@ -15,16 +15,20 @@ def load(text: str | None, *, in_pyproject: bool) -> dict[str, Any]:
     """The remembered answers (empty when there are none); ValueError when it does not parse."""
     if not text:
         return {}
+    doc = parse_toml(text)
+    found = doc.get("tool", {}).get(TABLE, {}) if in_pyproject else doc.get(TABLE, doc)
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """A TOML document as plain values; ValueError when it does not parse."""
     if sys.version_info >= (3, 11):  # reading needs no round trip: tomllib loads 3x faster
         import tomllib
 
-        doc = tomllib.loads(text)
-    else:
-        import tomlkit
+        return tomllib.loads(text)
+    import tomlkit
 
-        doc = tomlkit.parse(text).unwrap()
-    found = doc.get("tool", {}).get(TABLE, {}) if in_pyproject else doc.get(TABLE, doc)
-    return dict(found) if isinstance(found, dict) else {}
+    return tomlkit.parse(text).unwrap()
 
 
 def store(text: str | None, table: dict[str, Any], *, in_pyproject: bool) -> str | None:

@@ -14,10 +14,10 @@ from wizard.inspection.asking import engine_request, model_request, placeholders
 from wizard.inspection.compose import env_file_names, find_compose
 from wizard.inspection.constants import url_constants
 from wizard.inspection.create_all import find_create_all
-from wizard.inspection.engines import EngineCall, find_engines, uses_asyncio
+from wizard.inspection.engines import find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.environment import read_environment
-from wizard.inspection.follow import SourceFinder
+from wizard.inspection.follow import static_sources, urlish
 from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
 from wizard.inspection.probed import (
@@ -106,7 +106,7 @@ def _describe(
     env_files = find_env_files(root, top, list(dict.fromkeys(names)))
     engines = find_engines(tree)
     values = Values(resolver, {k: v for e in env_files if not e.example for k, v in e.values()})
-    sources, followed = _sources(values, settings, engines)
+    sources, followed = static_sources(values, settings, engines)
     asked: list[str] = []
     if not followed or not any(_valued(s, env_files) for s in sources):
         # static reading lost the URL's trail, or found no value on it: the app's own answer
@@ -145,31 +145,12 @@ def _describe(
 
 def _valued(source: UrlSource, env_files: list[EnvSource]) -> bool:
     """Static reading knows the source's value, or its shape, or a template's value."""
-    if source.default is not None and _urlish(source.default) or source.shape is not None:
+    if source.default is not None and urlish(source.default) or source.shape is not None:
         return True
     key = source.env_key
     if key is None:
         return False
     return any(e.env.get(key, case_sensitive=source.case_sensitive) for e in env_files)
-
-
-def _urlish(text: str) -> bool:
-    """A database URL, not a part of one (`user:pw@host/db` put after a prefix elsewhere)."""
-    return "://" in text or text.startswith("sqlite:")
-
-
-def _sources(
-    values: Values, settings: list[Settings], engines: list[EngineCall]
-) -> tuple[list[UrlSource], bool]:
-    """Each engine's URL source; without one that can be followed, the settings fields whose
-    names say they hold the database URL."""
-    finder = SourceFinder(values.resolver, tuple(settings), values)
-    found = [source for engine in engines if (source := finder.of(engine)) is not None]
-    followed = bool(found)
-    if not found:
-        named = [s for s in settings if s.url_field]
-        found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
-    return list({s.label: s for s in found}.values()), followed
 
 
 def _probed_tables(

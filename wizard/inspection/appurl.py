@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from wizard import urls
 from wizard.edits import envfile
+from wizard.edits.remembered import parse_toml
 from wizard.errors import WizardError
 from wizard.inspection.envfiles import EXAMPLE_SUFFIXES
 from wizard.inspection.project import Project
@@ -114,9 +115,15 @@ _REQUIREMENT = re.compile(
 
 def declared_shape(project: Project) -> str | None:
     """`postgresql+asyncpg://...`: the one async driver the project declares (pyproject.toml,
-    requirements.txt), as a placeholder URL; None when it declares none or several dialects."""
-    texts = [project.files.get(project.config_path) or ""]
-    texts.append(project.files.get(project.root / "requirements.txt") or "")
+    requirements.txt), as a placeholder URL; None when it declares none or several dialects.
+    The app's own dependencies speak first: `aiosqlite` among the dev ones is for the tests."""
+    pyproject = project.files.get(project.config_path) or ""
+    requirements = project.files.get(project.root / "requirements.txt") or ""
+    runtime = _one_driver([_runtime(pyproject), requirements])
+    return runtime or _one_driver([pyproject, requirements])
+
+
+def _one_driver(texts: list[str]) -> str | None:
     found = {m.lower() for text in texts for m in _REQUIREMENT.findall(text)}
     if "asyncpg" in found:
         found.discard("psycopg")  # psycopg beside asyncpg: the sync driver, for Alembic
@@ -127,3 +134,18 @@ def declared_shape(project: Project) -> str | None:
     if driver.startswith("sqlite"):
         return f"{driver}:///./app.db"
     return f"{driver}://user:password@localhost/app"
+
+
+def _runtime(pyproject: str) -> str:
+    """The names of the main dependencies (PEP 621's, Poetry's), one a line."""
+    try:
+        doc = parse_toml(pyproject)
+    except ValueError:
+        return ""
+    project, tool = doc.get("project"), doc.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    names = [
+        *(project.get("dependencies") or [] if isinstance(project, dict) else []),
+        *(poetry.get("dependencies") or {} if isinstance(poetry, dict) else {}),
+    ]
+    return "\n".join(str(n) for n in names)

@@ -13,6 +13,7 @@ from wizard.inspection.scan import Module, Tree
 from wizard.inspection.source import UrlSource
 from wizard.inspection.sourcevalues import Values
 
+_TEMPLATE = re.compile(r"\{\w*\}")  # a str.format field: a template, not a URL
 _ASYNC_URL = re.compile(rb"\+(asyncpg|psycopg_async|aiomysql|asyncmy|aiosqlite|psycopg)://")
 
 
@@ -35,6 +36,8 @@ def _constant(module: Module, node: ast.stmt, values: Values) -> list[UrlSource]
         return []
     shaped = values.put_together(module, value, node.lineno)
     if shaped is None or shaped.shape is None or not _ASYNC_URL.search(shaped.shape.encode()):
+        return []
+    if _TEMPLATE.search(shaped.shape):  # `"...://{user}:{password}@..."`, `.format`-ed elsewhere
         return []
     name = target.id
     return [

@@ -14,7 +14,7 @@ from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module, bound_value, name_of
 from wizard.inspection.settings import Settings, describe_class
 from wizard.inspection.source import UrlSource
-from wizard.inspection.sourcevalues import Values
+from wizard.inspection.sourcevalues import PLACEHOLDER, Values
 
 _ENV_CALLS = {"getenv", "get", "config", "env", "str"}
 
@@ -212,3 +212,30 @@ def _function(module: Module, name: str) -> ast.FunctionDef | None:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             return node
     return None
+
+
+def urlish(text: str) -> bool:
+    """A database URL, not a part of one (`user:pw@host/db` put after a prefix elsewhere)."""
+    return "://" in text or text.startswith("sqlite:")
+
+
+def _a_part(source: UrlSource) -> bool:
+    """`POSTGRES_URI = f"{USER}:{PW}@{HOST}/{DB}"`: a value that is no URL (put after a
+    prefix elsewhere), not merely unknown (`f"{X}"`) or empty."""
+    text = source.default if source.default is not None else source.shape
+    return bool(text) and text != PLACEHOLDER and not urlish(text or "")
+
+
+def static_sources(
+    values: Values, settings: list[Settings], engines: list[EngineCall]
+) -> tuple[list[UrlSource], bool]:
+    """Each engine's URL source; without one that can be followed, the settings fields whose
+    names say they hold the database URL."""
+    finder = SourceFinder(values.resolver, tuple(settings), values)
+    found = [source for engine in engines if (source := finder.of(engine)) is not None]
+    followed = bool(found)
+    if not found:
+        named = [s for s in settings if s.url_field]
+        found = [x for s in named if (x := values.settings_source(s, [s.url_field or ""]))]
+        found = [s for s in found if not _a_part(s)]
+    return list({s.label: s for s in found}.values()), followed
