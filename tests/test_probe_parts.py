@@ -238,6 +238,28 @@ def test_a_settings_class_picked_by_a_variable_with_its_url_set_nowhere(tmp_path
     assert 'SYNC_DRIVERNAME = "postgresql+psycopg' in env_py and "from app.db import Base" in env_py
 
 
+def test_engines_of_one_factory_migrate_the_first_the_app_makes(tmp_path: Path) -> None:
+    """`make_engine("main")`, `make_engine("audit")` on one Base: the first engine the app
+    makes is migrated, said in a note that names the other and the flag that picks it."""
+    project = _project(tmp_path, {
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            def make_engine(name: str):
+                return create_async_engine(f"sqlite+aiosqlite:///./{name}.db")
+
+            main_engine = make_engine("main")
+            audit_engine = make_engine("audit")
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    labels = [u["url"] for u in _inspected(project)["urls"]]  # type: ignore[attr-defined]
+    assert labels == ["app.db.main_engine", "app.db.audit_engine"]
+    said = _setup_works(project)
+    assert "migrating app.db.main_engine, the first it makes; choose another with --url" in said
+    assert (project / "main.db").is_file() and not (project / "audit.db").exists()
+
+
 # -- the probe's own reading, on objects made here ------------------------------------------
 
 

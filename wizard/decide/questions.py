@@ -13,6 +13,7 @@ from wizard.answers import MODES, Answers
 from wizard.decide import validate
 from wizard.decide.decider import Decider
 from wizard.decide.declare import ask_add_deps
+from wizard.decide.factory import factory_note, one_factory
 from wizard.decide.recall import recall
 from wizard.drivers import Mode
 from wizard.errors import NotForUs, WizardError
@@ -94,7 +95,8 @@ def default_source(sources: list[UrlSource]) -> str | None:
     bases = {a for s in sources if s.settings for a in s.settings.ancestors}
     leaves = [s for s in sources if s.settings and s.settings.label not in bases]
     used = [s for s in leaves if s.settings and (s.settings.instance or s.settings.getter)]
-    return next((c[0].label for c in (used, leaves) if len(c) == 1), None)
+    found = next((c[0].label for c in (used, leaves) if len(c) == 1), None)
+    return found or (made[0].label if (made := one_factory(sources)) else None)
 
 
 def _no_source(project: Project) -> NoReturn:
@@ -298,6 +300,7 @@ def decide(
     remembered, notes = recall(project, flags)
     decider = Decider(remembered, yes=yes, interactive=interactive)
     source = ask_source(project, decider)
+    notes += [n for n in [factory_note(list(project.sources), source)] if n and not flags.url]
     env_file = ask_env_file(project, decider, source)
     if decider.flags.env_file is None:  # a file named on purpose may be loaded another way
         validate.check_env_file_read(project, source, env_file)
