@@ -260,6 +260,32 @@ def test_engines_of_one_factory_migrate_the_first_the_app_makes(tmp_path: Path) 
     assert (project / "main.db").is_file() and not (project / "audit.db").exists()
 
 
+def test_an_engine_factory_imported_under_another_name_is_an_engine(tmp_path: Path) -> None:
+    """`create_async_engine as create_sqlalchemy_async_engine`: still the app's engine."""
+    project = _project(tmp_path, {
+        ".env": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                primary: str = "sqlite+aiosqlite:///./other.db"
+                database_url: str
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine as create_sa_engine
+            from app.config import settings
+
+            engine = create_sa_engine(url=settings.primary)
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    (url,) = _inspected(project)["urls"]  # type: ignore[misc]
+    assert url["url"] == "app.config.Settings.primary"
+
+
 # -- the probe's own reading, on objects made here ------------------------------------------
 
 

@@ -44,10 +44,12 @@ def find_engines(tree: Tree) -> list[EngineCall]:
 
 def _module_engines(module: Module) -> list[EngineCall]:
     names = _module_names(module.tree)
+    # `from sqlalchemy.ext.asyncio import create_async_engine as create_sqlalchemy_engine`
+    aliases = {k: v for k, (_, v) in module.imports.items() if v in _FACTORIES}
     found = []
     for scope, local in _scopes(module.tree):
         for node in _calls(scope):
-            if _called(node) in _FACTORIES:
+            if aliases.get(_called(node), _called(node)) in _FACTORIES:
                 url, where = _url_argument(node), node.lineno
                 found.append(EngineCall(module, where, url, local, names.get(id(node))))
     return found
