@@ -302,3 +302,31 @@ def test_a_file_this_python_cannot_parse_still_votes_with_its_import_lines(
     tree = scan(project)
     models = next(m for m in tree.modules.values() if m.path.name == "models.py")
     assert (models.name, models.root) == ("bot.backend.db.models", project)
+
+
+def test_when_no_parsed_file_names_a_root_the_files_read_past_do(tmp_path: Path) -> None:
+    """`src/` without an `__init__.py`, models that import each other relatively, and the
+    only absolute imports (`from src.profiles.models import Profile`) in files the scan
+    reads past (routes): those lines still say the project folder is the import root."""
+    from wizard.inspection.scan import scan
+    from wizard.inspection.words import can_matter, models_only
+
+    project = _tree(
+        tmp_path,
+        {
+            "src/profiles/__init__.py": "",
+            "src/profiles/models.py": (
+                "from .base import Base\nfrom sqlalchemy import Column, Integer\n\n"
+                "class Profile(Base):\n    __tablename__ = 'profiles'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+            ),
+            "src/profiles/base.py": "from sqlalchemy.orm import DeclarativeBase\n"
+            "class Base(DeclarativeBase):\n    pass\n",
+            "src/profiles/routes.py": "from src.profiles.models import Profile\n\n"
+            "def show(profile_id: int) -> str:\n    return str(profile_id)\n",
+        },
+    )
+    tree = scan(project, prefilter=can_matter, skimmable=models_only)
+    assert any(name.endswith("routes.py") for name, _ in tree.unparsed)  # read past
+    models = next(m for m in tree.modules.values() if m.path.name == "models.py")
+    assert (models.name, models.root) == ("src.profiles.models", project)

@@ -242,6 +242,9 @@ def _add_parsed(tree: Tree, parsed: list[tuple[Path, ast.Module, bytes]]) -> Non
     assert tree.places is not None
     for path, module_tree, _ in parsed:
         tree.places.vote(str(path), absolute_imports(module_tree))
+    if not tree.places.votes:  # no parsed file names a root: the import lines of those read
+        for name, data in tree.unparsed:  # past do (`from src.app import ...` in routes)
+            tree.places.vote(name, imports_in_text(data))
     for path, module_tree, data in parsed:
         root, dotted = tree.places.place(path)
         key = dotted if dotted not in tree.modules else f"{dotted} in {root}"
