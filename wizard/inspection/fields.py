@@ -76,3 +76,43 @@ def properties_of(cls: ast.ClassDef) -> list[str]:
 def model_fields(cls: ast.ClassDef, module: str) -> list[Field]:
     """The annotated fields of a (nested) model class."""
     return [field_of(f, module, cls.name) for f in annotated(cls)]
+
+
+def assembled(cls: ast.ClassDef) -> list[str]:
+    """Fields a validator puts together from the other fields (`info.data["DB_USER"]`,
+    pydantic v1's `values.get(...)`, `self.url = f"..."` after validation): the value is the
+    parts', not a variable's of its own."""
+    found: list[str] = []
+    for node in cls.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        called = {name_of(d.func) for d in node.decorator_list if isinstance(d, ast.Call)}
+        params = [a.arg for a in node.args.args]
+        if called & {"field_validator", "validator"} and len(params) > 2:
+            reads = any(isinstance(n, ast.Name) and n.id == params[2] for n in _inside(node))
+            found += [n for d in node.decorator_list for n in _named(d)] if reads else []
+        elif called & {"model_validator", "root_validator"} and params:
+            found += [x for n in _inside(node) for p in params[:2] if (x := _set_on(n, p))]
+    return list(dict.fromkeys(found))
+
+
+def _inside(function: ast.FunctionDef) -> list[ast.AST]:
+    return [n for stmt in function.body for n in ast.walk(stmt)]
+
+
+def _named(decorator: ast.expr) -> list[str]:
+    """The field names a validator decorator lists."""
+    args = decorator.args if isinstance(decorator, ast.Call) else []
+    return [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+
+
+def _set_on(node: ast.AST, owner: str) -> str:
+    """`self.X = ...` or `values["X"] = ...`: X."""
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    for target in targets:
+        if isinstance(target, ast.Attribute) and getattr(target.value, "id", "") == owner:
+            return target.attr
+        key = target.slice if isinstance(target, ast.Subscript) else None
+        if key is not None and getattr(getattr(target, "value", None), "id", "") == owner:
+            return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
+    return ""

@@ -108,7 +108,36 @@ class Sources:
             return self._settings(origin, engine)
         if kind == "environ":
             return self._environ(origin, engine)
+        if kind == "object":
+            return self._member(origin, engine)
         return self._reached(origin, engine)
+
+    def _member(self, origin: Origin, engine: Engine) -> UrlSource | None:
+        """A property or method of a config object (`conf.db.build_url()`): computed, on the
+        class that declares it, reached the way the app reaches the object."""
+        module, _, cls = origin["cls"].rpartition(".")
+        owner_module, _, owner_cls = origin["owner"].rpartition(".")
+        known = next((s for s in self.settings if s.label == origin["cls"]), None)
+        function = _function(self.resolver, owner_module, owner_cls, origin["field"])
+        if function is None:
+            return None
+        path, called = origin["path"], origin["called"]
+        chosen = replace(
+            known or _plain(module, cls),
+            instance=None if called else origin["name"],
+            getter=origin["name"] if called else None,
+            access_module=origin["module"],
+            attr_prefix="".join(f"{p}." for p in path[:-1]),
+            url_field=origin["field"],
+            url_computed=True,
+            url_called=origin["method"],
+            url_alias=None,
+            url_default=None,
+            owner_module=owner_module,
+            owner_cls=owner_cls,
+        )
+        source = self.values.settings_kind("computed", chosen, None, None, function.lineno)
+        return replace(source, expr=source.expr + origin["suffix"])
 
     def _settings(self, origin: Origin, engine: Engine) -> UrlSource | None:
         """A settings instance the app made: the class static reading knows, reached the way
@@ -126,7 +155,8 @@ class Sources:
         found = self.values.settings_source(access, origin["path"])
         if found is None:
             return self._reached(origin, engine)
-        key = origin["env_key"] or found.env_key
+        # a computed URL (a validator puts the field together) has no variable of its own
+        key = (origin["env_key"] or found.env_key) if found.kind == "field" else found.env_key
         return replace(
             found,
             env_key=key if not found.settings or key else found.env_key,
@@ -172,6 +202,18 @@ def _kind(node: ast.expr) -> SourceKind:
     if isinstance(called or node, ast.Attribute):
         return "computed"
     return "expression"
+
+
+def _function(resolver: Resolver, module: str, cls: str, name: str) -> ast.FunctionDef | None:
+    """The method `name` of the class `cls` as written."""
+    found = resolver.class_def((module, cls))
+    body = found[1].body if found else []
+    return next((n for n in body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+def _plain(module: str, cls: str) -> Settings:
+    """A plain config class (a dataclass, any object): no variables, no env files of its own."""
+    return Settings(module, cls, 1, None, None, None, None, "", (), False, None, None, ())
 
 
 def _module_of(resolver: Resolver, path: str) -> str | None:

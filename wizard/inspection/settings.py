@@ -6,7 +6,15 @@ import ast
 import re
 from dataclasses import dataclass
 
-from wizard.inspection.fields import Field, alias, annotated, default, field_of, properties_of
+from wizard.inspection.fields import (
+    Field,
+    alias,
+    annotated,
+    assembled,
+    default,
+    field_of,
+    properties_of,
+)
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module, bound_value
 
@@ -49,6 +57,8 @@ class Settings:
     url_computed: bool = False  # the URL is a property that assembles it, not a field
     attr_prefix: str = ""  # `db.` when the URL is a field of a model nested in the settings
     access_module: str = ""  # where env.py imports `instance`/`getter` from, when not `module`
+    assembled: tuple[str, ...] = ()  # fields a validator puts together from other fields
+    url_called: bool = False  # the URL is a method env.py calls (`build_url()`)
 
     @property
     def env_key(self) -> str | None:
@@ -233,6 +243,7 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
         ancestors=tuple(f"{m.name}.{c.name}" for m, c in lineage[:-1]),
         fields=tuple(field_of(f, m.name, c.name) for m, c, f in fields),
         properties=tuple(p for _, c in lineage for p in properties_of(c)),
+        assembled=tuple(a for _, c in lineage for a in assembled(c)),
         nested_delimiter=str(config.get("env_nested_delimiter") or ""),
         pydantic_v1=not (_settings_base(resolver, module, cls) or "").startswith(
             "pydantic_settings"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wizard.inspection.evaluate import Scope, evaluate, evaluate_body
-from wizard.inspection.fields import Field, model_fields
+from wizard.inspection.fields import Field, assembled, model_fields, properties_of
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module
 from wizard.inspection.settings import Settings, sync_name
@@ -113,6 +113,9 @@ class Values:
         alias, from_json = field.alias, None
         if len(path) == 2:
             parent = settings
+            computed = self._nested_computed(settings, field, path[1])
+            if computed is not None:
+                return computed
             nested = self._nested(settings, field, path[1])
             if nested is None:
                 return None
@@ -126,22 +129,24 @@ class Values:
             settings, url_field=field.name, url_field_line=field.line, url_alias=alias,
             url_default=field.default, owner_module=field.owner_module,
             owner_cls=field.owner_cls,
-            url_computed=bool(settings.attr_prefix) and not settings.nested_delimiter,
+            url_computed=bool(settings.attr_prefix) and not settings.nested_delimiter
+            or field.name in settings.assembled,
         )  # fmt: skip
         value, shape = (from_json or self._default(chosen, field, f) for f in (None, PLACEHOLDER))
         kind = "computed" if chosen.url_computed else "field"
-        source = self._settings_kind(kind, chosen, value, shape, field.line)
+        source = self.settings_kind(kind, chosen, value, shape, field.line)
         return replace(source, default_is_literal=field.default is not None)
 
-    def _settings_kind(
+    def settings_kind(
         self, kind: str, settings: Settings, value: str | None, shape: str | None, line: int
     ) -> UrlSource:
         imports, setup = settings_access(settings)
         sync = settings.sync_env_key or sync_name(settings.url_field or "DATABASE_URL")
         attr = f"{settings.attr_prefix}{settings.url_field}"
+        call = "()" if settings.url_called else ""
         return UrlSource(
             "field" if kind == "field" else "computed", f"{settings.label}.{attr}", settings,
-            settings.env_key, sync, f"app_settings.{attr}", imports, setup, default=value,
+            settings.env_key, sync, f"app_settings.{attr}{call}", imports, setup, default=value,
             shape=shape, path=self._path(settings.owner_module), line=line,
             settings_path=self._path(settings.owner_module),
         )  # fmt: skip
@@ -150,15 +155,20 @@ class Values:
         found = self.resolver.module(module)
         return found.path if found else None
 
-    def _computed(self, settings: Settings, name: str) -> UrlSource | None:
+    def _computed(
+        self, settings: Settings, name: str, function: ast.FunctionDef | None = None
+    ) -> UrlSource | None:
+        """A property (or computed field) of the settings or of a model nested in them."""
+        nested = bool(settings.attr_prefix)  # the model's own class, else the settings'
         chosen = replace(settings, url_field=name, url_computed=True, url_alias=None,
-                         url_default=None, owner_module=settings.module,
-                         owner_cls=settings.cls)  # fmt: skip
-        function = self._property(settings, name)
+                         url_default=None,
+                         owner_module=settings.owner_module if nested else settings.module,
+                         owner_cls=settings.owner_cls if nested else settings.cls)  # fmt: skip
+        function = function or self._property(settings, name)
         if function is None:
             return None
         value, shape = (self._evaluate_method(settings, function, f) for f in (None, PLACEHOLDER))
-        return self._settings_kind("computed", chosen, value, shape, function.lineno)
+        return self.settings_kind("computed", chosen, value, shape, function.lineno)
 
     def _evaluate_method(
         self, settings: Settings, function: ast.FunctionDef, fallback: str | None
@@ -182,6 +192,23 @@ class Values:
 
     def _nested(self, settings: Settings, field: Field, sub: str) -> tuple[Settings, Field] | None:
         """A field of a model nested in the settings (`settings.db.url`)."""
+        nested = self._nested_model(settings, field)
+        chosen = next((f for f in nested.fields if f.name == sub), None) if nested else None
+        return (nested, chosen) if nested and chosen else None
+
+    def _nested_computed(self, settings: Settings, field: Field, sub: str) -> UrlSource | None:
+        """A property of a model nested in the settings (`settings.postgres.url`): the model
+        is the class a sync sibling goes in."""
+        nested = self._nested_model(settings, field)
+        if nested is None or sub not in nested.properties:
+            return None
+        found = self.resolver.class_def((nested.owner_module, nested.owner_cls))
+        body = found[1].body if found else []
+        function = next((n for n in body if isinstance(n, ast.FunctionDef) and n.name == sub), None)
+        return self._computed(nested, sub, function)
+
+    def _nested_model(self, settings: Settings, field: Field) -> Settings | None:
+        """The model class a settings field holds, described as settings one level down."""
         owner = self.resolver.module(field.owner_module)
         try:
             annotation = ast.parse(field.annotation, mode="eval").body
@@ -192,13 +219,12 @@ class Values:
         if found is None:
             return None
         fields = tuple(model_fields(found[1], found[0].name))
-        chosen = next((f for f in fields if f.name == sub), None)
-        if chosen is None:
-            return None
         prefix = settings.env_prefix + field.name + (settings.nested_delimiter or "_")
-        nested = replace(settings, env_prefix=prefix, attr_prefix=f"{field.name}.",
-                         fields=fields, field_names=tuple(f.name for f in fields))  # fmt: skip
-        return nested, chosen
+        return replace(settings, env_prefix=prefix, attr_prefix=f"{field.name}.",
+                       fields=fields, field_names=tuple(f.name for f in fields),
+                       properties=tuple(properties_of(found[1])),
+                       assembled=tuple(assembled(found[1])), owner_module=found[0].name,
+                       owner_cls=found[1].name)  # fmt: skip
 
     def _json_part(self, settings: Settings, parent: Field, field: Field) -> str | None:
         """`DATABASE={"url": "..."}`: a nested model's field from the JSON pydantic reads."""

@@ -42,6 +42,7 @@ if TYPE_CHECKING or __name__ != "__main__":
         settings_facts,
         url_text,
     )
+    from wizard.probe.members import expression_member
     from wizard.probe.missing import missing
     from wizard.probe.sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from wizard.probe.tables import Tables
@@ -62,11 +63,13 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
         settings_facts,
         url_text,
     )
+    from members import expression_member
     from missing import missing
     from sandbox import Refused, guard, inside, load_env_files, quiet_log_files
     from tables import Tables
 
-    for _name in ("protocol", "lookup", "missing", "sandbox", "tables"):  # the app may have its own
+    # the app may have modules of its own by these names
+    for _name in ("protocol", "lookup", "members", "missing", "sandbox", "tables"):
         sys.modules[f"_alembic_wizard_{_name}"] = sys.modules.pop(_name)
     del sys.path[0]
 
@@ -192,7 +195,7 @@ class Probe:
                 found.append({**where, "url": value, "origins": [], "expression": expression})  # type: ignore[typeddict-item]
         unique = {(e["path"], e["line"], e["url"]): e for e in found}
         for engine in unique.values():
-            engine["origins"] = self.origins(engine["url"])
+            engine["origins"] = self.origins(engine["url"], engine["expression"])
         return list(unique.values())
 
     def _evaluate(self, expression: protocol.Expression) -> str | None:
@@ -215,8 +218,11 @@ class Probe:
             self.failures.append(self._failure(expression["module"], exc))
             return None
 
-    def origins(self, url: str) -> list[protocol.Origin]:
-        """Where `url` lives: settings first, then the environment, constants, engines."""
+    def origins(
+        self, url: str, expression: protocol.Expression | None = None
+    ) -> list[protocol.Origin]:
+        """Where `url` lives: settings first, then the environment, the config object's
+        member the expression reads, constants, engines."""
         settings: list[protocol.Origin] = []
         constants: list[protocol.Origin] = []
         engines: list[protocol.Origin] = []
@@ -240,7 +246,8 @@ class Probe:
                 for name, fresh in fresh_settings(module):
                     settings += self._in_settings(fresh, url, module_name, name, True)
         environ = [origin("environ", "", "", env_key=k) for k, v in os.environ.items() if v == url]
-        return first_each(settings) + environ + first_each(constants) + first_each(engines)
+        member = expression_member(expression, self.project_modules, self._is_project_file)
+        return first_each(settings) + environ + member + first_each(constants) + first_each(engines)
 
     def _in_settings(
         self, obj: Any, url: str, module: str, name: str, called: bool

@@ -44,7 +44,13 @@ def _urlish(value: object) -> bool:
 
 
 def accessor(value: object) -> str:
-    return ".get_secret_value()" if callable(getattr(value, "get_secret_value", None)) else ""
+    """What env.py calls to get the value's text: a SecretStr's secret, a SQLAlchemy URL
+    with its password (`str()` of a URL hides it)."""
+    if callable(getattr(value, "get_secret_value", None)):
+        return ".get_secret_value()"
+    if callable(getattr(value, "render_as_string", None)):
+        return ".render_as_string(hide_password=False)"
+    return ""
 
 
 def module_rank(item: tuple[str, Any]) -> tuple[int, int, str]:
@@ -73,6 +79,7 @@ def origin(
         "cls": "",
         "field": "",
         "computed": False,
+        "method": False,
         "env_key": env_key,
         "env_prefix": "",
         "case_sensitive": False,

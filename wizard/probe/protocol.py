@@ -37,7 +37,9 @@ class Request(TypedDict):
     placeholders: dict[str, str]
 
 
-OriginKind = Literal["settings", "environ", "constant", "engine"]
+# object: a property or method of a config object the engine's URL argument reads
+# (`conf.db.build_url()`, `settings.db.url`), on a plain class or a settings one
+OriginKind = Literal["settings", "environ", "constant", "engine", "object"]
 
 
 class Origin(TypedDict):
@@ -48,14 +50,15 @@ class Origin(TypedDict):
     name: str  # a module-level name (`settings`, `DATABASE_URL`, `engine`, `get_settings`)
     called: bool  # `name` is a function returning the object (`get_settings()`)
     path: list[str]  # attributes after it (`db`, `url`)
-    cls: str  # settings: the class as `module.QualName`
+    cls: str  # settings, object: the class of `name`'s object as `module.QualName`
     field: str  # settings: the field or property that holds the URL
     computed: bool  # settings: a property / computed field, not a field
+    method: bool  # object: `field` is a method env.py calls (`build_url()`), not a property
     env_key: str  # the variable that sets it (settings: its alias or prefix + name)
     env_prefix: str
     case_sensitive: bool
     env_files: list[str]  # settings: model_config["env_file"]
-    owner: str  # settings: the class that declares the field (where a sibling goes)
+    owner: str  # settings, object: the class that declares the field (where a sibling goes)
     suffix: str  # what turns the value into text (`.get_secret_value()` for a SecretStr)
 
 
