@@ -10,7 +10,7 @@ import pytest
 
 from wizard.edits import deps, envfile, envmerge, iniedit, remembered
 from wizard.edits.envmerge import UserParts
-from wizard.edits.pyedit import add_field
+from wizard.edits.pyedit import add_field, add_member
 from wizard.errors import WizardError
 
 
@@ -299,6 +299,49 @@ def test_pyedit_add_field_twin(before: str, after: str) -> None:
 def test_pyedit_field_not_found_is_an_error(source: str) -> None:
     with pytest.raises(WizardError, match="class Settings has no field database_url"):
         add_field(source, "Settings", "database_url", FIELD)
+
+
+MEMBER = "@property\ndef url_sync(self) -> str:\n    return self.url\n"
+MEMBER_CASES = [
+    pytest.param(
+        "class Db(BaseModel):\n    host: str\n\n    @property\n    def url(self) -> str:\n"
+        "        return self.host  # the async one\n\n    def other(self) -> None:\n"
+        "        pass\n\n\nclass Settings:\n    db: Db\n",
+        "class Db(BaseModel):\n    host: str\n\n    @property\n    def url(self) -> str:\n"
+        "        return self.host  # the async one\n\n    @property\n"
+        "    def url_sync(self) -> str:\n        return self.url\n\n    def other(self) -> None:\n"
+        "        pass\n\n\nclass Settings:\n    db: Db\n",
+        id="after-the-property",
+    ),
+    pytest.param(
+        "class Db:\n\tdef url(self):\n\t\treturn 'x'\n",
+        "class Db:\n\tdef url(self):\n\t\treturn 'x'\n\n\t@property\n"
+        "\tdef url_sync(self) -> str:\n\t\treturn self.url\n",
+        id="tabs-kept",
+    ),
+    pytest.param(
+        "class Db:\n    url: str | None = None\n\n    class Config:\n        env_file = '.env'\n",
+        "class Db:\n    url: str | None = None\n\n    class Config:\n        env_file = '.env'\n"
+        "\n    @property\n    def url_sync(self) -> str:\n        return self.url\n",
+        id="a-field-s-sibling-ends-the-class",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), MEMBER_CASES)
+def test_pyedit_add_member(before: str, after: str) -> None:
+    assert add_member(before, "Db", "url", MEMBER) == after
+
+
+@pytest.mark.parametrize(("before", "after"), MEMBER_CASES)
+def test_pyedit_add_member_twin(before: str, after: str) -> None:
+    """A second run, or the user's own member of that name: nothing changes."""
+    assert add_member(after, "Db", "url", MEMBER) == after
+
+
+def test_pyedit_add_member_without_the_class_is_an_error() -> None:
+    with pytest.raises(WizardError, match="no class Db to add url_sync to"):
+        add_member("class Other:\n    url: str\n", "Db", "url", MEMBER)
 
 
 # --- alembic.ini: iniedit.update, value, merged_paths ----------------------------------------

@@ -56,3 +56,46 @@ def _assigns(stmt: object, name: str) -> bool:
         ):
             return True
     return False
+
+
+def add_member(source: str, cls: str, after: str, definition: str) -> str:
+    """`source` with the method or property `definition` in class `cls`, after the member
+    `after` when it is a method (else at the end of the class). Unchanged when the class
+    already has a member of that name: a second run, or the user's own."""
+    import libcst as cst
+
+    bom = "\ufeff" if source.startswith("\ufeff") else ""
+    module = cst.parse_module(source[len(bom) :])
+    parsed = cst.parse_statement(definition, config=module.config_for_parsing)
+    assert isinstance(parsed, cst.FunctionDef)
+    new = parsed.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    name = parsed.name.value
+    found = [False]
+
+    class AddMember(cst.CSTTransformer):
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False  # module-level classes only: the one the app imports
+
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+            if updated.name.value != cls or not isinstance(updated.body, cst.IndentedBlock):
+                return updated
+            found[0] = True
+            body = list(updated.body.body)
+            if any(_named(stmt, name) for stmt in body):
+                return updated
+            methods = [isinstance(s, cst.FunctionDef) and s.name.value == after for s in body]
+            at = methods.index(True) + 1 if any(methods) else len(body)
+            body.insert(at, new)
+            return updated.with_changes(body=updated.body.with_changes(body=body))
+
+    result = bom + module.visit(AddMember()).code
+    if not found[0]:
+        raise WizardError(f"no class {cls} to add {name} to")
+    return result
+
+
+def _named(stmt: object, name: str) -> bool:
+    """A method, property or field called `name`."""
+    import libcst as cst
+
+    return (isinstance(stmt, cst.FunctionDef) and stmt.name.value == name) or _assigns(stmt, name)

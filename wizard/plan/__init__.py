@@ -39,7 +39,7 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
         sync_text = urls.render(target.sync_url) if frozen else None
         changes += env_changes(project, answers, sync_text)
         changes += compose_changes(project, answers, urls.render(target.sync_url))
-        changes += settings_change(project, answers)
+        changes += settings_change(project, answers, target)
     changes += alembic_files(project, answers, target)
     new_env = next(
         (c.path for c in changes if c.before is None and c.path.name.startswith(".env")), None

@@ -15,6 +15,7 @@ from wizard.edits import envmerge, makoedit
 from wizard.inspection import Project
 from wizard.inspection.models import Metadata
 from wizard.plan.alembic_config import config_changes
+from wizard.plan.project_files import sync_member
 from wizard.plan.render import render
 from wizard.store import written_path
 from wizard.target import Target
@@ -85,7 +86,7 @@ def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> d
     source = answers.source
     metadata_import, metadata_expr = metadata_target(answers.metadatas)
     settings = source.settings
-    sync_expr = None
+    sync_expr = sync_member(source) if answers.mode == "sync" else None
     if settings is not None and source.kind == "field" and settings.sync_field:
         sync_expr = f"app_settings.{settings.attr_prefix}{settings.sync_field}"
     renames = urls.query_renames(urls.driver_of(target.app_url), answers.sync_driver)

@@ -8,17 +8,23 @@ import os
 from pathlib import Path
 from typing import Any
 
+from wizard import urls
 from wizard.answers import Answers
 from wizard.change import Change
-from wizard.edits import deps, pyedit, remembered
+from wizard.edits import deps, pyedit, remembered, syncmember
 from wizard.inspection import Project
+from wizard.inspection.settings import Settings
+from wizard.inspection.source import UrlSource
 from wizard.store import BACKUP_DIR
 from wizard.target import Target
 
 
-def settings_change(project: Project, answers: Answers) -> list[Change]:
-    """A `database_url_sync` field after the URL field, in the class that declares it."""
+def settings_change(project: Project, answers: Answers, target: Target) -> list[Change]:
+    """A `database_url_sync` field after the URL field, in the class that declares it; for
+    a URL the app computes, its sync sibling beside it."""
     settings = answers.settings
+    if settings is not None and sync_member(answers.source) is not None:
+        return _sibling_change(project, answers, settings, target)
     if settings is None or answers.source.kind != "field":
         return []
     field = settings.sync_field
@@ -30,6 +36,42 @@ def settings_change(project: Project, answers: Answers) -> list[Change]:
         before, settings.owner_cls, settings.url_field, f"{field}: str | None = None\n"
     )
     why = f"the {field} field, so the app accepts {settings.sync_env_key}"
+    return [Change(path, before, after, why)]
+
+
+def sync_member(source: UrlSource) -> str | None:
+    """env.py's expression for the sync sibling of a computed URL (`app_settings.db.url_sync`,
+    `app_settings.build_url_sync()`), which the plan writes; None for other sources."""
+    settings = source.settings
+    if source.kind != "computed" or settings is None or settings.sync_field is None:
+        return None
+    if not settings.owner_module or "." in settings.owner_cls:  # a class inside a class
+        return None
+    call = "()" if settings.url_called else ""
+    return f"app_settings.{settings.attr_prefix}{settings.sync_field}{call}"
+
+
+def _sibling_change(
+    project: Project, answers: Answers, settings: Settings, target: Target
+) -> list[Change]:
+    """The computed URL's sync sibling (a property, or a method for a method) in its class."""
+    assert settings.url_field is not None and settings.sync_field is not None
+    path = answers.source.settings_path or project.module_paths.get(settings.owner_module)
+    before = project.text(path) if path else None
+    if path is None or before is None:
+        return []
+    reached = f"app_settings.{settings.attr_prefix}"
+    read = "self." + answers.source.expr.removeprefix(reached)
+    renames = urls.query_renames(urls.driver_of(target.app_url), answers.sync_driver)
+    driver = target.sync_url.drivername
+    definition = syncmember.sync_member(
+        settings.sync_field, read, driver, renames, method=settings.url_called
+    )
+    after = pyedit.add_member(before, settings.owner_cls, settings.url_field, definition)
+    if after == before:
+        return []
+    kind = "method" if settings.url_called else "property"
+    why = f"the {settings.sync_field} {kind}: {settings.url_field} made sync, for Alembic"
     return [Change(path, before, after, why)]
 
 
