@@ -699,9 +699,10 @@ def url_dialect(text: str) -> tuple[str, str] | None:
 def sync_literals(outputs: Outputs) -> list[tuple[str, str]]:
     """The sync `dialect+driver` names env.py spells out (what it makes the URL sync with)."""
     tree = env_py_tree(outputs)
-    assigned = {id(node.value) for node in ast.walk(tree) if tree and isinstance(node, ast.Assign)}
+    nodes = list(ast.walk(tree)) if tree else []
+    assigned = {id(node.value) for node in nodes if isinstance(node, ast.Assign)}
     found = []
-    for node in ast.walk(tree) if tree else ():
+    for node in nodes:
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             continue
         # `dialect+driver` anywhere; a bare dialect (`sqlite`: its default driver is the sync

@@ -169,6 +169,7 @@ def test_sync_url_dialect_and_source_rules(eco: ModuleType) -> None:
     assert eco.grade_dialect(eco.Expected(dialect="sqlite"), sqlite, INSPECT).ok is True
     prose = eco.Outputs(env_py='"""sqlite"""\n', env_files={})
     assert eco.grade_sync_url(prose, {}).ok is False
+    assert eco.grade_sync_url(eco.Outputs(env_py=None, env_files={}), {}).ok is False  # none
     nothing = eco.Outputs(env_py='SYNC_DRIVERNAME = "postgresql+asyncpg"\n', env_files={})
     assert eco.grade_sync_url(nothing, {}).ok is False
     exp = eco.Expected(source="constant", source_where="app/db.py:engine")
