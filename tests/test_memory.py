@@ -80,3 +80,34 @@ def test_a_changed_database_drops_the_remembered_driver(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "note: the database changed to mysql" in done.stderr
     assert 'SYNC_DRIVERNAME = "mysql+pymysql"' in (repo / "backend/migrations/env.py").read_text()
+
+
+def test_an_env_file_created_under_its_settings_name_is_remembered(tmp_path: Path) -> None:
+    """The settings read `.envs/.local` (not a `.env*` name), which does not exist yet: the
+    file the first run creates is the remembered env file (a re-run plans nothing), and a
+    .gitignore that already ignores its folder is not given the file again."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/config.py").write_text(
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+        "class Settings(BaseSettings):\n"
+        '    model_config = SettingsConfigDict(env_file=".envs/.local")\n'
+        '    database_url: str = "postgresql+asyncpg://app:pw@localhost/app"\n\n\n'
+        "settings = Settings()\n"
+    )
+    (tmp_path / "app/models.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Item(Base):\n"
+        '    __tablename__ = "item"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    )
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "0"\n')
+    (tmp_path / ".gitignore").write_text(".envs\n")
+    first = wizard("--yes", "--no-verify", "--project", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / ".envs/.local").is_file()
+    assert _remembered(tmp_path / "pyproject.toml")["env-file"] == ".envs/.local"
+    assert ".envs/.local" not in (tmp_path / ".gitignore").read_text()
+    second = wizard("--yes", "--dry-run", "--project", str(tmp_path))
+    assert "nothing to change" in second.stderr, second.stderr

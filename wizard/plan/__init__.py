@@ -11,7 +11,7 @@ from wizard.answers import Answers
 from wizard.change import Change, Plan
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
-from wizard.plan.envfiles import compose_changes, env_changes
+from wizard.plan.envfiles import compose_changes, env_changes, new_env_path
 from wizard.plan.migrations import alembic_files
 from wizard.plan.project_files import (
     config_change,
@@ -41,17 +41,33 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
         changes += compose_changes(project, answers, urls.render(target.sync_url))
         changes += settings_change(project, answers, target)
     changes += alembic_files(project, answers, target)
-    new_env = next(
-        (c.path for c in changes if c.before is None and c.path.name.startswith(".env")), None
-    )
+    created = _created_env_files(project, answers, changes)
+    new_env = created[0] if created else None
     changes += config_change(_after(project, changes), answers, target, answers.env_file or new_env)
     changes += requirements_change(project, answers, target)
-    created = [c.path.name for c in changes if c.before is None and c.path.name.startswith(".env")]
-    changes += gitignore_change(project, created)
+    changes += gitignore_change(project, [_rel(project, p) for p in created])
     changes = _merged(changes)
     for change in changes:
         check_parses(change)
     return Plan(tuple(changes), target.secrets)
+
+
+def _created_env_files(project: Project, answers: Answers, changes: list[Change]) -> list[Path]:
+    """The env files the plan creates: `.env*`, and the settings' own `env_file` by whatever
+    name it has (`.envs/.local`), which a re-run must find remembered as the env file."""
+    own = new_env_path(project, answers)
+    return [
+        c.path
+        for c in changes
+        if c.before is None and (c.path == own or c.path.name.startswith(".env"))
+    ]
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _after(project: Project, changes: list[Change]) -> Project:

@@ -155,6 +155,14 @@ def requirements_change(project: Project, answers: Answers, target: Target) -> l
     return [Change(path, before, after, f"declares {', '.join(adding)} in requirements.txt")]
 
 
+def _ignored(rel: str, patterns: list[str]) -> bool:
+    """`rel` (a path from the root) is matched by a pattern: its name, itself, or a folder
+    it is in (`.envs` ignores `.envs/.local`)."""
+    parts = rel.split("/")
+    names = {*parts, rel, *("/".join(parts[: i + 1]) for i in range(len(parts) - 1))}
+    return any(fnmatch.fnmatch(n, p) for n in names for p in patterns if p)
+
+
 def gitignore_change(
     project: Project, created: list[str], also: tuple[tuple[str, str], ...] = ()
 ) -> list[Change]:
@@ -167,8 +175,7 @@ def gitignore_change(
         return []
     patterns = [line.strip().strip("/") for line in before.splitlines()]
     wanted = [(f"{BACKUP_DIR}/", "alembic-wizard's backups")] if BACKUP_DIR not in patterns else []
-    wanted += [(n, "the database URLs") for n in created
-               if not any(fnmatch.fnmatch(n, p) for p in patterns if p)]  # fmt: skip
+    wanted += [(n, "the database URLs") for n in created if not _ignored(n, patterns)]
     wanted += [(pattern, why) for pattern, why in also if pattern not in patterns]
     if not wanted:
         return []
