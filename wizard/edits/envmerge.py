@@ -5,6 +5,7 @@ options that use them, and the imports and constants those need."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # what the wizard's own env.py defines, and Alembic's templates' names for the same things
@@ -18,6 +19,19 @@ OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
     "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url", "X_ARGS", "SCHEMAS",
 })  # fmt: skip
+# what Alembic's Config sets on itself in __init__ (dir(Config) does not list them)
+_CONFIG_INSTANCE_ATTRIBUTES = frozenset(
+    {
+        "config_file_name",
+        "config_ini_section",
+        "cmd_opts",
+        "output_buffer",
+        "messaging_opts",
+        "config_args",
+        "toml_file_name",
+        "stdout",
+    }
+)
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the models' schemas
 OWN_CREATE_HOOK = "create_models_schemas"  # and its process_revision_directives
@@ -65,6 +79,10 @@ def _configure_options(tree: ast.Module) -> list[ast.keyword]:
             for kw in node.keywords:
                 if kw.arg and kw.arg not in MANAGED_OPTIONS:
                     found.setdefault(kw.arg, kw)
+    return _own_hooks_left_out(found)
+
+
+def _own_hooks_left_out(found: dict[str, ast.keyword]) -> list[ast.keyword]:
     if _is_ours(found.get("include_name"), OWN_SCHEMA_HOOK):
         found.pop("include_name")  # the wizard's schema filter, with its include_schemas
         found.pop("include_schemas", None)
@@ -79,13 +97,61 @@ def _is_ours(option: ast.keyword | None, hook: str) -> bool:
     return option is not None and isinstance(option.value, ast.Name) and option.value.id == hook
 
 
-def extract(source: str, own_bindings: set[str]) -> UserParts:
-    """The user's additions in `source` (an env.py), given the names the new one binds."""
+def _cli_config_reads(node: ast.expr) -> list[str]:
+    """`config.X` in an option's value where Alembic's Config has no X."""
+    from alembic.config import Config
+
+    return [
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "config"
+        and not hasattr(Config, n.attr)
+        and n.attr not in _CONFIG_INSTANCE_ATTRIBUTES
+    ]
+
+
+def config_reads(source: str) -> list[str]:
+    """What the configure() options of `source` (an env.py) read off Alembic's Config that
+    Alembic's own Config does not have: a framework's migration CLI hands env.py a Config
+    subclass that has them (`config.version_table_name`); plain `alembic` does not."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = [n for kw in _configure_options(tree) for n in _cli_config_reads(kw.value)]
+    return list(dict.fromkeys(names))
+
+
+def _carried(
+    options: list[ast.keyword], values: Mapping[str, str]
+) -> tuple[list[ast.keyword], dict[str, str]]:
+    """Options that read a framework CLI's Config (`version_table=config.version_table_name`)
+    with the value the app's objects hold written in (`"alembic_versions"`), so that plain
+    `alembic` and the framework's CLI use the same table; left out when no object holds it
+    (Alembic's default applies)."""
+    kept: list[ast.keyword] = []
+    written: dict[str, str] = {}
+    for kw in options:
+        reads = _cli_config_reads(kw.value)
+        if not reads:
+            kept.append(kw)
+        elif isinstance(kw.value, ast.Attribute) and reads[0] in values and kw.arg:
+            written[kw.arg] = values[reads[0]]
+    return kept, written
+
+
+def extract(
+    source: str, own_bindings: set[str], carried: Mapping[str, str] | None = None
+) -> UserParts:
+    """The user's additions in `source` (an env.py), given the names the new one binds;
+    `carried`: the values a framework CLI's Config would hold, as Python literals."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return UserParts()
-    options = _configure_options(tree)
+    options, written = _carried(_configure_options(tree), carried or {})
     functions = [
         n for n in tree.body
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
@@ -112,9 +178,10 @@ def extract(source: str, own_bindings: set[str]) -> UserParts:
     return UserParts(
         imports=tuple(ast.get_source_segment(source, n) or "" for n in imports),
         code=tuple(_segment(source, n) for n in code),
-        options=tuple(
-            (kw.arg or "", ast.get_source_segment(source, kw.value) or "") for kw in options
-        ),  # fmt: skip
+        options=(
+            *((kw.arg or "", ast.get_source_segment(source, kw.value) or "") for kw in options),
+            *written.items(),
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from wizard.edits import remembered
 from wizard.errors import NotForUs, WizardError
 from wizard.inspection.alembic_setup import read_setup
 from wizard.inspection.asking import engine_request, model_request, placeholders
+from wizard.inspection.carried import carried_values
 from wizard.inspection.compose import env_file_names, find_compose
 from wizard.inspection.constants import url_constants
 from wizard.inspection.create_all import find_create_all
@@ -84,8 +85,10 @@ def inspect(
             hint="point --project at the folder that holds your models",
         )
     project = _describe(tree, resolver, top, tables, python, (env_imports, config))
-    notices = (*(n for _, n in outlined), *asked, *project.notices)
-    project = replace(project, notices=notices)
+    where = (project.root, list(project.env_files))
+    carried, noted = carried_values(tree, project.alembic.env_text, project.python, where)
+    notices = (*(n for _, n in outlined), *asked, *project.notices, *noted)
+    project = replace(project, notices=notices, carried=carried)
     return _with_remembered(_snapshot(project, project.default_migrations))
 
 

@@ -46,6 +46,13 @@ def model_request(
     return _request(tree, root, env_files, model_modules=sorted({*parsed, *unparsed, *known}))
 
 
+def object_request(
+    tree: Tree, root: Path, env_files: list[Path], attributes: list[str], modules: list[str]
+) -> Request:
+    """Import `modules`; read what the app's objects hold under `attributes`."""
+    return _request(tree, root, env_files, attributes=attributes, object_modules=modules)
+
+
 def placeholders(env_files: Iterable[EnvSource]) -> dict[str, str]:
     """A fresh clone (no env file of its own, only templates): the templates' values, so
     that the app can start in the probe; none when the project has a real env file."""
@@ -66,6 +73,8 @@ def _request(tree: Tree, root: Path, env_files: list[Path], **asked: object) -> 
         "model_modules": [],
         "settings_modules": [],
         "placeholders": {},
+        "attributes": [],
+        "object_modules": [],
     }
     request.update(asked)  # type: ignore[typeddict-item]
     request["env_files"] = [str(p) for p in env_files]

@@ -58,6 +58,9 @@ class Project:
     schemas: bool = False  # the models name a database schema (`schema=`, `__table_args__`)
     compose: tuple[ComposeFile, ...] = ()  # docker compose files: the containers' variables
     python_mismatch: str = ""  # the interpreter does not meet the project's requires-python
+    # what the existing env.py reads off a framework CLI's Config (`version_table_name`), as
+    # Python literals of the values the app's objects hold
+    carried: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def metadatas(self) -> list[Metadata]:

@@ -55,7 +55,8 @@ def env_py_change(project: Project, path: Path, context: dict[str, object]) -> C
     """The rendered env.py, carrying over the user's hooks and configure() options."""
     env_py = render("env.py.j2", **context)
     existing = project.text(path)
-    parts = envmerge.extract(existing, envmerge.bindings(env_py)) if existing else None
+    own = envmerge.bindings(env_py)
+    parts = envmerge.extract(existing, own, project.carried) if existing else None
     if parts:
         env_py = render("env.py.j2", **{**context, **_user_context(parts)})
     written = project.text(written_path(project.root, path))

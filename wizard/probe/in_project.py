@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING or __name__ != "__main__":
     from wizard.probe import protocol
+    from wizard.probe.carried import attribute_values
     from wizard.probe.lookup import (
         a_provider,
         accessor,
@@ -48,6 +49,7 @@ if TYPE_CHECKING or __name__ != "__main__":
     from wizard.probe.tables import Tables
 else:  # this script's folder is sys.path[0]: its siblings first, then out of the app's way
     import protocol
+    from carried import attribute_values
     from lookup import (
         a_provider,
         accessor,
@@ -69,7 +71,7 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
     from tables import Tables
 
     # the app may have modules of its own by these names
-    for _name in ("protocol", "lookup", "members", "missing", "sandbox", "tables"):
+    for _name in ("protocol", "carried", "lookup", "members", "missing", "sandbox", "tables"):
         sys.modules[f"_alembic_wizard_{_name}"] = sys.modules.pop(_name)
     del sys.path[0]
 
@@ -267,6 +269,14 @@ class Probe:
             self.load(name)
         return Tables(self.project_modules, self._is_project_file).tables()
 
+    def attributes(self) -> list[protocol.Attribute]:
+        """What the app's objects hold under the names asked (read after every import)."""
+        for name in self.request.get("object_modules", []):
+            self.load(name)
+        return attribute_values(
+            sorted(self.project_modules(), key=module_rank), self.request["attributes"]
+        )
+
     def answer(self) -> protocol.Result:
         engines = (
             self.engines() if self.request["engine_modules"] or self.request["expressions"] else []
@@ -278,6 +288,7 @@ class Probe:
             "failures": self.failures,
             "stdout": self.printed,
             "filled": self.filled,
+            "attributes": self.attributes() if self.request.get("attributes") else [],
         }
 
 

@@ -35,6 +35,11 @@ class Request(TypedDict):
     # a fresh clone's template values, set after the env files (never over a variable already
     # set): the app can start, so where its URL lives can be seen; the values are not real
     placeholders: dict[str, str]
+    # names an existing env.py reads off Alembic's Config that Alembic's Config lacks (a
+    # framework CLI's subclass sets them from the app's objects: `config.version_table_name`),
+    # looked up on the objects the modules in `object_modules` (imported first) hold
+    attributes: list[str]
+    object_modules: list[str]
 
 
 # object: a property or method of a config object the engine's URL argument reads
@@ -91,12 +96,24 @@ class Failure(TypedDict):
     line: int | None
 
 
+Scalar = str | int | float | bool | None
+
+
+class Attribute(TypedDict):
+    """A value an object of the app's holds under one of the asked names."""
+
+    name: str
+    value: Scalar
+    where: str  # `config.db.alchemy_config.alembic_config`: module, name, attributes
+
+
 class Result(TypedDict):
     engines: list[Engine]
     tables: list[Table]
     failures: list[Failure]
     stdout: list[str]  # modules that printed to stdout at import (kept away from the answer)
     filled: list[str]  # variables the app required and the shell lacked: made up, not real
+    attributes: list[Attribute]
 
 
 class Progress(TypedDict):
