@@ -101,7 +101,7 @@ def _describe(
     config_path = _config_path(root, top)
     env_imports, config = alembic[0], alembic[1] or _remembered_config(config_path)
     found = read_environment(root, top, python)
-    settings = find_settings(resolver)
+    settings = find_settings(resolver, root)
     if "pydantic_settings" in found.environment.modules:  # pydantic 2: no pydantic.BaseSettings
         settings = [s for s in settings if not s.pydantic_v1]
     composes = find_compose(root, top)

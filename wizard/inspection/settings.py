@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from wizard.inspection.fields import (
     Field,
@@ -15,6 +17,7 @@ from wizard.inspection.fields import (
     field_of,
     properties_of,
 )
+from wizard.inspection.paths import PathValue, path_value
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Module, bound_value
 
@@ -124,21 +127,44 @@ def _const(node: ast.expr | None) -> object:
 
 
 def _config(cls: ast.ClassDef) -> dict[str, object]:
+    return {k: _const(v) for k, v in _config_nodes(cls).items()}
+
+
+def _config_nodes(cls: ast.ClassDef) -> dict[str, ast.expr]:
     """`model_config = SettingsConfigDict(...)` / `{...}` or the inner `class Config:`."""
-    found: dict[str, object] = {}
+    found: dict[str, ast.expr] = {}
     for node in cls.body:
         if isinstance(node, ast.ClassDef) and node.name == "Config":
             for stmt in node.body:
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-                    found[stmt.targets[0].id] = _const(stmt.value)
+                    found[stmt.targets[0].id] = stmt.value
         value = bound_value(node, "model_config")
         if isinstance(value, ast.Call):
-            found.update({k.arg: _const(k.value) for k in value.keywords if k.arg})
+            found.update({k.arg: k.value for k in value.keywords if k.arg})
         elif isinstance(value, ast.Dict):
             for k, v in zip(value.keys, value.values, strict=True):
                 if isinstance(k, ast.Constant) and isinstance(k.value, str):
-                    found[k.value] = _const(v)
+                    found[k.value] = v
     return found
+
+
+def _env_files(
+    resolver: Resolver, lineage: list[tuple[Module, ast.ClassDef]], root: Path
+) -> tuple[str, ...]:
+    """The `env_file` of the nearest class that sets one, relative to `root`: a literal, or
+    a path the app builds (`BASE_DIR / ".env"`, a constant of another module)."""
+    for module, cls in reversed(lineage):
+        node = _config_nodes(cls).get("env_file")
+        if node is None:
+            continue
+        nodes = node.elts if isinstance(node, ast.Tuple | ast.List) else [node]
+        values = [path_value(resolver, module, n) for n in nodes]
+        return tuple(_relative(v, root) for v in values if v)
+    return ()
+
+
+def _relative(value: PathValue, root: Path) -> str:
+    return os.path.relpath(value, root) if isinstance(value, Path) else value
 
 
 def _url_field(fields: list[ast.AnnAssign]) -> ast.AnnAssign | None:
@@ -175,18 +201,24 @@ def _instance(module: Module, cls_name: str) -> tuple[str | None, str | None]:
 
 
 def describe_class(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings | None:
-    """A settings class the byte prefilter did not see (its file never says `Settings`)."""
-    return _describe(resolver, module, cls) if _is_settings(resolver, module, cls) else None
+    """A settings class the byte prefilter did not see (its file never says `Settings`); its
+    env files are named relative to the project's top (they were looked for already)."""
+    return (
+        _describe(resolver, module, cls, resolver.tree.top)
+        if _is_settings(resolver, module, cls)
+        else None
+    )
 
 
-def find_settings(resolver: Resolver) -> list[Settings]:
+def find_settings(resolver: Resolver, root: Path) -> list[Settings]:
     """Every settings class, the most useful first: with a URL field, used by the app (an
-    instance or a getter), and not merely the base of another one."""
+    instance or a getter), and not merely the base of another one. `root`: where the app
+    (and Alembic) runs, which its env files are named relative to."""
     found: list[Settings] = []
     for module in sorted(resolver.tree.modules.values(), key=lambda m: m.name):
         with resolver.tree.noting(module):
             found += [
-                _describe(resolver, module, node)
+                _describe(resolver, module, node, root)
                 for node in module.tree.body
                 if isinstance(node, ast.ClassDef) and _is_settings(resolver, module, node)
             ]
@@ -210,7 +242,7 @@ def _lineage(
     return [*chain, (module, cls)]
 
 
-def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings:
+def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef, root: Path) -> Settings:
     lineage = _lineage(resolver, module, cls)
     config: dict[str, object] = {}
     fields: list[tuple[Module, ast.ClassDef, ast.AnnAssign]] = []
@@ -221,8 +253,7 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
     owner_module, owner, field = next(
         ((m, c, f) for m, c, f in fields if f is url), (module, cls, None)
     )
-    env_file = config.get("env_file")
-    files = env_file if isinstance(env_file, tuple) else (env_file,) if env_file else ()
+    files = _env_files(resolver, lineage, root)
     instance, getter = _instance(module, cls.name)
     return Settings(
         module=module.name,
@@ -233,7 +264,7 @@ def _describe(resolver: Resolver, module: Module, cls: ast.ClassDef) -> Settings
         url_alias=alias(field) if field else None,
         url_default=default(field) if field else None,
         env_prefix=str(config.get("env_prefix") or ""),
-        env_files=tuple(str(f) for f in files if isinstance(f, str)),
+        env_files=files,
         case_sensitive=bool(config.get("case_sensitive", False)),
         instance=instance,
         getter=getter,
