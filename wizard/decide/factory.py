@@ -7,9 +7,11 @@ from wizard.inspection.source import UrlSource
 
 def one_factory(sources: list[UrlSource]) -> list[UrlSource]:
     """Engines that one factory call makes (`make_engine(DB_NAME)`, `make_engine(DB_SYS)`),
-    in the order the app makes them: the first is the app's main database."""
+    in the order the app makes them: the first is the app's main database. Callers that
+    only a command runs (`make_engine(get_url(with_database=False))` in a CLI) come after
+    the one the app makes at import."""
     places = {(s.path, s.line) for s in sources}
-    engines = all(s.kind == "engine" for s in sources)
+    engines = all(s.kind == "engine" for s in sources) or sources[0].imported
     return sources if engines and len(places) == 1 and len(sources) > 1 else []
 
 

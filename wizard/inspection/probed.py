@@ -58,17 +58,30 @@ class Sources:
         return self.values.resolver
 
     def of(self, engine: Engine) -> UrlSource | None:
-        for origin in engine["origins"]:
-            found = self._origin(origin, engine)
-            if found is not None and found.env_key in self.filled:  # a made-up URL: no value
-                return replace(found, default=None, shape=None)
-            if found is not None and self.placeheld:  # a template's value: its shape only
-                kept = found.default if found.kind in ("field", "computed") else None  # code's
-                return replace(found, default=kept, shape=found.shape or engine["url"])
-            if found is not None:
-                return replace(found, default=found.default or engine["url"])
+        """The first origin that names a source; an engine object's URL only after the
+        expression that made it (`make_engine(get_url())`: the helper says more)."""
         expression = engine["expression"]
-        return self._expression(expression, engine) if expression else None
+        origins = engine["origins"]
+        last = [o for o in origins if o["kind"] == "engine"] if expression else []
+        for origin in [o for o in origins if o not in last]:
+            found = self._valued(self._origin(origin, engine), engine)
+            if found is not None:
+                return found
+        found = self._expression(expression, engine) if expression else None
+        for origin in last if found is None else []:
+            found = found or self._valued(self._origin(origin, engine), engine)
+        return replace(found, imported=engine["imported"]) if found else None
+
+    def _valued(self, found: UrlSource | None, engine: Engine) -> UrlSource | None:
+        found = replace(found, imported=engine["imported"]) if found else None
+        if found is not None and found.env_key in self.filled:  # a made-up URL: no value
+            return replace(found, default=None, shape=None)
+        if found is not None and self.placeheld:  # a template's value: its shape only
+            kept = found.default if found.kind in ("field", "computed") else None  # code's
+            return replace(found, default=kept, shape=found.shape or engine["url"])
+        if found is not None:
+            return replace(found, default=found.default or engine["url"])
+        return None
 
     def _expression(self, expression: Expression, engine: Engine) -> UrlSource | None:
         """No one place holds the value (`settings.PREFIX + settings.URI` in a function):

@@ -31,6 +31,7 @@ class UrlSource:
     path: Path | None = None  # where the value (or the engine) is written
     line: int | None = None
     settings_path: Path | None = None  # the module that declares the URL field (edited)
+    imported: bool = False  # the app made this engine when its modules were imported
 
     @property
     def loads_dotenv(self) -> bool:

@@ -185,16 +185,14 @@ class Probe:
     def engines(self) -> list[protocol.Engine]:
         for name in self.request["engine_modules"]:
             self.load(name)
-        found: list[protocol.Engine] = []
-        for url, path, line in self.seen:
-            found.append(
-                {"path": path, "line": line, "url": url, "origins": [], "expression": None}
-            )
+        found = [protocol.engine(path, line, url) for url, path, line in self.seen]
+        made = {(e["path"], e["line"], e["url"]) for e in found}
         for expression in self.request["expressions"]:
             value = self._evaluate(expression)
             if value is not None:
-                where = {"path": expression["path"], "line": expression["line"]}
-                found.append({**where, "url": value, "origins": [], "expression": expression})  # type: ignore[typeddict-item]
+                path, line = expression["path"], expression["line"]
+                imported = (path, line, value) in made
+                found.append(protocol.engine(path, line, value, expression, imported))
         unique = {(e["path"], e["line"], e["url"]): e for e in found}
         for engine in unique.values():
             engine["origins"] = self.origins(engine["url"], engine["expression"])

@@ -75,6 +75,16 @@ class Engine(TypedDict):
     url: str  # with its password: this channel is private, the wizard masks what it shows
     origins: list[Origin]  # most specific first
     expression: Expression | None  # what was evaluated (None: recorded at import)
+    imported: bool  # the app made it while its modules were imported (recorded)
+
+
+def engine(
+    path: str, line: int, url: str, expression: Expression | None = None, imported: bool = True
+) -> Engine:
+    """An engine the factory was seen making at import, or one an expression evaluates to."""
+    return Engine(
+        path=path, line=line, url=url, origins=[], expression=expression, imported=imported
+    )
 
 
 class Table(TypedDict):
