@@ -256,6 +256,43 @@ def test_compare_server_default_true_is_carried() -> None:
     assert ("compare_server_default", "True") in parts.options
 
 
+NESTED_HOOK = """
+from alembic import context
+
+config = context.config
+
+
+def do_run_migrations(connection):
+    def process_revision_directives(context, revision, directives):
+        # no empty revision
+        if config.cmd_opts.autogenerate and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+
+    def tagged(context, revision, directives):
+        directives[0].message = connection.info["tag"]
+
+    context.configure(
+        connection=connection,
+        process_revision_directives=process_revision_directives,
+        include_object=tagged,
+    )
+"""
+
+
+def test_a_hook_defined_inside_the_configuring_function_is_moved_to_the_top_level() -> None:
+    """The new env.py replaces do_run_migrations: a hook written inside it goes to the top
+    level (dedented), where the option naming it reaches it; one that reads the function's
+    own locals (`connection`) cannot move, and is not carried, nor is its option."""
+    parts = envmerge.extract(NESTED_HOOK, {"context", "config"})
+    assert parts.options == (("process_revision_directives", "process_revision_directives"),)
+    assert parts.code == (
+        "def process_revision_directives(context, revision, directives):\n"
+        "    # no empty revision\n"
+        "    if config.cmd_opts.autogenerate and directives[0].upgrade_ops.is_empty():\n"
+        "        directives[:] = []",
+    )
+
+
 # --- the planner on a [tool.alembic] project built in memory --------------------------------
 
 PYPROJECT = (

@@ -5,6 +5,7 @@ options that use them, and the imports and constants those need."""
 from __future__ import annotations
 
 import ast
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -175,14 +176,37 @@ def extract(
         and _bound(n) & needed and not _bound(n) <= own_bindings
     ]  # fmt: skip
     code = [n for n in tree.body if n in chosen]  # in the file's order
+    lifted = _nested_hooks(source, tree, options)
+    reachable = {n for node in tree.body for n in _bound(node)} | set(lifted)
+    options = [o for o in options if not isinstance(o.value, ast.Name) or o.value.id in reachable]
     return UserParts(
         imports=tuple(ast.get_source_segment(source, n) or "" for n in imports),
-        code=tuple(_segment(source, n) for n in code),
+        code=(*(_segment(source, n) for n in code), *lifted.values()),
         options=(
             *((kw.arg or "", ast.get_source_segment(source, kw.value) or "") for kw in options),
             *written.items(),
         ),
     )
+
+
+def _nested_hooks(source: str, tree: ast.Module, options: list[ast.keyword]) -> dict[str, str]:
+    """A hook defined inside the function that configures (`def process_revision_directives`
+    in `do_run_migrations`, which the new env.py replaces): moved to the top level, where
+    the option that names it can reach it. Only one that needs nothing of its function."""
+    top = {name for node in tree.body for name in _bound(node)}
+    named = {kw.value.id for kw in options if isinstance(kw.value, ast.Name)} - top
+    found: dict[str, str] = {}
+    for outer in tree.body:
+        if not isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        local = {a.arg for a in ast.walk(outer.args) if isinstance(a, ast.arg)}
+        local |= {n for stmt in outer.body for n in _bound(stmt)}
+        for inner in outer.body:
+            if not isinstance(inner, ast.FunctionDef) or inner.name not in named:
+                continue
+            if not (_names_used([inner]) & local) - {inner.name}:
+                found[inner.name] = textwrap.dedent(_segment(source, inner))
+    return found
 
 
 def _segment(source: str, node: ast.stmt) -> str:
