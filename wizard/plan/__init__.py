@@ -11,7 +11,7 @@ from wizard.answers import Answers
 from wizard.change import Change, Plan
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
-from wizard.plan.envfiles import compose_changes, env_changes, new_env_path
+from wizard.plan.envfiles import compose_changes, env_changes, named_env_file, new_env_path
 from wizard.plan.migrations import alembic_files
 from wizard.plan.project_files import (
     config_change,
@@ -43,7 +43,9 @@ def build(project: Project, answers: Answers, target: Target) -> Plan:
     changes += alembic_files(project, answers, target)
     created = _created_env_files(project, answers, changes)
     new_env = created[0] if created else None
-    changes += config_change(_after(project, changes), answers, target, answers.env_file or new_env)
+    named = named_env_file(project, answers)  # one the app makes at start names none yet
+    env_file = answers.env_file or new_env or (project.root / named if named else None)
+    changes += config_change(_after(project, changes), answers, target, env_file)
     changes += requirements_change(project, answers, target)
     changes += gitignore_change(project, [_rel(project, p) for p in created])
     changes = _merged(changes)

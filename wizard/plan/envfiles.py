@@ -78,9 +78,17 @@ def compose_changes(project: Project, answers: Answers, sync_text: str) -> list[
 
 def new_env_path(project: Project, answers: Answers) -> Path:
     """The env file to create: the settings' `env_file`, else `.env` where Alembic runs."""
+    return project.root / (named_env_file(project, answers) or ".env")
+
+
+def named_env_file(project: Project, answers: Answers) -> str | None:
+    """The `env_file` the app's settings name (the source's, else the one every settings
+    class that names one agrees on: a helper's URL is read from them), even before it exists."""
     settings = answers.settings
-    name = settings.env_files[0] if settings and settings.env_files else ".env"
-    return project.root / name
+    if settings and settings.env_files:
+        return settings.env_files[0]
+    named = {s.env_files[0] for s in project.settings if s.env_files}
+    return named.pop() if len(named) == 1 and settings is None else None
 
 
 def _from_template(project: Project, answers: Answers, sync_text: str) -> Change | None:

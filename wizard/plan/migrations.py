@@ -15,6 +15,7 @@ from wizard.edits import envmerge, makoedit
 from wizard.inspection import Project
 from wizard.inspection.models import Metadata
 from wizard.plan.alembic_config import config_changes
+from wizard.plan.envfiles import new_env_path
 from wizard.plan.project_files import sync_member
 from wizard.plan.render import render
 from wizard.store import written_path
@@ -27,6 +28,8 @@ def alembic_files(project: Project, answers: Answers, target: Target) -> list[Ch
     """env.py, Alembic's configuration, script.py.mako, and versions/ when it is missing."""
     folder = project.root / answers.migrations
     context = env_context(answers, target, folder, project.root)
+    env_file = answers.env_file or new_env_path(project, answers)  # before the app makes it
+    context["env_file"] = Path(os.path.relpath(env_file, folder)).as_posix()
     context["schemas"] = project.schemas
     out = [
         env_py_change(project, folder / "env.py", context),
