@@ -29,6 +29,7 @@ from wizard.inspection.probed import (
     tables_of,
 )
 from wizard.inspection.project import Project, blame_skipped
+from wizard.inspection.rebound import rebound
 from wizard.inspection.recover import recover
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.scan import Tree, scan, scan_more
@@ -84,6 +85,7 @@ def inspect(
             path=top,
             hint="point --project at the folder that holds your models",
         )
+    tables = rebound(resolver, tables)
     project = _describe(tree, resolver, top, tables, python, (env_imports, config))
     where = (project.root, list(project.env_files))
     carried, noted = carried_values(tree, project.alembic.env_text, project.python, where)
