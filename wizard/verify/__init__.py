@@ -116,7 +116,7 @@ def _ladder(
     found = [
         Rung("env.py imports", "pass", "settings, .env and models load"),
         r.tables_rung(expected, result),
-        replace(r.offline_rung(result), values=tuple(result.get("heads", []))),
+        replace(r.offline_rung(project, result), values=tuple(result.get("heads", []))),
         *_heads_rung(result.get("heads", [])),
         r.driver_rung(project, needed, result),
     ]

@@ -101,23 +101,6 @@ def packages(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def heads(ini: str) -> list[str]:
-    """The revision scripts' heads, as `alembic heads` lists them."""
-    from alembic.script import ScriptDirectory
-
-    return list(ScriptDirectory.from_config(_config(ini)).get_heads())
-
-
-def offline_sql(ini: str) -> int:
-    """`alembic upgrade head --sql`, the same command in this process; lines of SQL."""
-    from alembic import command
-
-    buffer = io.StringIO()
-    target = "heads" if len(heads(ini)) > 1 else "head"  # a branched history: every head
-    command.upgrade(_config(ini, output_buffer=buffer, stdout=io.StringIO()), target, sql=True)
-    return len(buffer.getvalue().splitlines())
-
-
 def alembic_current(ini: str) -> list[str]:
     """`alembic current`, the same command in this process (env.py's online path runs)."""
     from alembic import command
@@ -297,16 +280,18 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
         with sibling("in_project_channel").imports(channel):
             env = load_env(request["ini"])
         channel.step("reading the revisions")
-        result["heads"] = heads(request["ini"])
+        result["heads"] = sibling("offline").heads(_config(request["ini"]))
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
         return result
     result.update(_contents(env, request))
     channel.step("rendering upgrade head --sql")
+    offline, buffer = sibling("offline"), io.StringIO()
+    config = _config(request["ini"], output_buffer=buffer, stdout=io.StringIO())
     try:
-        result["offline_sql_lines"] = offline_sql(request["ini"])
+        result["offline_sql_lines"] = offline.render(config, buffer)
     except BaseException as exc:
-        result["offline_error"] = _error(exc)
+        result["offline_error"] = {**_error(exc), "revision": offline.online_only(config, exc)}
     if request.get("online"):
         channel.step("looking at the database")
         step: list[str] = []
