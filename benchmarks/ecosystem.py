@@ -1563,11 +1563,14 @@ def app_env(run: E2E, database: Database) -> dict[str, str]:
 
 
 def template_keys(project: Path, exp: Expected) -> list[str]:
+    """The keys the env files and templates assign, and those a template has commented out
+    (`#POSTGRES_USER=...`: the optional database lines a new user uncomments)."""
     names = [n for n in (exp.env_file, exp.template, ".env", ".env.example") if n]
     keys: list[str] = []
     for name in dict.fromkeys(names):
         text = read_text(project / name) or ""
-        keys += re.findall(r"^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=", text, re.MULTILINE)
+        keys += re.findall(r"^\s*(?:#\s*)?(?:export\s+)?([A-Za-z_]\w*)=", text, re.MULTILINE)
+        keys += re.findall(r"^\s*(?:export\s+)?([A-Za-z_]\w*)\s+=", text, re.MULTILINE)
     return list(dict.fromkeys(keys))
 
 

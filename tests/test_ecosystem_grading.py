@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -299,3 +300,27 @@ def test_a_failed_steps_message_is_the_exception(eco: ModuleType) -> None:
         "ModuleNotFoundError: No module named 'app'"
     )
     assert eco.failure_line("FAILED: x\nlast words\n") == "last words"
+
+
+def test_e2e_points_the_app_at_the_database_lines_a_template_comments_out(
+    eco: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / ".env.dist").write_text(
+        "BOT_TOKEN=x\nAPP_DB_PORT = 5432\n#POSTGRES_USER=someone\n# DB_HOST=pg_database\n"
+        "# REDIS_DB=1\n# the database: set DB_NAME below\n"
+    )
+    keys = eco.template_keys(tmp_path, eco.Expected(template=".env.dist"))
+    assert keys == ["BOT_TOKEN", "POSTGRES_USER", "DB_HOST", "REDIS_DB", "APP_DB_PORT"]
+    entry = eco.parse_entry({**ENTRY, "expected": {**ENTRY["expected"], "env_key": ""}})
+    log = eco.Log(tmp_path / "log.txt")
+    run = eco.E2E(
+        replace(entry, expected=replace(entry.expected, template=".env.dist")), tmp_path, log
+    )
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "e2e" / ".env.dist").write_text((tmp_path / ".env.dist").read_text())
+    database = eco.Database("postgresql", "eco_shop", log, url="postgresql+asyncpg://postgres@h/x")
+    assert eco.app_env(run, database) == {
+        "POSTGRES_USER": "postgres",
+        "DB_HOST": "127.0.0.1",
+        "APP_DB_PORT": "5432",
+    }
