@@ -82,8 +82,11 @@ TWO = ["alembic", "psycopg[binary]"]
          ".venv/bin/python -m pip install 'alembic' 'psycopg[binary]'"),
         ("hatch", True, (), ".venv/bin/python -m pip install 'alembic' 'psycopg[binary]'"),
         ("uv", False, ("uv",), "uv add 'alembic' 'psycopg[binary]'"),
-        ("poetry", True, (), "poetry add 'alembic' 'psycopg[binary]'"),
-        ("pdm", True, (), "pdm add 'alembic' 'psycopg[binary]'"),
+        ("poetry", True, ("poetry",), "poetry add 'alembic' 'psycopg[binary]'"),
+        ("pdm", True, ("pdm", "uv"), "pdm add 'alembic' 'psycopg[binary]'"),
+        # a Poetry project installed with pip into a venv, no poetry on PATH: pip installs
+        ("poetry", True, ("uv",), ".venv/bin/python -m pip install 'alembic' 'psycopg[binary]'"),
+        ("poetry", False, (), "poetry add 'alembic' 'psycopg[binary]'"),
     ],
 )  # fmt: skip
 def test_one_install_command_names_every_package(

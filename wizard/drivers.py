@@ -56,12 +56,14 @@ def install_command(
     requirements_txt: bool = False,
 ) -> str:
     """One command that installs every package in `packages` the way this project does:
-    `uv add`, `poetry add`, `pdm add` in projects of those tools; else pip of the project's
-    interpreter where it has pip, `uv pip install --python` where it has not (a venv made by
-    `uv venv`) and uv is installed, `ensurepip` first otherwise; with `-r requirements.txt`
-    where a pip project has one."""
+    `uv add`, `poetry add`, `pdm add` in projects of those tools where the tool is installed
+    (or the interpreter has no pip to do it); else pip of the project's interpreter where it
+    has pip (a Poetry project installed with pip into a venv: `poetry` cannot run, and the
+    dependency is declared in pyproject.toml anyway), `uv pip install --python` where it has
+    not (a venv made by `uv venv`) and uv is installed, `ensurepip` first otherwise; with
+    `-r requirements.txt` where a pip project has one."""
     quoted = " ".join(f"'{p}'" for p in packages)
-    if manager in ("uv", "poetry", "pdm"):
+    if manager in ("uv", "poetry", "pdm") and (manager in tools or not has_pip):
         return f"{manager} add {quoted}"
     py = shlex.quote(python)
     if requirements_txt and manager == "pip":  # what the project declares, and the rest
