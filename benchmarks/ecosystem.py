@@ -196,6 +196,7 @@ class Entry:
     notes: str = ""
     expected: Expected = field(default_factory=Expected)
     e2e_env: dict[str, str] = field(default_factory=dict)  # optional [e2e] env = {...}
+    e2e_env_file: str = ""  # optional [e2e] env_file: the one a user writes, none in the repo
 
     @property
     def slug(self) -> str:
@@ -216,6 +217,7 @@ def parse_entry(data: dict[str, Any]) -> Entry:
         notes=data.get("notes", ""),
         expected=Expected(**{k: v for k, v in exp.items() if k in known}),
         e2e_env=dict(data.get("e2e", {}).get("env", {})),
+        e2e_env_file=str(data.get("e2e", {}).get("env_file", "")),
     )
 
 
@@ -1579,7 +1581,7 @@ def point_app_at(run: E2E, database: Database) -> list[str]:
     user does) and remember them for the environment of every later step."""
     exp = run.entry.expected
     env = app_env(run, database)
-    target = run.project / (exp.env_file or ".env")
+    target = run.project / (run.entry.e2e_env_file or exp.env_file or ".env")
     template = run.project / exp.template if exp.template else None
     if not target.exists() and template is not None and template.is_file():
         shutil.copyfile(template, target)

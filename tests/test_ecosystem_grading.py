@@ -324,3 +324,17 @@ def test_e2e_points_the_app_at_the_database_lines_a_template_comments_out(
         "DB_HOST": "127.0.0.1",
         "APP_DB_PORT": "5432",
     }
+
+
+def test_e2e_writes_the_env_file_the_entry_names(eco: ModuleType, tmp_path: Path) -> None:
+    entry = eco.parse_entry({**ENTRY, "e2e": {"env_file": ".env.test"}})
+    assert entry.e2e_env_file == ".env.test"
+    log = eco.Log(tmp_path / "log.txt")
+    run = eco.E2E(entry, tmp_path, log)
+    (tmp_path / "e2e").mkdir()
+    database = eco.Database("postgresql", "eco_shop", log, url="postgresql+asyncpg://p@h/x")
+    assert eco.point_app_at(run, database) == ["DATABASE_URL"]
+    assert (
+        tmp_path / "e2e" / ".env.test"
+    ).read_text() == "DATABASE_URL=postgresql+asyncpg://p@h/x\n"
+    assert not (tmp_path / "e2e" / ".env").exists()
