@@ -62,6 +62,34 @@ def test_declarative_base_function_and_bare_metadata(tmp_path: Path) -> None:
     assert found == {"things": "app.models.Base.metadata", "events": "app.core.metadata"}
 
 
+MODELS = """\
+from sqlalchemy import Column, Integer
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+"""
+# a script that empties tables: Table(name, metadata) returns the one the models define
+FILL_DB = """\
+from sqlalchemy.schema import Table
+
+from app.models import Base, User
+
+
+async def clear(session):
+    await session.execute(Table(User.__tablename__, Base.metadata).delete())
+"""
+
+
+def test_a_table_looked_up_by_name_defines_none(tmp_path: Path) -> None:
+    found = _tables(tmp_path, {"app/models.py": MODELS, "fill_db.py": FILL_DB})
+    assert found == {"users": "app.models.Base.metadata"}
+
+
 def test_sqlmodel_tables_only_with_table_true(tmp_path: Path) -> None:
     found = _tables(tmp_path, {
         "app/models.py": (

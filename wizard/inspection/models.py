@@ -222,6 +222,8 @@ class _Finder:
         for node in ast.walk(module.tree) if module.names_table else ():
             if not (isinstance(node, ast.Call) and len(node.args) >= 2):
                 continue
+            if len(node.args) == 2 and not node.keywords:  # Table(name, metadata): a lookup
+                continue  # of a table defined elsewhere (`Table(User.__tablename__, meta)`)
             if not _may_be_table(module, node.func):  # before resolving: that loads modules
                 continue
             func = self.resolver.expr(module, node.func)
