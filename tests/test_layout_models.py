@@ -129,8 +129,12 @@ def test_model_files_in_newer_grammar_are_included_with_a_notice(tmp_path: Path)
     data = _inspect(project)
     tables = _tables(data)
     assert {"customers", "orders", "refunds", "refund_orders"} <= set(tables)
-    notices = data["notices"]
-    assert isinstance(notices, list)
+    said = data["notices"]
+    assert isinstance(said, list)
+    # the fixture asks for 3.14: that the Python found is older is said once, apart
+    versions = [n for n in said if n.startswith("pyproject.toml requires Python >=3.14")]
+    assert len(versions) == (sys.version_info < (3, 14))
+    notices = [n for n in said if n not in versions]
     assert [n.split(" ")[0] for n in notices] == unreadable
     ours = f"Python {sys.version_info.major}.{sys.version_info.minor}"
     assert all(f"uses newer Python syntax than {ours}" in n for n in notices)
@@ -139,7 +143,7 @@ def test_model_files_in_newer_grammar_are_included_with_a_notice(tmp_path: Path)
     done = wizard("--yes", "--no-verify", cwd=project)
     assert done.returncode == 0, done.stderr
     assert [line for line in done.stderr.splitlines() if line.startswith("note: ")] == [
-        f"note: {n}" for n in notices
+        f"note: {n}" for n in said
     ]
     env_py = (project / "migrations/env.py").read_text()
     for module in ("customer", "ledger", "order", "refund"):
@@ -168,8 +172,9 @@ def test_the_projects_own_newer_python_reads_them_whole(tmp_path: Path) -> None:
     tables = _tables(data)
     assert tables["ledger_entries"] == ("billing.models.ledger", "billing.db.Base.metadata")
     assert tables["orders"] == ("billing.models.order", "billing.db.Base.metadata")
-    notices = data["notices"]
-    assert isinstance(notices, list)
+    said = data["notices"]
+    assert isinstance(said, list)
+    notices = [n for n in said if not n.startswith("pyproject.toml requires Python")]
     version = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 14))"],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
     if version == "True":
