@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -18,6 +19,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 collect_ignore = ["fixtures"]  # fixture projects have tests of their own, not ours
 REPO = Path(__file__).parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# A suite started in the background by a non-interactive shell (`cmd &`) inherits SIGINT
+# ignored, and so would every process it starts: Ctrl-C (and the interrupt tests' SIGINT)
+# would then do nothing. A handler of our own is reset to the default in a child at exec.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # the smallest app: one settings class reading .env, one model (app/config.py, app/models.py)
 APP_SETTINGS = """\
 from pydantic_settings import BaseSettings, SettingsConfigDict
