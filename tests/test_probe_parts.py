@@ -260,6 +260,38 @@ def test_engines_of_one_factory_migrate_the_first_the_app_makes(tmp_path: Path) 
     assert (project / "main.db").is_file() and not (project / "audit.db").exists()
 
 
+def test_an_engine_of_a_factory_that_composes_its_url_is_the_source(tmp_path: Path) -> None:
+    """The factory puts the URL together from a config class's attributes and its own
+    parameter (`f"...{Config.DB_USER}...{db_name}"`): the engine object the app holds is
+    the source, not the f-string with the parameter filled in (a composite env.py would
+    have to repeat), while a helper's call (`make_engine(get_url())`) still says more."""
+    project = _project(tmp_path, {
+        "app/db.py": """
+            import os
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            class Config:
+                DB_USER = os.getenv("DB_USER", "app")
+                DB_FILE = os.getenv("DB_FILE", "business")
+
+            def get_engine(db_name: str):
+                url = f"sqlite+aiosqlite:///./{Config.DB_USER}-{db_name}.db"
+                return create_async_engine(url)
+
+            business_engine = get_engine(Config.DB_FILE)
+            system_engine = get_engine("system")
+        """,
+        "app/models.py": MODELS,
+    })  # fmt: skip
+    urls = _inspected(project)["urls"]
+    assert [(u["kind"], u["url"]) for u in urls] == [  # type: ignore[attr-defined]
+        ("engine", "app.db.business_engine"),
+        ("engine", "app.db.system_engine"),
+    ]
+    _setup_works(project)
+    assert (project / "app-business.db").is_file()
+
+
 def test_an_engine_factory_imported_under_another_name_is_an_engine(tmp_path: Path) -> None:
     """`create_async_engine as create_sqlalchemy_async_engine`: still the app's engine."""
     project = _project(tmp_path, {

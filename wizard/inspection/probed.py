@@ -59,7 +59,8 @@ class Sources:
 
     def of(self, engine: Engine) -> UrlSource | None:
         """The first origin that names a source; an engine object's URL only after the
-        expression that made it (`make_engine(get_url())`: the helper says more)."""
+        expression that made it when that names one (`make_engine(get_url())`: the helper
+        says more), before it when it is a composite (an f-string of a factory's locals)."""
         expression = engine["expression"]
         origins = engine["origins"]
         last = [o for o in origins if o["kind"] == "engine"] if expression else []
@@ -68,8 +69,9 @@ class Sources:
             if found is not None:
                 return found
         found = self._expression(expression, engine) if expression else None
-        for origin in last if found is None else []:
-            found = found or self._valued(self._origin(origin, engine), engine)
+        if found is None or found.kind == "expression":
+            reached = (self._valued(self._origin(o, engine), engine) for o in last)
+            found = next((r for r in reached if r is not None), found)
         return replace(found, imported=engine["imported"]) if found else None
 
     def _valued(self, found: UrlSource | None, engine: Engine) -> UrlSource | None:
