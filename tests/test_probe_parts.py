@@ -346,3 +346,47 @@ def test_computed_fields_that_are_a_property_of_the_class_are_no_names() -> None
 
     found = {tuple(path): value for path, value, _ in lookup.attributes(Early(), 2)}
     assert found[("dsn",)] == "sqlite+aiosqlite:///./app.db"
+
+
+def test_an_exported_variable_wins_over_the_env_files_spelling_in_another_case(
+    tmp_path: Path,
+) -> None:
+    """`.env` (copied from a template) holds an empty `db_url=`; the shell exports `DB_URL`.
+    The app reads the environment first and names in any case, so its engine gets the
+    exported URL; the probe, importing the models (their table name is made at run time),
+    must not add the file's `db_url` as a second, empty variable."""
+    project = _project(tmp_path, {
+        ".env": "db_url=\n",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file=".env")
+                db_url: str = ""
+
+            settings = Settings()
+        """,
+        "app/db.py": """
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from sqlalchemy.orm import DeclarativeBase
+            from app.config import settings
+
+            engine = create_async_engine(settings.db_url)
+
+            class Base(DeclarativeBase):
+                pass
+        """,
+        "app/models.py": """
+            from sqlalchemy.orm import Mapped, mapped_column
+            from app.db import Base
+
+            class User(Base):
+                __tablename__ = "_".join(["app", "users"])
+                id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+    })  # fmt: skip
+    url = f"sqlite+aiosqlite:///{tmp_path / 'exported.db'}"
+    done = wizard("inspect", "--json", cwd=project, env={**os.environ, "DB_URL": url})
+    assert done.returncode == 0, done.stderr + done.stdout
+    found = json.loads(done.stdout)
+    assert [t["name"] for m in found["metadata"] for t in m["tables"]] == ["app_users"]

@@ -45,7 +45,14 @@ if TYPE_CHECKING or __name__ != "__main__":
     )
     from wizard.probe.members import expression_member
     from wizard.probe.missing import missing
-    from wizard.probe.sandbox import Refused, guard, inside, load_env_files, quiet_log_files
+    from wizard.probe.sandbox import (
+        Refused,
+        guard,
+        inside,
+        load_env_files,
+        quiet_log_files,
+        set_unless_set,
+    )
     from wizard.probe.tables import Tables
 else:  # this script's folder is sys.path[0]: its siblings first, then out of the app's way
     import protocol
@@ -67,7 +74,14 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
     )
     from members import expression_member
     from missing import missing
-    from sandbox import Refused, guard, inside, load_env_files, quiet_log_files
+    from sandbox import (  # type: ignore[no-redef]
+        Refused,
+        guard,
+        inside,
+        load_env_files,
+        quiet_log_files,
+        set_unless_set,
+    )
     from tables import Tables
 
     # the app may have modules of its own by these names
@@ -304,8 +318,7 @@ def main(argv: list[str]) -> int:
         sys.path.insert(0, path)
     faulthandler.dump_traceback_later(_TIMEOUT, exit=True)  # a hang: where it hangs, on stderr
     load_env_files(request["env_files"])
-    for key, value in request["placeholders"].items():
-        os.environ.setdefault(key, value)
+    set_unless_set(request["placeholders"])
     probe = Probe(request, channel)
     quiet_log_files()
     guard(probe.folders)

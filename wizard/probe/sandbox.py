@@ -112,9 +112,19 @@ def load_env_files(paths: list[str]) -> None:
     except ImportError:
         dotenv_values = _plain_values  # type: ignore[assignment]
     for path in paths:
-        for key, value in dotenv_values(path).items():
-            if value is not None:
-                os.environ.setdefault(key, value)
+        set_unless_set({k: v for k, v in dotenv_values(path).items() if v is not None})
+
+
+def set_unless_set(values: dict[str, str]) -> None:
+    """Each variable the environment has in no spelling: settings read names in any case
+    (pydantic-settings' default), so a template's empty `db_url=` next to an exported
+    `DB_URL` would otherwise be a second, conflicting variable (the app itself reads the
+    file below the environment)."""
+    have = {key.upper() for key in os.environ}
+    for key, value in values.items():
+        if key.upper() not in have:
+            os.environ[key] = value
+            have.add(key.upper())
 
 
 def _plain_values(path: str) -> dict[str, str | None]:
