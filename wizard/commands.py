@@ -29,7 +29,7 @@ from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.verify import Probe, constraint_names, install, review, verify
-from wizard.verify.rungs import STOPPED
+from wizard.verify.rungs import HOOKS, STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
 
@@ -209,7 +209,7 @@ def _apply_and_verify(
 # finish (no verdict on the files): what was written stays
 _NOT_OURS = {
     "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations", "database revision", STOPPED,
+    "pending operations", "database revision", STOPPED, HOOKS,
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
     envpy_checks.check_models,
     ini_checks.check_ini_paths,
     file_checks.check_files,
+    file_checks.check_hooks,
     envfile_checks.check_sync_url,
     envfile_checks.check_env_urls,
 ]

@@ -1,5 +1,5 @@
 """Checks of the files around the setup: `script.py.mako` for SQLModel, `.env` ignored by
-git, several heads."""
+git, several heads, post-write hooks the project's interpreter cannot run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from wizard.doctor.context import Context
 from wizard.doctor.rules import Finding
+from wizard.inspection.hooks import declared
 
 
 def check_files(c: Context) -> Iterator[Finding]:
@@ -24,3 +25,13 @@ def check_files(c: Context) -> Iterator[Finding]:
     if c.env_path is not None and len(heads) > 1:
         yield c.find("AW116", c.env_path.parent / "versions", None,
                      f"{len(heads)} heads: {', '.join(heads)}")  # fmt: skip
+
+
+def check_hooks(c: Context) -> Iterator[Finding]:
+    """AW124: what a post-write hook runs is not in the project's interpreter (inspection
+    asked it)."""
+    missing = c.project.environment.hooks_missing
+    for hook in (h for h in declared(c.project.alembic) if h.key in missing):
+        what = f"post-write hook {hook.name} runs {hook.runs} ({hook.type}), which "
+        where = c.project.rel(c.project.environment.bin_dir)
+        yield c.find("AW124", hook.path, hook.line, f"{what}is not found from {where}")

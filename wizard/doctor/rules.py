@@ -119,6 +119,14 @@ RULES = {r.id: r for r in [
          "a named schema are never created, and changes to them are never seen",
          "run alembic-wizard (env.py then passes include_schemas=True with an include_name "
          "that keeps the models' schemas only)"),
+    Rule("AW124", "post-write-hook-not-installed",
+         "`alembic revision` writes the file, then stops on the hook: `Could not find "
+         "entrypoint console_scripts.NAME` (or `Could not find module NAME`, or "
+         "`FileNotFoundError` for an `exec` hook's program)",
+         "install what the hook runs in the project's interpreter (a console script is "
+         "usually named after its distribution: pre-commit, black, ruff, isort, autoflake), "
+         "or remove the hook; `alembic-wizard verify --install` installs it",
+         ("could not find entrypoint console_scripts.", "could not find module")),
     # the online review (doctor --online): what the next autogenerate would do
     Rule("AW140", "pending-drop-table",
          "autogenerate proposes to DROP a table with its data", "see the finding's fix"),

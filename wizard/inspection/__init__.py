@@ -19,6 +19,7 @@ from wizard.inspection.engines import find_engines, uses_asyncio
 from wizard.inspection.envfiles import EnvSource, find_env_files
 from wizard.inspection.environment import read_environment
 from wizard.inspection.follow import static_sources, urlish
+from wizard.inspection.hooks import declared
 from wizard.inspection.interpreter import find_python
 from wizard.inspection.models import TableDef, computes_table_names, find_tables, names_schema
 from wizard.inspection.probed import (
@@ -102,7 +103,8 @@ def _describe(
     root = _project_root(top, import_root)
     config_path = _config_path(root, top)
     env_imports, config = alembic[0], alembic[1] or _remembered_config(config_path)
-    found = read_environment(root, top, python)
+    setup = read_setup(root, resolver, import_root, env_imports=env_imports, config=config)
+    found = read_environment(root, top, python, [h.key for h in declared(setup)])
     settings = find_settings(resolver, root)
     if "pydantic_settings" in found.environment.modules:  # pydantic 2: no pydantic.BaseSettings
         settings = [s for s in settings if not s.pydantic_v1]
@@ -137,7 +139,7 @@ def _describe(
         followed=followed,
         engines=tuple((e.module.path, e.line) for e in engines),
         create_all=find_create_all(tree),
-        alembic=read_setup(root, resolver, import_root, env_imports=env_imports, config=config),
+        alembic=setup,
         async_engine=any(uses_asyncio(module) for module in tree.modules.values()),
         schemas=any(names_schema(module) for module in tree.modules.values()),
         config_path=config_path,

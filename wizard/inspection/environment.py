@@ -5,6 +5,7 @@ versions below the ones the wizard supports."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,10 @@ def _requirement_texts(root: Path, top: Path) -> dict[str, str]:
     return texts
 
 
-def read_environment(root: Path, top: Path, python: str | None) -> Found:
-    """Find the project's interpreter and ask it what it has (one subprocess)."""
-    environment = query(*locate(root, top, python))
+def read_environment(root: Path, top: Path, python: str | None, hooks: Sequence[str] = ()) -> Found:
+    """Find the project's interpreter and ask it what it has, the post-write `hooks`
+    (`TYPE:NAME`) included (one subprocess)."""
+    environment = query(*locate(root, top, python), hooks)
     manager = package_manager(root, top)
     tools = installed_tools()
     upgrade = drivers.install_command(

@@ -11,7 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ class Environment:
     venv: bool = False  # a virtual environment (pyvenv.cfg beside its bin folder)
     made_by_uv: bool = False  # `uv venv` writes `uv = ...` in pyvenv.cfg, and no pip
     active: bool = False  # activated in the user's shell: its commands are on PATH
+    hooks_missing: frozenset[str] = frozenset()  # post-write hooks (`TYPE:NAME`) it cannot run
 
     @property
     def bin_dir(self) -> Path:
@@ -109,9 +110,10 @@ def find_python(root: Path, top: Path, explicit: str | None) -> str:
     return python
 
 
-def _ask(python: str) -> dict[str, Any]:
+def _ask(python: str, hooks: Sequence[str]) -> dict[str, Any]:
+    args = [*DRIVER_MODULES, *(f"{ask_python.HOOK_ARG}{h}" for h in hooks)]
     try:
-        done = subprocess.run([python, str(_SCRIPT), *DRIVER_MODULES], capture_output=True,
+        done = subprocess.run([python, str(_SCRIPT), *args], capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL,
                               check=True)  # fmt: skip
         answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -124,15 +126,15 @@ def _ask(python: str) -> dict[str, Any]:
     return answer
 
 
-def query(python: str, found_by: str) -> Environment:
-    """Ask `python` (once) for its version, driver modules, Alembic and SQLAlchemy versions
-    and pip. Only the wizard's own interpreter, chosen because the project has none, is
-    answered in this process."""
+def query(python: str, found_by: str, hooks: Sequence[str] = ()) -> Environment:
+    """Ask `python` (once) for its version, driver modules, Alembic and SQLAlchemy versions,
+    pip, and which of the post-write `hooks` it cannot run. Only the wizard's own
+    interpreter, chosen because the project has none, is answered in this process."""
     facts: dict[str, Any]
     if found_by == OWN:
-        facts = ask_python.facts(list(DRIVER_MODULES), ask_python.site_paths())
+        facts = ask_python.facts(list(DRIVER_MODULES), ask_python.site_paths(), hooks)
     else:
-        facts = _ask(python)
+        facts = _ask(python, hooks)
     cfg = Path(python).parent.parent / "pyvenv.cfg"
     cfg_text = cfg.read_text(encoding="utf-8", errors="replace") if cfg.is_file() else ""
     versions = facts.get("versions")
@@ -146,6 +148,7 @@ def query(python: str, found_by: str) -> Environment:
         venv=bool(cfg_text),
         made_by_uv=any(line.split("=")[0].strip() == "uv" for line in cfg_text.splitlines()),
         active=found_by in ("$VIRTUAL_ENV", "$CONDA_PREFIX"),
+        hooks_missing=frozenset(str(h) for h in facts.get("hooks_missing") or []),
     )
 
 

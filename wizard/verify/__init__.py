@@ -109,16 +109,19 @@ def _ladder(
     skipped = error and absent_file_rung(project.root, project.rel, error)
     if skipped:  # a fresh clone: the app's own file is made from its template first
         return [skipped]
+    hooked = result.get("hooks", [])  # what `alembic revision` runs on the file it writes
     if error:
         absent = [declared[n] for n in result.get("absent", []) if n in declared]
-        return r.import_rungs(project, error, needed, result.get("missing", []), absent)
+        return r.import_rungs(project, error, needed, result.get("missing", []), absent, hooked)
     expected = [t for t in project.tables if t.metadata in answers.metadatas]
+    driver = r.driver_rung(project, needed, result, hooked)
     found = [
         Rung("env.py imports", "pass", "settings, .env and models load"),
         r.tables_rung(expected, result),
         replace(r.offline_rung(project, result), values=tuple(result.get("heads", []))),
         *_heads_rung(result.get("heads", [])),
-        r.driver_rung(project, needed, result),
+        driver,
+        *r.hook_rungs(project, hooked, packaged=driver.status == "fail"),
     ]
     go_online, why_not = online
     if go_online:

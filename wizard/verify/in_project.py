@@ -84,7 +84,8 @@ def load_env(ini: str) -> Any:
 
 def packages(request: dict[str, Any]) -> dict[str, Any]:
     """What is missing, asked before env.py runs so that one install command names it all:
-    the modules of Alembic and the drivers, the distributions the project declares."""
+    the modules of Alembic and the drivers, the distributions the project declares, what
+    the post-write hooks run."""
     import importlib.util
     from importlib import metadata
 
@@ -95,9 +96,14 @@ def packages(request: dict[str, Any]) -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             absent.append(name)
     modules = request.get("drivers", [])
+    try:  # what `alembic revision` runs on the file it writes
+        hooks = sibling("post_write").hooks(_config(request["ini"]))
+    except Exception:  # no alembic, a config that does not read: the other rungs say so
+        hooks = []
     return {
         "missing": [m for m in modules if importlib.util.find_spec(m) is None],
         "absent": absent,
+        "hooks": hooks,
     }
 
 

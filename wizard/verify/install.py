@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wizard.inspection import Project
 from wizard.inspection.environment import read_environment
+from wizard.inspection.hooks import declared
 from wizard.verify.rungs import Rung
 
 _SEPARATOR = "&&"  # `python -m ensurepip && python -m pip install ...`
@@ -59,7 +60,8 @@ def _run(step: list[str], cwd: Path) -> int:
 
 def reread(project: Project) -> Project:
     """The project with its interpreter asked again what it has (after an install)."""
-    found = read_environment(project.root, project.top, project.python)
+    hooks = [h.key for h in declared(project.alembic)]
+    found = read_environment(project.root, project.top, project.python, hooks)
     fields = found.project_fields()
     fields.pop("notices")  # said once already
     return replace(project, **fields)

@@ -11,7 +11,8 @@ from wizard import drivers
 from wizard.edits import deps
 from wizard.inspection import Project
 from wizard.inspection.models import TableDef
-from wizard.verify import risk
+from wizard.verify import hooks, risk
+from wizard.verify.hooks import Hook
 from wizard.verify.import_fix import import_fix
 
 Status = Literal["pass", "fail", "skip", "warn"]  # warn: a risk to read, not a failure
@@ -32,6 +33,7 @@ _LOCATE = "Can't locate revision identified by"
 
 UNSET = "database URL"  # a template's placeholder until the user sets the real one
 STOPPED = "verification ran"  # no answer (a hang, a crash): no verdict on the files
+HOOKS = "post-write hooks"  # what `alembic revision` runs on each file it writes
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,38 @@ def _missing_module(error: dict[str, Any]) -> str:
     return str(message.split("'")[1].split(".")[0])
 
 
-def packages_rung(project: Project, packages: list[str]) -> Rung:
-    """What the project's interpreter lacks, and the one command that installs it all."""
+def packages_rung(project: Project, packages: list[str], hooked: Sequence[Hook] = ()) -> Rung:
+    """What the project's interpreter lacks, and the one command that installs it all (what
+    the post-write hooks run included)."""
+    named = {deps.name_of(p) for p in packages}
+    extra = [p for p in hooks.packages(hooked, project.python) if deps.name_of(p) not in named]
+    packages = [*packages, *extra]
     command = install(project, *packages)
     what = f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} not installed"
-    where = project.rel(Path(project.python))
+    where = f"{project.rel(Path(project.python))}{hooks.note(hooked, project.python)}"
     return Rung("packages installed", "fail", f"{what} in {where}",
                 f"install: {command} (or run again with --install)", values=(command,))  # fmt: skip
 
 
+def hook_rungs(project: Project, hooked: Sequence[Hook], packaged: bool) -> list[Rung]:
+    """The post-write hooks: each runnable (pass); a missing one a package provides goes into
+    the packages rung (made here unless `packaged`); one no install provides fails."""
+    python = project.python
+    installable = hooks.installable(hooked, python)
+    rungs = [packages_rung(project, [], hooked)] if installable and not packaged else []
+    stuck = [h for h in hooks.missing(hooked) if h not in installable]
+    if stuck:
+        fix = "install it where the hook finds it, or remove the hook from Alembic's config"
+        rungs.append(Rung(HOOKS, "fail", "; ".join(hooks.what(h) for h in stuck), fix))
+    elif hooked and not installable:
+        ran = ", ".join(f"{h['hook']} ({h['name']})" for h in hooked)
+        rungs.append(Rung(HOOKS, "pass", f"{ran}: found in {project.rel(Path(python))}"))
+    return rungs
+
+
 def import_rungs(
     project: Project, error: dict[str, Any], needed: dict[str, str], missing: list[str],
-    absent: Sequence[str] = (),
+    absent: Sequence[str] = (), hooked: Sequence[Hook] = (),
 ) -> list[Rung]:  # fmt: skip
     """env.py did not load: when a package it needs is missing, that is the finding (the
     files stay; one command installs everything missing: what Alembic needs, and what the
@@ -110,10 +132,12 @@ def import_rungs(
         packages.append(drivers.PACKAGES.get(module, module.replace("_", "-")))
     if external:
         why = f"not loaded: it needs {module}, which is not installed"
-        return [packages_rung(project, packages), Rung("env.py imports", "skip", why)]
+        installs = [packages_rung(project, packages, hooked), Rung("env.py imports", "skip", why)]
+        return installs + hook_rungs(project, hooked, packaged=True)
     fix = import_fix(project, error)
     failed = Rung("env.py imports", "fail", error_text(error), fix)
-    return [failed, *([packages_rung(project, packages)] if packages else [])]
+    installs = [packages_rung(project, packages, hooked)] if packages else []
+    return [failed, *installs, *hook_rungs(project, hooked, packaged=bool(packages))]
 
 
 def tables_rung(expected: list[TableDef], result: dict[str, Any]) -> Rung:
@@ -157,10 +181,12 @@ def offline_rung(project: Project, result: dict[str, Any]) -> Rung:
     return Rung("upgrade head --sql", "pass", f"{result.get('offline_sql_lines', 0)} lines of SQL")
 
 
-def driver_rung(project: Project, needed: dict[str, str], result: dict[str, Any]) -> Rung:
+def driver_rung(
+    project: Project, needed: dict[str, str], result: dict[str, Any], hooked: Sequence[Hook] = ()
+) -> Rung:
     missing = [needed[m] for m in result.get("missing", []) if m in needed]
     if missing:
-        return packages_rung(project, missing)
+        return packages_rung(project, missing, hooked)
     shown = ", ".join(m for m in needed if m != "alembic")
     return Rung("driver installed", "pass", shown or "sqlite3 (standard library)")
 
