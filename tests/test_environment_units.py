@@ -364,3 +364,24 @@ def test_an_app_that_cannot_import_gets_every_declared_package_it_lacks_in_one_c
     )
     alone = import_rungs(project, error, {"alembic": "alembic"}, [], [])  # type: ignore[arg-type]
     assert alone[0].detail.startswith("pydantic-settings is not installed")
+
+
+def test_a_venv_passed_from_elsewhere_is_installed_into_with_its_own_pip(tmp_path: Path) -> None:
+    """A uv project verified in a venv outside it (`--python /elsewhere/bin/python`): `uv add`
+    would sync the project's own .venv (and fetch the Python it asks for), never that venv;
+    its pip installs there. The project's .venv, however named, stays uv's."""
+    elsewhere = Environment("/opt/envs/app/bin/python", "--python", venv=True)
+    own = Environment(str(tmp_path / ".venv/bin/python"), "--python", venv=True)
+    assert not elsewhere.tools_own(tmp_path) and own.tools_own(tmp_path)
+    assert Environment(str(tmp_path / "x/bin/python"), ".venv").tools_own(tmp_path)
+    command = install_command(
+        "uv",
+        "/opt/envs/app/bin/python",
+        ["pre-commit"],
+        tools=("uv",),
+        tools_own=elsewhere.tools_own(tmp_path),
+    )
+    assert command == "/opt/envs/app/bin/python -m pip install 'pre-commit'"
+    assert install_command("uv", ".venv/bin/python", ["pre-commit"], tools=("uv",)) == (
+        "uv add 'pre-commit'"
+    )

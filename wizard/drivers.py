@@ -54,6 +54,7 @@ def install_command(
     has_pip: bool = True,
     tools: Collection[str] = (),
     requirements_txt: bool = False,
+    tools_own: bool = True,
 ) -> str:
     """One command that installs every package in `packages` the way this project does:
     `uv add`, `poetry add`, `pdm add` in projects of those tools where the tool is installed
@@ -61,9 +62,12 @@ def install_command(
     has pip (a Poetry project installed with pip into a venv: `poetry` cannot run, and the
     dependency is declared in pyproject.toml anyway), `uv pip install --python` where it has
     not (a venv made by `uv venv`) and uv is installed, `ensurepip` first otherwise; with
-    `-r requirements.txt` where a pip project has one."""
+    `-r requirements.txt` where a pip project has one. Not the tool's add where the
+    interpreter is not the environment the tool installs into (`tools_own`: a venv passed
+    with --python, elsewhere): `uv add` would sync the project's own .venv instead."""
     quoted = " ".join(f"'{p}'" for p in packages)
-    if manager in ("uv", "poetry", "pdm") and (manager in tools or not has_pip):
+    tool = manager in ("uv", "poetry", "pdm") and tools_own
+    if tool and (manager in tools or not has_pip):
         return f"{manager} add {quoted}"
     py = shlex.quote(python)
     if requirements_txt and manager == "pip":  # what the project declares, and the rest

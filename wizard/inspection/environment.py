@@ -74,7 +74,7 @@ def read_environment(root: Path, top: Path, python: str | None, hooks: Sequence[
     tools = installed_tools()
     upgrade = drivers.install_command(
         manager, shown_python(environment, top), ["alembic>=1.13", "sqlalchemy>=2.0"],
-        has_pip=environment.has_pip, tools=tools,
+        has_pip=environment.has_pip, tools=tools, tools_own=environment.tools_own(root, top),
     )  # fmt: skip
     texts = _requirement_texts(root, top)
     notices = floor.notices(environment.versions, texts, upgrade)

@@ -22,6 +22,14 @@ from wizard.inspection import ask_python
 from wizard.inspection.managers import package_manager
 
 OWN = "the wizard's own"
+# how an interpreter is found when it is the one the project's tool installs into
+_TOOLS_OWN = (
+    ".venv",
+    ".pdm-python",
+    "$UV_PROJECT_ENVIRONMENT",
+    "`poetry env info -p`",
+    "`hatch env find`",
+)
 _SCRIPT = Path(ask_python.__file__)
 
 
@@ -43,6 +51,16 @@ class Environment:
     @property
     def bin_dir(self) -> Path:
         return Path(self.python).parent
+
+    def tools_own(self, *folders: Path) -> bool:
+        """The environment the project's tool (`uv add`, `poetry add`, `pdm add`) installs
+        into: found as the tool finds it, a `.venv` of `folders`, or none of the project's
+        (the wizard's own: the tool makes one); not another one named with --python or
+        active in the shell, which the tool's `add` would leave as it is."""
+        if self.found_by in (*_TOOLS_OWN, OWN):
+            return True
+        home = Path(self.python).parent.parent
+        return any(home == (folder / ".venv").absolute() for folder in folders)
 
 
 def _exe(env: Path) -> Path:

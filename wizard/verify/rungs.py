@@ -75,6 +75,7 @@ def install(project: Project, *packages: str) -> str:
     return drivers.install_command(
         project.package_manager, shown, packages, has_pip=env.has_pip, tools=project.tools,
         requirements_txt=project.requirements_txt,
+        tools_own=env.tools_own(project.root, project.top),
     )  # fmt: skip
 
 
