@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,6 +197,9 @@ class Entry:
     expected: Expected = field(default_factory=Expected)
     e2e_env: dict[str, str] = field(default_factory=dict)  # optional [e2e] env = {...}
     e2e_env_file: str = ""  # optional [e2e] env_file: the one a user writes, none in the repo
+    # optional [e2e] config = {"config.toml" = {"database.port" = "{port}"}}: dotted keys a
+    # user sets in the app's own TOML config file
+    e2e_config: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -218,6 +221,9 @@ def parse_entry(data: dict[str, Any]) -> Entry:
         expected=Expected(**{k: v for k, v in exp.items() if k in known}),
         e2e_env=dict(data.get("e2e", {}).get("env", {})),
         e2e_env_file=str(data.get("e2e", {}).get("env_file", "")),
+        e2e_config={
+            str(f): dict(keys) for f, keys in data.get("e2e", {}).get("config", {}).items()
+        },
     )
 
 
@@ -1277,6 +1283,7 @@ class E2E:
     log: Log
     steps: list[Check] = field(default_factory=list)
     app_env: dict[str, str] = field(default_factory=dict)  # what points the app at the database
+    app_config: list[str] = field(default_factory=list)  # `file:key` set in its config files
     venv: Path = Path()  # the cached venv (ensure_venv)
 
     @property
@@ -1331,7 +1338,8 @@ def e2e_skip(entry: Entry) -> str:
     if not exp.setup:
         return "setup = false: nothing to migrate"
     server = exp.dialect not in ("sqlite", "")
-    if KINDS.get(exp.source, exp.source) == "constant" and server and not entry.e2e_env:
+    pointed = entry.e2e_env or entry.e2e_config
+    if KINDS.get(exp.source, exp.source) == "constant" and server and not pointed:
         return "the URL is hard-coded for a server: it cannot be pointed at a fresh database"
     return ""
 
@@ -1544,15 +1552,21 @@ def url_parts(database: Database) -> dict[str, str]:
     }
 
 
-def app_env(run: E2E, database: Database) -> dict[str, str]:
-    """The keys that point the app at the database: the entry's [e2e] env, its env key, and
-    the parts (DB_HOST, POSTGRES_DB, ...) named in its env files."""
-    exp, fill = run.entry.expected, url_parts(database)
-    values = {
+def placeholders(database: Database) -> dict[str, str]:
+    """What `{url}`, `{database}`, `{host}`, `{port}`, `{user}`, `{password}` ... stand for."""
+    fill = url_parts(database)
+    return {
         "url": database.url,
         "database": database.name,
         **{k.lower(): v for k, v in fill.items()},
     }
+
+
+def app_env(run: E2E, database: Database) -> dict[str, str]:
+    """The keys that point the app at the database: the entry's [e2e] env, its env key, and
+    the parts (DB_HOST, POSTGRES_DB, ...) named in its env files."""
+    exp, fill = run.entry.expected, url_parts(database)
+    values = placeholders(database)
     env = {k: v.format(**values) for k, v in run.entry.e2e_env.items()}
     if exp.env_key:
         env.setdefault(exp.env_key, database.url)
@@ -1567,7 +1581,8 @@ def app_env(run: E2E, database: Database) -> dict[str, str]:
 def template_keys(project: Path, exp: Expected) -> list[str]:
     """The keys the env files and templates assign, and those a template has commented out
     (`#POSTGRES_USER=...`: the optional database lines a new user uncomments)."""
-    names = [n for n in (exp.env_file, exp.template, ".env", ".env.example") if n]
+    template = exp.template if made_from(exp.template) is None else ""  # not a TOML one
+    names = [n for n in (exp.env_file, template, ".env", ".env.example") if n]
     keys: list[str] = []
     for name in dict.fromkeys(names):
         text = read_text(project / name) or ""
@@ -1578,18 +1593,81 @@ def template_keys(project: Path, exp: Expected) -> list[str]:
 
 def point_app_at(run: E2E, database: Database) -> list[str]:
     """Set the app's keys in its env file (copied from the template when it has none, as a new
-    user does) and remember them for the environment of every later step."""
+    user does) and its TOML config files ([e2e] config), and remember the env keys for the
+    environment of every later step."""
     exp = run.entry.expected
     env = app_env(run, database)
     target = run.project / (run.entry.e2e_env_file or exp.env_file or ".env")
     template = run.project / exp.template if exp.template else None
-    if not target.exists() and template is not None and template.is_file():
-        shutil.copyfile(template, target)
+    if template is not None and made_from(exp.template) is None:  # an env file's template
+        copy_missing(template, target)
     if env:
         set_env_keys(target, env)
     run.log.write(f"app env: {sorted(env)} in {target.name}")
     run.app_env = env
-    return sorted(env)
+    values = placeholders(database)
+    keys = []
+    for name, settings in run.entry.e2e_config.items():
+        path = run.project / name
+        copy_missing(next(template_of(path), path), path)
+        set_toml_keys(path, {k: v.format(**values) for k, v in settings.items()})
+        keys += [f"{name}:{k}" for k in settings]
+    run.log.write(f"app config: {keys}")
+    run.app_config = keys
+    return [*sorted(env), *keys]
+
+
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
+
+
+def made_from(template: str) -> str | None:
+    """The config file a template is copied to (`config.toml.example` -> `config.toml`);
+    None for an env file's template (`.env.example`, `.env.dist`, `app.env.sample`), which
+    is copied to the env file the entry names."""
+    name = Path(template).name
+    for suffix in TEMPLATE_SUFFIXES:
+        stem = name.removesuffix(suffix)
+        if stem != name and not (stem.startswith(".env") or stem.endswith(".env")):
+            return str(Path(template).with_name(stem))
+    return None
+
+
+def template_of(path: Path) -> Iterator[Path]:
+    """The committed templates a user copies to `path`."""
+    return (p for s in TEMPLATE_SUFFIXES if (p := path.with_name(path.name + s)).is_file())
+
+
+def copy_missing(template: Path, target: Path) -> None:
+    """A new user's copy of the template, when the file is not there yet."""
+    if not target.exists() and template != target and template.is_file():
+        shutil.copyfile(template, target)
+
+
+def set_toml_keys(path: Path, values: dict[str, str]) -> None:
+    """Set dotted keys (`database.port`) in a TOML file, each in the type the file gives it
+    (an int stays an int, a bool a bool, a float a float); a new key is a string."""
+    import tomlkit
+
+    doc = tomlkit.parse(read_text(path) or "")
+    for dotted, value in values.items():
+        *tables, key = dotted.split(".")
+        table: Any = doc
+        for name in tables:
+            table = table.setdefault(name, tomlkit.table())
+        table[key] = typed(table.get(key), value)
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def typed(old: object, value: str) -> object:
+    """`value` in the type of the value it replaces."""
+    old = old.unwrap() if hasattr(old, "unwrap") else old
+    if isinstance(old, bool):
+        return value.lower() in ("1", "true", "yes", "on")
+    if isinstance(old, int):
+        return int(value)
+    if isinstance(old, float):
+        return float(value)
+    return value
 
 
 def set_env_keys(path: Path, values: dict[str, str]) -> None:
@@ -1628,7 +1706,7 @@ def e2e_migrate(run: E2E, database: Database) -> None:
 
 
 def e2e_tables(run: E2E, database: Database) -> None:
-    if not run.app_env:
+    if not run.app_env and not run.app_config:
         run.step("db_tables", None, "the app's own URL was used: its database is not checked")
         return
     missing = {table_name(t) for t in run.entry.expected.tables} - database.tables()

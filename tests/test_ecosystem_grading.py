@@ -338,3 +338,48 @@ def test_e2e_writes_the_env_file_the_entry_names(eco: ModuleType, tmp_path: Path
         tmp_path / "e2e" / ".env.test"
     ).read_text() == "DATABASE_URL=postgresql+asyncpg://p@h/x\n"
     assert not (tmp_path / "e2e" / ".env").exists()
+
+
+def test_e2e_sets_dotted_keys_in_a_toml_config_made_from_its_template(
+    eco: ModuleType, tmp_path: Path
+) -> None:
+    """[e2e] config: the app's config.toml, copied from config.toml.example as a new user
+    does, gets the database's values, each in its TOML type (the port stays an int); the
+    TOML template is never copied to .env, nor its keys read as env keys."""
+    entry = eco.parse_entry(
+        {
+            **ENTRY,
+            "expected": {**ENTRY["expected"], "env_key": "", "template": "config.toml.example"},
+            "e2e": {
+                "config": {
+                    "config.toml": {
+                        "database.host": "{host}",
+                        "database.port": "{port}",
+                        "database.user": "{user}",
+                        "database.name": "{database}",
+                        "database.debug": "false",
+                        "cache.url": "{url}",
+                    }
+                }
+            },
+        }
+    )
+    project = tmp_path / "e2e"
+    project.mkdir()
+    (project / "config.toml.example").write_text(
+        '[database]\n# where\nhost = "db"\nport = 5433\nuser = "<user>"\nname = "<name>"\n'
+        "debug = true\n"
+    )
+    run = eco.E2E(entry, tmp_path, eco.Log(tmp_path / "log.txt"))
+    database = eco.Database("postgresql", "eco_shop", run.log, url="postgresql+asyncpg://p@h/x")
+    keys = eco.point_app_at(run, database)
+    assert keys[0] == "config.toml:database.host" and len(keys) == 6
+    text = (project / "config.toml").read_text()
+    assert text == (
+        '[database]\n# where\nhost = "127.0.0.1"\nport = 5432\nuser = "postgres"\n'
+        'name = "eco_shop"\ndebug = false\n\n[cache]\nurl = "postgresql+asyncpg://p@h/x"\n'
+    )
+    assert not (project / ".env").exists() and run.app_env == {}
+    assert eco.made_from("config.toml.example") == "config.toml"
+    assert eco.made_from(".env.example") is None and eco.made_from("app.env.dist") is None
+    assert eco.e2e_skip(replace(entry, expected=replace(entry.expected, source="constant"))) == ""
