@@ -147,3 +147,43 @@ def test_sqlalchemy_before_2_gets_psycopg2() -> None:
     assert urls.default_sync_driver(app, sqlalchemy="1.4.54") == "psycopg2"
     assert urls.default_sync_driver(app, sqlalchemy="2.0.36") == "psycopg"
     assert urls.default_sync_driver(app) == "psycopg"  # not known: the current default
+
+
+SAME_DATABASE = [
+    # (the app's async URL, another URL of its, the sync driver it reaches the app's with)
+    (
+        "postgresql+asyncpg://app:pw@db:5432/shop",
+        "postgresql+psycopg2://app:***@db:5432/shop",
+        "psycopg2",
+    ),
+    ("postgresql+asyncpg://app:pw@db:5432/shop", "postgresql://app:***@db:5432/shop", ""),
+    ("mysql+aiomysql://app:pw@db/shop", "mariadb+pymysql://app:other@db/shop", "pymysql"),
+    ("sqlite+aiosqlite:///./app.db", "sqlite:///./app.db", ""),
+    (
+        "postgresql+asyncpg://app:pw@db:5432/shop",
+        "postgresql+psycopg2://app:pw@db:5432/shop_test",
+        None,
+    ),
+    ("postgresql+asyncpg://app:pw@db:5432/shop", "postgresql+psycopg2://app:pw@db:5433/shop", None),
+    (
+        "postgresql+asyncpg://app:pw@db:5432/shop",
+        "postgresql+psycopg2://admin:pw@db:5432/shop",
+        None,
+    ),
+    ("postgresql+asyncpg://app:pw@db:5432/shop", "postgresql+asyncpg://app:pw@db:5432/shop", None),
+    ("postgresql+asyncpg://app:pw@db:5432/shop", "mysql+pymysql://app:pw@db:5432/shop", None),
+]
+
+
+@pytest.mark.parametrize(("app", "other", "driver"), SAME_DATABASE)
+def test_the_same_database_through_a_sync_driver(app: str, other: str, driver: str | None) -> None:
+    """Dialect family, host, port, database and user agree (the password, masked or not,
+    is not compared); the other URL's driver is sync."""
+    assert urls.same_database_sync(make_url(app), make_url(other)) == driver
+
+
+def test_a_driverless_url_gets_the_driver_of_the_projects_sqlalchemy() -> None:
+    url = make_url("postgresql://app@db/shop")
+    assert urls.default_driver(url, sqlalchemy="2.0.45") == "psycopg2"
+    assert urls.default_driver(url, sqlalchemy="2.1.0") == "psycopg"
+    assert urls.default_driver(make_url("mysql://app@db/shop"), sqlalchemy="2.0") == "mysqldb"

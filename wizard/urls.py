@@ -132,6 +132,16 @@ def explicit(url: URL) -> URL:
     return url.set(drivername=f"{url.get_backend_name()}+{driver}")
 
 
+def default_driver(url: URL, *, sqlalchemy: str) -> str:
+    """The driver a driver-less URL gets from SQLAlchemy `sqlalchemy` (its version):
+    psycopg2 for PostgreSQL before 2.1, psycopg from then on."""
+    name = url.get_backend_name()
+    parts = [int(p) if p.isdigit() else 0 for p in sqlalchemy.split(".")[:2]]
+    if name == "postgresql" and tuple(parts) < (2, 1):
+        return "psycopg2"
+    return _DEFAULT_DRIVERS.get(name, "")
+
+
 def _sqlalchemy_before_2_1() -> bool:
     import sqlalchemy
 
@@ -228,3 +238,24 @@ def secrets_of(url: URL) -> set[str]:
     if literal:
         found.add(literal)
     return {s for s in found if s}
+
+
+_FAMILIES = {"mariadb": "mysql"}
+
+
+def same_database_sync(app_url: URL, other: URL) -> str | None:
+    """The sync driver through which `other` reaches the database `app_url` names (the same
+    dialect family, host, port, database and user; the password is not compared): "" for
+    the dialect's default driver; None for another database, or an async driver."""
+    try:
+        dialect, other_dialect = dialect_of(app_url), dialect_of(other)
+    except WizardError:
+        return None
+    family = _FAMILIES.get(dialect.name, dialect.name)
+    if family != _FAMILIES.get(other_dialect.name, other_dialect.name):
+        return None
+    place = (app_url.host, app_url.port, app_url.database, app_url.username)
+    if place != (other.host, other.port, other.database, other.username):
+        return None
+    driver = other.get_driver_name() if "+" in other.drivername else ""
+    return driver if driver == "" or driver in other_dialect.sync_drivers else None
