@@ -14,6 +14,7 @@ from wizard.decide import validate
 from wizard.decide.decider import Decider
 from wizard.decide.declare import ask_add_deps
 from wizard.decide.factory import factory_note, one_factory
+from wizard.decide.ownsync import own_driver, own_kept
 from wizard.decide.recall import recall
 from wizard.drivers import Mode
 from wizard.errors import NotForUs, WizardError
@@ -240,9 +241,12 @@ def ask_mode(decider: Decider, driverless: bool) -> Mode:
     return "async" if picked == "async" else "sync"
 
 
-def ask_sync_driver(project: Project, decider: Decider, url: URL, mode: Mode) -> str:
+def ask_sync_driver(
+    project: Project, decider: Decider, url: URL, mode: Mode, own: str | None = None
+) -> str:
+    """`own`: the driver of the app's own sync URL, the default when there is one."""
     version = project.environment.versions.get("sqlalchemy", "")
-    default = urls.default_sync_driver(url, project.installed, sqlalchemy=version)
+    default = own or urls.default_sync_driver(url, project.installed, sqlalchemy=version)
     if mode == "async":
         return default
     drivers = list(urls.dialect_of(url).sync_drivers)
@@ -315,7 +319,8 @@ def decide(
     mode = ask_mode(decider, driverless)
     if mode == "sync":
         validate.check_sync_value(project, source, env_file)
-    sync_driver = ask_sync_driver(project, decider, url, mode)
+    sync_driver = ask_sync_driver(project, decider, url, mode, own_driver(project, source, url))
+    source = own_kept(project, source, (url, sync_driver, mode), notes)
     metadata, *more_metadata = ask_metadata(project, decider)
     answers = Answers(
         dialect=dialect,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wizard.inspection.models import Metadata, TableDef
+from wizard.inspection.ownsync import Candidate, choose, reused
 from wizard.inspection.resolve import Resolver
 from wizard.inspection.settings import Settings, sync_name
 from wizard.inspection.source import SourceKind, UrlSource
@@ -152,7 +153,7 @@ class Sources:
             owner_cls=owner_cls,
         )
         source = self.values.settings_kind("computed", chosen, None, None, function.lineno)
-        return replace(source, expr=source.expr + origin["suffix"])
+        return self._own_sync(replace(source, expr=source.expr + origin["suffix"]), origin, engine)
 
     def _settings(self, origin: Origin, engine: Engine) -> UrlSource | None:
         """A settings instance the app made: the class static reading knows, reached the way
@@ -172,11 +173,21 @@ class Sources:
             return self._reached(origin, engine)
         # a computed URL (a validator puts the field together) has no variable of its own
         key = (origin["env_key"] or found.env_key) if found.kind == "field" else found.env_key
-        return replace(
+        found = replace(
             found,
             env_key=key if not found.settings or key else found.env_key,
             expr=found.expr + origin["suffix"],
         )
+        return self._own_sync(found, origin, engine)
+
+    def _own_sync(self, found: UrlSource, origin: Origin, engine: Engine) -> UrlSource:
+        """The app's own sync member as the running app says (its value compared with the
+        engine's URL, password masked); one filled by a made-up variable is not the app's."""
+        if found.settings is None:
+            return found
+        candidates = [Candidate(s["name"], s["method"], s["url"]) for s in origin["siblings"]]
+        own = choose(found.settings, engine["url"], candidates)
+        return reused(found, None if own and own.env_key in self.filled else own)
 
     def _environ(self, origin: Origin, engine: Engine) -> UrlSource | None:
         module = self.resolver.module(_module_of(self.resolver, engine["path"]) or "")

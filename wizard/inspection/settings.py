@@ -34,6 +34,17 @@ def sync_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class OwnSync:
+    """The app's own sync URL member beside its async one, for the same database: env.py
+    reads it, and nothing new is written (`SYNC_DATABASE_URL`, `sync_url()`)."""
+
+    name: str
+    driver: str  # as its URL names it; "": the dialect's default driver
+    called: bool = False  # a method env.py calls
+    env_key: str | None = None  # a field: the variable that fills it
+
+
+@dataclass(frozen=True)
 class Settings:
     """A pydantic-settings class and what env.py needs to reach its URL."""
 
@@ -62,6 +73,7 @@ class Settings:
     access_module: str = ""  # where env.py imports `instance`/`getter` from, when not `module`
     assembled: tuple[str, ...] = ()  # fields a validator puts together from other fields
     url_called: bool = False  # the URL is a method env.py calls (`build_url()`)
+    own_sync: OwnSync | None = None  # the app's own sync member, reused
 
     @property
     def env_key(self) -> str | None:
@@ -77,13 +89,18 @@ class Settings:
 
     @property
     def sync_field(self) -> str | None:
-        """The sync URL field's name, in the URL field's own style."""
+        """The sync URL member's name: the app's own, else the URL field's in its style."""
+        if self.own_sync is not None:
+            return self.own_sync.name
         return sync_name(self.url_field) if self.url_field else None
 
     @property
     def sync_env_key(self) -> str | None:
         """The environment variable for the sync field, which has no alias: its own name
-        (a `DB_URL_SYNC` beside an aliased `DB_URL` would be an unknown key to the app)."""
+        (a `DB_URL_SYNC` beside an aliased `DB_URL` would be an unknown key to the app); the
+        app's own sync member's, if a field fills it."""
+        if self.own_sync is not None:
+            return self.own_sync.env_key
         if self.sync_field is None:
             return None
         key = self.env_prefix + self.sync_field

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from wizard.inspection import ownsync
 from wizard.inspection.evaluate import Scope, evaluate, evaluate_body
 from wizard.inspection.fields import Field, assembled, model_fields, properties_of
 from wizard.inspection.resolve import Resolver
@@ -141,7 +142,10 @@ class Values:
         self, kind: str, settings: Settings, value: str | None, shape: str | None, line: int
     ) -> UrlSource:
         imports, setup = settings_access(settings)
-        sync = settings.sync_env_key or sync_name(settings.url_field or "DATABASE_URL")
+        given = settings  # the app's own sync member, as the code and the env files say
+        own = ownsync.from_code(self.resolver, given, lambda n: self.field_value(given, n, None))
+        settings = replace(settings, own_sync=own)
+        sync = ownsync.sync_key(settings)
         attr = f"{settings.attr_prefix}{settings.url_field}"
         call = "()" if settings.url_called else ""
         return UrlSource(

@@ -33,7 +33,9 @@ def _env_file_has_url(project: Project, answers: Answers) -> bool:
 def build(project: Project, answers: Answers, target: Target) -> Plan:
     """Every change the wizard would make, each output checked to parse."""
     changes: list[Change] = []
-    if answers.mode == "sync":  # async mode: Alembic uses the app's own URL, nothing to add
+    # async mode: Alembic uses the app's own URL; an own sync member: env.py reads it
+    own = answers.settings.own_sync if answers.settings else None
+    if answers.mode == "sync" and own is None:
         app = answers.app
         frozen = app.literal or (app.from_code and not _env_file_has_url(project, answers))
         sync_text = urls.render(target.sync_url) if frozen else None

@@ -89,10 +89,7 @@ def env_context(answers: Answers, target: Target, folder: Path, root: Path) -> d
     """What the env.py template needs."""
     source = answers.source
     metadata_import, metadata_expr = metadata_target(answers.metadatas)
-    settings = source.settings
-    sync_expr = sync_member(source) if answers.mode == "sync" else None
-    if settings is not None and source.kind == "field" and settings.sync_field:
-        sync_expr = f"app_settings.{settings.attr_prefix}{settings.sync_field}"
+    sync_expr = sync_member(source) if answers.mode == "sync" or source.kind == "field" else None
     renames = urls.query_renames(urls.driver_of(target.app_url), answers.sync_driver)
     env_file = answers.env_file or root / ".env"
     return {

@@ -23,9 +23,11 @@ def settings_change(project: Project, answers: Answers, target: Target) -> list[
     """A `database_url_sync` field after the URL field, in the class that declares it; for
     a URL the app computes, its sync sibling beside it."""
     settings = answers.settings
-    if settings is not None and sync_member(answers.source) is not None:
+    if settings is None or settings.own_sync is not None:  # the app's own: read as it is
+        return []
+    if answers.source.kind == "computed" and sync_member(answers.source) is not None:
         return _sibling_change(project, answers, settings, target)
-    if settings is None or answers.source.kind != "field":
+    if answers.source.kind != "field":
         return []
     field = settings.sync_field
     if field is None or field in settings.field_names or settings.url_field is None:
@@ -40,14 +42,19 @@ def settings_change(project: Project, answers: Answers, target: Target) -> list[
 
 
 def sync_member(source: UrlSource) -> str | None:
-    """env.py's expression for the sync sibling of a computed URL (`app_settings.db.url_sync`,
-    `app_settings.build_url_sync()`), which the plan writes; None for other sources."""
+    """env.py's expression for the sync member: the app's own (`app_settings.sync_url()`),
+    the field the plan adds, or the sibling it writes beside a computed URL
+    (`app_settings.db.url_sync`, `app_settings.build_url_sync()`); None for other sources."""
     settings = source.settings
-    if source.kind != "computed" or settings is None or settings.sync_field is None:
+    if settings is None or settings.sync_field is None:
         return None
-    if not settings.owner_module or "." in settings.owner_cls:  # a class inside a class
+    own = settings.own_sync
+    if own is None and source.kind not in ("field", "computed"):
         return None
-    call = "()" if settings.url_called else ""
+    in_class = "." not in settings.owner_cls and bool(settings.owner_module)
+    if own is None and source.kind == "computed" and not in_class:  # a class inside a class
+        return None
+    call = "()" if (own.called if own else settings.url_called) else ""
     return f"app_settings.{settings.attr_prefix}{settings.sync_field}{call}"
 
 

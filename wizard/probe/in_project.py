@@ -41,6 +41,7 @@ if TYPE_CHECKING or __name__ != "__main__":
         module_rank,
         origin,
         settings_facts,
+        siblings,
         url_text,
     )
     from wizard.probe.members import expression_member
@@ -70,6 +71,7 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
         module_rank,
         origin,
         settings_facts,
+        siblings,
         url_text,
     )
     from members import expression_member
@@ -273,6 +275,8 @@ class Probe:
             found_here = origin("settings", module, name, called=called, path=path)
             found_here.update(settings_facts(obj, path, computed))  # type: ignore[typeddict-item]
             found_here["suffix"] = accessor(value)
+            holder = getattr(obj, path[0]) if len(path) > 1 else obj
+            found_here["siblings"] = siblings(holder, path[-1])
             found.append(found_here)
         return found
 

@@ -5,7 +5,10 @@ standard library only (pydantic and SQLAlchemy are looked at, never imported).""
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +89,63 @@ def origin(
         "env_files": [],
         "owner": "",
         "suffix": "",
+        "siblings": [],
     }
+
+
+_URLISH = re.compile("url|uri|dsn", re.IGNORECASE)
+
+
+def siblings(holder: Any, skip: str) -> list[protocol.Sibling]:
+    """The URL members of `holder` besides `skip` (fields, properties, methods that take no
+    argument), each value masked here: its password never leaves the app's process."""
+    found: list[protocol.Sibling] = []
+    for name, method in _url_members(holder):
+        if name == skip:
+            continue
+        try:
+            value = getattr(holder, name)
+            value = value() if method else value
+        except Exception:
+            continue
+        masked = _masked(url_text(value))
+        if masked is not None:
+            found.append({"name": name, "method": method, "url": masked})
+    return found
+
+
+def _url_members(holder: Any) -> Iterator[tuple[str, bool]]:
+    """(name, is a method) of the URL-named members of `holder`'s class and its own bases."""
+    yield from ((n, False) for n in [*_fields(holder), *_computed(holder)] if _URLISH.search(n))
+    for klass in type(holder).__mro__:
+        if klass.__module__.partition(".")[0] in ("pydantic", "pydantic_settings", "builtins"):
+            continue
+        for name, value in vars(klass).items():
+            method = inspect.isfunction(value) and not name.startswith("_")
+            if method and _URLISH.search(name) and _no_arguments(value):
+                yield name, True
+
+
+def _no_arguments(function: Callable[..., Any]) -> bool:
+    """A method called with nothing but `self`."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return False
+    plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+             inspect.Parameter.KEYWORD_ONLY)  # fmt: skip
+    return not any(p.default is p.empty and p.kind in plain for p in parameters)
+
+
+def _masked(text: str | None) -> str | None:
+    """`text` with its password hidden, by the SQLAlchemy the app already imported."""
+    module = sys.modules.get("sqlalchemy.engine.url")
+    if text is None or module is None:
+        return None
+    try:
+        return str(module.make_url(text).render_as_string(hide_password=True))
+    except Exception:
+        return None
 
 
 def first_each(origins: list[protocol.Origin]) -> list[protocol.Origin]:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING or __package__:
     from wizard.probe import protocol
-    from wizard.probe.lookup import accessor, module_rank, origin
+    from wizard.probe.lookup import accessor, module_rank, origin, siblings
 else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
     import protocol
-    from lookup import accessor, module_rank, origin
+    from lookup import accessor, module_rank, origin, siblings
 
 
 def _unwrap(node: ast.expr) -> ast.expr:
@@ -112,6 +112,7 @@ def member_origin(
     found["method"] = method
     found["owner"] = _label(declaring)
     found["suffix"] = accessor(value)
+    found["siblings"] = siblings(owner, member.attr)
     return found
 
 

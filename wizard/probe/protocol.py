@@ -47,6 +47,15 @@ class Request(TypedDict):
 OriginKind = Literal["settings", "environ", "constant", "engine", "object"]
 
 
+class Sibling(TypedDict):
+    """Another URL member of the object that holds the app's URL (`SYNC_DATABASE_URL`,
+    `sync_url()`), its value with the password masked: the wizard compares its parts."""
+
+    name: str
+    method: bool  # a method env.py would call
+    url: str  # rendered with the password hidden: the password never leaves the app
+
+
 class Origin(TypedDict):
     """Where a URL's value lives, as env.py can reach it again."""
 
@@ -65,6 +74,7 @@ class Origin(TypedDict):
     env_files: list[str]  # settings: model_config["env_file"]
     owner: str  # settings, object: the class that declares the field (where a sibling goes)
     suffix: str  # what turns the value into text (`.get_secret_value()` for a SecretStr)
+    siblings: list[Sibling]  # settings, object: the other URL members of the same object
 
 
 class Engine(TypedDict):
