@@ -65,7 +65,7 @@ def ignored(project: Project) -> tuple[tuple[str, str], ...]:
 
 
 def next_steps(runner: Runner, python: str) -> str:
-    """How the app calls it (the README's "Migrating at start-up" has the whole snippet)."""
+    """How the app calls it (docs/runner.md has the whole snippet)."""
     return (
         f"next: call it when the app starts\n"
         f"  FastAPI lifespan:  from {runner.module} import migrate_on_startup\n"
