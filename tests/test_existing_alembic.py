@@ -13,6 +13,7 @@ from pathlib import Path
 import tomlkit
 
 from conftest import FIXTURES, alembic, copy_project, tree_hash, wizard
+from wizard.edits import iniedit
 
 SQLITE_APP_TABLES = {"note", "notebook", "tag", "notetaglink"}
 STATUS = re.compile(r"^\s*(create|modify|identical)  (\S+)(?:  \+\d+ -\d+)?$", re.M)
@@ -185,4 +186,56 @@ def test_a_script_location_of_a_containers_absolute_path(tmp_path: Path) -> None
     assert _versions(project, "db/alembic") == versions
     cfg = ("-c", "db/alembic.ini")
     assert alembic(*cfg, "heads", cwd=project).stdout.strip() == "5b1e2c7a9d40 (head)"
+    _second_run_changes_nothing(project)
+
+
+def _into_the_package(project: Path) -> Path:
+    """alembic_subdir rearranged the way a framework's template lays it out (Advanced
+    Alchemy's, in litestar-fullstack): the package under src/py, alembic.ini inside the
+    migrations folder of the package, beside env.py, and a script_location that names no
+    folder (the framework's CLI passes the folder itself)."""
+    package = project / "src/py/ledger"
+    package.parent.mkdir(parents=True)
+    (project / "ledger").rename(package)
+    migrations = package / "db/migrations"
+    migrations.parent.mkdir()
+    (project / "db/alembic").rename(migrations)
+    ini = (project / "db/alembic.ini").read_text()
+    (migrations / "alembic.ini").write_text(
+        ini.replace("script_location = %(here)s/alembic", "script_location = migrations")
+    )
+    (project / "db/alembic.ini").unlink()
+    (project / "db").rmdir()
+    return migrations
+
+
+def test_an_alembic_ini_beside_env_py_inside_the_apps_package(tmp_path: Path) -> None:
+    """src/py/ledger/db/migrations/alembic.ini, deeper than a sub-folder of the root is
+    searched but a few levels below the import root: found, and env.py beside it is the one
+    merged (no second alembic.ini and migrations/ in the root); script_location becomes
+    `%(here)s`, so plain Alembic with -c finds the scripts too."""
+    project = copy_project("alembic_subdir", tmp_path)
+    migrations = _into_the_package(project)
+    versions = _versions(project, "src/py/ledger/db/migrations")
+    text = wizard("inspect", cwd=project).stdout
+    assert "alembic.ini       src/py/ledger/db/migrations/alembic.ini" in text
+    assert "migrations        src/py/ledger/db/migrations (5b1e2c7a9d40)" in text
+    done = _setup(project)
+    actions = _actions(done)
+    ini_path = "src/py/ledger/db/migrations/alembic.ini"
+    assert actions[ini_path] == "modify"
+    assert actions["src/py/ledger/db/migrations/env.py"] == "modify"
+    assert not (project / "alembic.ini").exists() and not (project / "migrations").exists()
+    ini = (migrations / "alembic.ini").read_text()
+    assert "script_location = %(here)s\n" in ini
+    assert "src/py" in iniedit.value(ini, "prepend_sys_path").split()
+    env_py = (migrations / "env.py").read_text()
+    assert env_py.count("def include_object(") == 1  # the user's hook kept
+    assert f"alembic -c {ini_path} upgrade head" in done.stdout
+    assert _versions(project, "src/py/ledger/db/migrations") == versions
+
+    cfg = ("-c", ini_path)
+    assert alembic(*cfg, "heads", cwd=project).stdout.strip() == "5b1e2c7a9d40 (head)"
+    alembic(*cfg, "upgrade", "head", cwd=project)
+    alembic(*cfg, "revision", "--autogenerate", "-m", "entries", cwd=project)
     _second_run_changes_nothing(project)

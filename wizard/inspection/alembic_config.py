@@ -55,18 +55,20 @@ def named_config(name: str, root: Path) -> Path:
     return path
 
 
-def ini_candidates(root: Path) -> list[Path]:
-    """Every alembic.ini in a sub-folder of `root` (not in virtualenvs, caches, backups, tests,
-    docs), the shallowest first."""
-    found: list[Path] = []
-    for folder, dirnames, filenames in os.walk(root):
-        depth = len(Path(folder).relative_to(root).parts)
-        if "pyvenv.cfg" in filenames or depth > _DEPTH:
-            dirnames[:] = []
-            continue
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
-        if depth and INI in filenames:
-            found.append(Path(folder) / INI)
+def ini_candidates(root: Path, *more: Path) -> list[Path]:
+    """Every alembic.ini in a sub-folder of `root` or of the folders in `more` (the import
+    root, where the app's package keeps its own, `src/py/app/db/migrations/alembic.ini`), not
+    in virtualenvs, caches, backups, tests, docs; the shallowest first."""
+    found: dict[Path, None] = {}
+    for top in (root, *(m for m in more if root in m.parents)):
+        for folder, dirnames, filenames in os.walk(top):
+            depth = len(Path(folder).relative_to(top).parts)
+            if "pyvenv.cfg" in filenames or depth > _DEPTH:
+                dirnames[:] = []
+                continue
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP and not d.startswith("."))
+            if depth and INI in filenames:
+                found[Path(folder) / INI] = None
     return sorted(found, key=lambda p: (len(p.parts), p.as_posix()))
 
 

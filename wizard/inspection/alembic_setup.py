@@ -47,6 +47,9 @@ class AlembicSetup:
     toml: Mapping[str, Any] = field(default_factory=dict)  # [tool.alembic], plain values
     version_dirs: tuple[Path, ...] = ()  # `version_locations`, when set
     named: bool = False  # the config file was named (-c, $ALEMBIC_CONFIG, remembered)
+    # the scripts are alembic.ini's own folder, which script_location does not name: a
+    # framework's migration CLI (Advanced Alchemy's) sets script_location itself
+    beside_ini: bool = False
 
     @property
     def ini(self) -> configparser.ConfigParser | None:
@@ -119,7 +122,7 @@ def read_setup(
     """Read Alembic's configuration (`config`: the file -c names) and the env.py it points at."""
     toml_path = root / "pyproject.toml"
     toml = read_tool_alembic(read_text(toml_path) if toml_path.is_file() else None, toml_path)
-    ini_path = named_config(config, root) if config else _ini_path(root, toml)
+    ini_path = named_config(config, root) if config else _ini_path(root, toml, import_root)
     setup = AlembicSetup(
         ini_path, read_text(ini_path) if ini_path.is_file() else None, None, None,
         toml_path=toml_path if toml is not None else None, toml=toml or {}, named=bool(config),
@@ -139,6 +142,8 @@ def read_setup(
             "script_location at it (%(here)s/migrations)",
         )
     scripts = _scripts(resolve(location, here, root))
+    beside = setup.ini_text is not None and _beside(ini_path, scripts)
+    scripts = ini_path.parent if beside else scripts
     env_path = scripts / "env.py" if scripts else None
     env_text = read_text(env_path) if env_path and env_path.is_file() else None
     version_dirs = _version_dirs(setup, root)
@@ -147,25 +152,28 @@ def read_setup(
         script_location=location,
         env_text=env_text,
         scripts=scripts,
+        beside_ini=beside,
         version_dirs=version_dirs,
         heads=heads(*(version_dirs or ([scripts / "versions"] if scripts else []))),
         env_imports=_env_imports(env_text, resolver) if env_text and env_imports else frozenset(),
     )
 
 
-def _ini_path(root: Path, toml: Mapping[str, Any] | None) -> Path:
+def _ini_path(root: Path, toml: Mapping[str, Any] | None, import_root: Path) -> Path:
     """alembic.ini in the root; else, unless [tool.alembic] names the scripts, the one in a
-    sub-folder whose script_location holds an env.py; else where a new one goes."""
+    sub-folder (of the root, or of the import root) whose script_location names a folder, or
+    that sits beside an env.py; else where a new one goes."""
     default = root / INI
     if default.is_file() or (toml and "script_location" in toml):
         return default
     working = []
-    for path in ini_candidates(root):
+    for path in ini_candidates(root, import_root):
         parser = configparser.ConfigParser(interpolation=None)
         with contextlib.suppress(configparser.Error, WizardError):
             parser.read_string(read_text(path))
         location = parser.get("alembic", "script_location", fallback=None)
-        if _scripts(resolve(location, path.parent, root)):
+        scripts = _scripts(resolve(location, path.parent, root))
+        if scripts or _beside(path, scripts):
             working.append(path)
     if len(working) > 1 and len(working[0].parts) == len(working[1].parts):
         shown = ", ".join(p.relative_to(root).as_posix() for p in working)
@@ -180,6 +188,14 @@ def _scripts(candidates: list[Path]) -> Path | None:
     """The first candidate folder that holds an env.py, else the first one."""
     found = next((c for c in candidates if (c / "env.py").is_file()), None)
     return found or (candidates[0] if candidates else None)
+
+
+def _beside(ini_path: Path, scripts: Path | None) -> bool:
+    """script_location names no folder with an env.py, and alembic.ini sits beside one: the
+    layout of a framework CLI that passes the ini and the scripts folder itself (Advanced
+    Alchemy's `AlembicAsyncConfig(script_config=..., script_location=...)`)."""
+    named = scripts is not None and (scripts / "env.py").is_file()
+    return not named and (ini_path.parent / "env.py").is_file()
 
 
 def _version_dirs(setup: AlembicSetup, root: Path) -> tuple[Path, ...]:

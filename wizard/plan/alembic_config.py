@@ -72,13 +72,14 @@ def toml_change(project: Project, answers: Answers) -> Change:
 def _location(project: Project, answers: Answers, here: Path) -> str:
     """script_location for a config file in `here`: as the user wrote it when it already names
     the migrations folder on this machine (not another's absolute path, a container's
-    `/app/migrations`), else relative to `%(here)s`, which holds on both."""
+    `/app/migrations`, nor a folder a framework's CLI overrides), else relative to
+    `%(here)s`, which holds on both."""
     target = project.root / answers.migrations
     setup = project.alembic
     written = setup.script_location
     absolute = Path(written.strip()) if written else None
     elsewhere = absolute is not None and absolute.is_absolute() and absolute != target
-    if written and setup.scripts == target and not elsewhere:
+    if written and setup.scripts == target and not elsewhere and not setup.beside_ini:
         return written
     rel = Path(os.path.relpath(target, here)).as_posix()
     return "%(here)s" if rel == "." else f"%(here)s/{rel}"
