@@ -1,6 +1,10 @@
-"""A library base whose MetaData the app replaces (`SQLModel.metadata = MetaData(
-naming_convention=...)` in app/models.py): env.py reaches it through the module that does
-it, so the tables' MetaData is the app's, as the app sees it, whatever imports come first."""
+"""Where env.py reaches the tables' MetaData. A library's object that a project module only
+imports (`from advanced_alchemy.base import orm_registry`, for a Core `Table(...,
+orm_registry.metadata)`) is reached where the library defines it, as the app's own code
+names it, not through whichever model module the probe saw holding it. A library base whose
+MetaData the app replaces (`SQLModel.metadata = MetaData(naming_convention=...)` in
+app/models.py) is reached through the module that does it, so the tables' MetaData is the
+app's, as the app sees it, whatever imports come first."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from wizard.inspection.resolve import Resolver
 
 
 def rebound(resolver: Resolver, tables: list[TableDef]) -> list[TableDef]:
-    """`tables`, each on a library base's MetaData reached through the project module that
-    rebinds that base's `metadata` (when exactly one does)."""
+    """`tables`, each on a library's MetaData reached where the library defines it, or
+    through the project module that rebinds a library base's `metadata` (when exactly one
+    does)."""
+    tables = [replace(t, metadata=_defined(resolver, t.metadata)) for t in tables]
     places = _rebinding(resolver)
     moved: dict[Metadata, Metadata] = {}
     for meta in {t.metadata for t in tables}:
@@ -22,6 +28,17 @@ def rebound(resolver: Resolver, tables: list[TableDef]) -> list[TableDef]:
             module, local = found[0]
             moved[meta] = Metadata(module, local, local + meta.expr[len(meta.name) :])
     return [replace(t, metadata=moved.get(t.metadata, t.metadata)) for t in tables]
+
+
+def _defined(resolver: Resolver, meta: Metadata) -> Metadata:
+    """`meta` from the library module that defines what a project module imports."""
+    module = resolver.module(meta.module)
+    if module is None or meta.name not in module.imports:
+        return meta
+    source, name = resolver.symbol(module, meta.name)
+    if not name or resolver.module(source) is not None:  # a project module's own
+        return meta
+    return Metadata(source, name, name + meta.expr[len(meta.name) :])
 
 
 def _rebinding(resolver: Resolver) -> dict[tuple[str, str], list[tuple[str, str]]]:
