@@ -141,9 +141,7 @@ def read_setup(
             hint="the wizard edits migrations in a folder of the project: point "
             "script_location at it (%(here)s/migrations)",
         )
-    scripts = _scripts(resolve(location, here, root))
-    beside = setup.ini_text is not None and _beside(ini_path, scripts)
-    scripts = ini_path.parent if beside else scripts
+    scripts, beside = _script_folder(setup, resolve(location, here, root))
     env_path = scripts / "env.py" if scripts else None
     env_text = read_text(env_path) if env_path and env_path.is_file() else None
     version_dirs = _version_dirs(setup, root)
@@ -188,6 +186,15 @@ def _scripts(candidates: list[Path]) -> Path | None:
     """The first candidate folder that holds an env.py, else the first one."""
     found = next((c for c in candidates if (c / "env.py").is_file()), None)
     return found or (candidates[0] if candidates else None)
+
+
+def _script_folder(setup: AlembicSetup, candidates: list[Path]) -> tuple[Path | None, bool]:
+    """The folder script_location names; else alembic.ini's own, when env.py is beside it
+    (and whether it is)."""
+    scripts = _scripts(candidates)
+    if setup.ini_text is not None and _beside(setup.ini_path, scripts):
+        return setup.ini_path.parent, True
+    return scripts, False
 
 
 def _beside(ini_path: Path, scripts: Path | None) -> bool:
