@@ -26,6 +26,7 @@ from wizard.inspection.probed import (
     Sources,
     failure_note,
     filled_note,
+    one_per_variable,
     printed_note,
     tables_of,
 )
@@ -193,7 +194,7 @@ def _probed_sources(
     sources = Sources(tuple(settings), values, placeheld, frozenset(filled))
     notes += [filled_note(filled)] if filled else []
     found = [s for e in answer.result["engines"] if (s := sources.of(e)) is not None]
-    return list({s.label: s for s in found}.values())
+    return one_per_variable(list({s.label: s for s in found}.values()))
 
 
 def _failures(answer: runner.Answer) -> list[Failure]:

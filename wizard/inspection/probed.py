@@ -135,7 +135,8 @@ class Sources:
         owner_module, _, owner_cls = origin["owner"].rpartition(".")
         known = next((s for s in self.settings if s.label == origin["cls"]), None)
         function = _function(self.resolver, owner_module, owner_cls, origin["field"])
-        if function is None:
+        line = _field_line(self.resolver, owner_module, owner_cls, origin["field"])
+        if function is None and (origin["computed"] or line is None):
             return None
         path, called = origin["path"], origin["called"]
         chosen = replace(
@@ -145,13 +146,17 @@ class Sources:
             access_module=origin["module"],
             attr_prefix="".join(f"{p}." for p in path[:-1]),
             url_field=origin["field"],
-            url_computed=True,
+            url_computed=origin["computed"],
             url_called=origin["method"],
             url_alias=None,
             url_default=None,
             owner_module=owner_module,
             owner_cls=owner_cls,
         )
+        if function is None:  # a plain field its default factory fills from a variable
+            assert line is not None
+            found = self.values.settings_kind("field", chosen, None, None, line)
+            return _variables(found, origin["env_key"], origin["suffix"])
         source = self.values.settings_kind("computed", chosen, None, None, function.lineno)
         return self._own_sync(replace(source, expr=source.expr + origin["suffix"]), origin, engine)
 
@@ -219,6 +224,14 @@ class Sources:
         )
 
 
+def one_per_variable(found: list[UrlSource]) -> list[UrlSource]:
+    """Without the variable read directly (an engine made from `$DATABASE_URL`) that a field
+    also reads (a settings field, a config object's field filled from it): the same value,
+    and the field is where the app keeps it."""
+    fields = {s.env_key for s in found if s.kind == "field" and s.env_key}
+    return [s for s in found if s.kind != "environ" or s.env_key not in fields]
+
+
 def _kind(node: ast.expr) -> SourceKind:
     """What the expression is, as static reading names it: a function's result (`helper`),
     an object's property or method (`computed`: `config.db.dsn()`), else an `expression`."""
@@ -235,6 +248,23 @@ def _function(resolver: Resolver, module: str, cls: str, name: str) -> ast.Funct
     found = resolver.class_def((module, cls))
     body = found[1].body if found else []
     return next((n for n in body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+def _variables(found: UrlSource, key: str, suffix: str) -> UrlSource:
+    """A plain class's field filled from the variable `key`: env.py reads the field, and the
+    sync URL from `key`'s sync twin (the class reads no other variable, so it gets no sync
+    field)."""
+    expr = found.expr + suffix
+    return replace(found, settings=None, env_key=key, sync_key=sync_name(key), expr=expr)
+
+
+def _field_line(resolver: Resolver, module: str, cls: str, name: str) -> int | None:
+    """The line of the annotated field `name` of the class `cls` as written."""
+    found = resolver.class_def((module, cls))
+    for node in found[1].body if found else []:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == name:
+            return node.lineno
+    return None
 
 
 def _plain(module: str, cls: str) -> Settings:

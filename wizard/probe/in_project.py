@@ -87,7 +87,8 @@ else:  # this script's folder is sys.path[0]: its siblings first, then out of th
     from tables import Tables
 
     # the app may have modules of its own by these names
-    for _name in ("protocol", "carried", "lookup", "members", "missing", "sandbox", "tables"):
+    _SIBLINGS = ("protocol", "carried", "factories", "lookup", "members", "missing", "sandbox")
+    for _name in (*_SIBLINGS, "tables"):
         sys.modules[f"_alembic_wizard_{_name}"] = sys.modules.pop(_name)
     del sys.path[0]
 
@@ -237,8 +238,9 @@ class Probe:
     def origins(
         self, url: str, expression: protocol.Expression | None = None
     ) -> list[protocol.Origin]:
-        """Where `url` lives: settings first, then the environment, the config object's
-        member the expression reads, constants, engines."""
+        """Where `url` lives: settings first (and a config object's field filled from a
+        variable), then the environment, the config object's member the expression reads,
+        constants, engines."""
         settings: list[protocol.Origin] = []
         constants: list[protocol.Origin] = []
         engines: list[protocol.Origin] = []
@@ -263,7 +265,10 @@ class Probe:
                     settings += self._in_settings(fresh, url, module_name, name, True)
         environ = [origin("environ", "", "", env_key=k) for k, v in os.environ.items() if v == url]
         member = expression_member(expression, self.project_modules, self._is_project_file)
-        return first_each(settings) + environ + member + first_each(constants) + first_each(engines)
+        fields = [m for m in member if not m["computed"]]  # a field that reads the variable
+        member = [m for m in member if m["computed"]]
+        found = first_each(settings) + fields + environ + member
+        return found + first_each(constants) + first_each(engines)
 
     def _in_settings(
         self, obj: Any, url: str, module: str, name: str, called: bool
