@@ -1678,6 +1678,7 @@ def set_env_keys(path: Path, values: dict[str, str]) -> None:
         if match and match[2] in left:
             lines[i] = f"{match[1] or ''}{match[2]}={left.pop(match[2])}"
     lines += [f"{k}={v}" for k, v in left.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)  # `.envs/.local`: its folder too
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
