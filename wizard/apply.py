@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard import room
 from wizard.change import Change
 from wizard.errors import ApplyFailed, Interrupted, StaleFile, WizardError
 from wizard.interrupts import deferred, step, terminate_as_interrupt
@@ -28,6 +29,7 @@ from wizard.journal import (
     write_manifest,
 )
 from wizard.store import (
+    BACKUP_DIR,
     MANIFEST,
     WRITTEN_NAMES,
     backup_name,
@@ -104,7 +106,10 @@ def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None)
         drop_unfinished(top)
         _check_fresh(pending)  # again: no other run can write now
         steps = _steps(pending, top)
-        folder, seq = new_folder(top)
+        try:
+            folder, seq = new_folder(top)
+        except OSError as exc:
+            raise _cannot_write(exc, top / BACKUP_DIR, 0) from exc
         try:
             _write(steps, folder, seq, top, progress)
         except BaseException as exc:
@@ -191,6 +196,7 @@ def _write(steps: list[_Step], folder: Path, seq: int, top: Path, progress: Appl
             write_synced(saved, item.old, item.mode)  # a 0600 .env stays 0600
             sync_folder(saved.parent)
     dirs = _missing_dirs([s.real.parent for s in steps])
+    room.check((s.real.parent, len(s.new) + len(s.old or b"")) for s in steps if s.entry.tmp)
     step("manifest")
     write_manifest(folder, seq, [s.entry for s in steps], [os.path.relpath(d, top) for d in dirs])
     for index, item in enumerate(steps):
@@ -239,8 +245,8 @@ def _rolled_back(exc: BaseException, top: Path, folder: Path, progress: Applied)
     raise, saying exactly what was and was not written."""
     try:
         with deferred(raise_after=False):  # a second Ctrl-C must not cut the rollback
-            if (folder / MANIFEST).exists():
-                put_back(top, load(top, folder, outside=True), progress.replaced)
+            if (folder / MANIFEST).exists():  # the backups renamed back: no new file needed
+                put_back(top, load(top, folder, outside=True), progress.replaced, consume=True)
             shutil.rmtree(folder, ignore_errors=True)
     except WizardError as failed:
         return ApplyFailed(
@@ -253,8 +259,13 @@ def _rolled_back(exc: BaseException, top: Path, folder: Path, progress: Applied)
         wrote = "every file was put back" if progress.replaced else "nothing was written"
         return Interrupted(f"interrupted; {wrote}")
     if isinstance(exc, OSError):
-        return ApplyFailed(
-            f"cannot write: {exc.strerror}; every file was put back",
-            path=exc.filename or folder,
-        )
+        return _cannot_write(exc, folder, progress.replaced)
     return exc
+
+
+def _cannot_write(exc: OSError, folder: Path, replaced: int) -> ApplyFailed:
+    """A write that failed, after the rollback: a full disk named with where it is mounted."""
+    left = "every file was put back" if replaced else "nothing was changed"
+    where = Path(exc.filename) if exc.filename else folder
+    message, hint = room.said(exc, where)
+    return ApplyFailed(f"{message}; {left}", path=where, hint=hint)

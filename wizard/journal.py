@@ -79,7 +79,11 @@ def new_folder(top: Path) -> tuple[Path, int]:
     seq = max((seq_of(p) for p in folders(top) + folders(top, "undone")), default=0) + 1
     folder = top / BACKUP_DIR / f"backup-{seq:04d}-{time.strftime('%Y%m%d-%H%M%S')}"
     folder.mkdir(mode=0o700)
-    note(folder, "begun")
+    try:
+        note(folder, "begun")
+    except OSError:  # a full disk: no record of a run that wrote nothing
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder, seq
 
 

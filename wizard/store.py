@@ -14,6 +14,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from wizard import room
 from wizard.errors import WizardError
 
 BACKUP_DIR = ".alembic-wizard"
@@ -73,7 +74,10 @@ def prepare(top: Path) -> bool:
             ignore.write_text(IGNORE, encoding="utf-8")
         tmp_dir(top).mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise WizardError(f"cannot write: {exc.strerror}", path=folder) from exc
+        if made:  # a full disk: no half-made folder left behind
+            shutil.rmtree(folder, ignore_errors=True)
+        message, hint = room.said(exc, folder)
+        raise WizardError(f"{message}; nothing was changed", path=folder, hint=hint) from exc
     return made
 
 

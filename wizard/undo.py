@@ -76,16 +76,20 @@ def _last(top: Path) -> Path:
     return found[-1]
 
 
-def put_back(top: Path, record: Record, replaced: int | None = None) -> list[Path]:
+def put_back(
+    top: Path, record: Record, replaced: int | None = None, *, consume: bool = False
+) -> list[Path]:
     """Restore every file of `record` the apply replaced, or none; the files restored.
-    `replaced`: how many entries the apply is known to have replaced (a rollback)."""
+    `replaced`: how many entries the apply is known to have replaced (a rollback).
+    `consume`: each backup is renamed into place where it can be (a rollback, whose record
+    goes after it), so a full disk cannot stop it: no new file is needed."""
     entries = list(enumerate(record.entries))[:replaced]
     todo = [r for r in (_check(top, record, i, e) for i, e in entries) if r is not None]
     with deferred(raise_after=False):  # a Ctrl-C now would leave it half undone
         done: list[_Restore] = []
         try:
             for item in todo:
-                _restore(top, record, item)
+                _restore(top, record, item, consume=consume)
                 done.append(item)
         except OSError as exc:
             _undo_the_undo(top, done)
@@ -122,11 +126,14 @@ def _check(top: Path, record: Record, index: int, entry: Entry) -> _Restore | No
     return _Restore(entry, path, real, real.read_bytes(), real.stat().st_mode & 0o7777)
 
 
-def _restore(top: Path, record: Record, item: _Restore) -> None:
+def _restore(top: Path, record: Record, item: _Restore, *, consume: bool) -> None:
     if item.entry.backup is None:
         item.real.unlink()
         return
     saved = record.folder / item.entry.backup
+    if consume and same_filesystem(saved.parent, item.real):  # written with the file's mode
+        saved.replace(item.real)
+        return
     _put(top, item.real, saved.read_bytes(), saved.stat().st_mode & 0o7777)
 
 
