@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,12 +88,20 @@ def outside_links(changes: Sequence[Change], bounds: Sequence[Path]) -> list[tup
     return found
 
 
-def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None) -> Path | None:
-    """Write every change or none; the apply's record folder (its backups and manifest)."""
+def apply(
+    changes: Sequence[Change],
+    top: Path,
+    progress: Applied | None = None,
+    read: Mapping[Path, str | None] | None = None,
+) -> Path | None:
+    """Write every change or none; the apply's record folder (its backups and manifest).
+    `read`: every file the plan was made from, as inspection read it (None: not there);
+    each is checked again under the lock, not only those the plan changes."""
     pending = [c for c in changes if c.action != "identical"]
     if not pending:
         return None
-    _check_fresh(pending)  # before anything at all is written (the lock file too)
+    relied = _relied(changes, read or {})
+    _check_fresh(relied)  # before anything at all is written (the lock file too)
     own_copies(pending, top)
     progress = progress if progress is not None else Applied()
     with locked(top), terminate_as_interrupt():
@@ -104,7 +112,7 @@ def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None)
                 hint="run the wizard again (it puts those files back first), or run undo",
             )
         drop_unfinished(top)
-        _check_fresh(pending)  # again: no other run can write now
+        _check_fresh(relied)  # again: no other run (an undo) can write now
         steps = _steps(pending, top)
         try:
             folder, seq = new_folder(top)
@@ -122,13 +130,23 @@ def apply(changes: Sequence[Change], top: Path, progress: Applied | None = None)
     return folder
 
 
-def _check_fresh(pending: Sequence[Change]) -> None:
-    for change in pending:
-        now = digest(real_path(change.path))
-        if now != (None if change.before is None else _sha(change.before.encode("utf-8"))):
+def _relied(
+    changes: Sequence[Change], read: Mapping[Path, str | None]
+) -> list[tuple[Path, str | None]]:
+    """Each file the plan relies on and its text as read: the planned ones (left unchanged
+    too), then every other file inspection read (a settings module env.py reads a field of)."""
+    planned = {c.path: c.before for c in changes}
+    return [*planned.items(), *((p, t) for p, t in read.items() if p not in planned)]
+
+
+def _check_fresh(relied: Sequence[tuple[Path, str | None]]) -> None:
+    for path, before in relied:
+        real = real_path(path)
+        now = digest(real) if real.is_file() else None
+        if now != (None if before is None else _sha(before.encode("utf-8"))):
             raise StaleFile(
                 "changed since the wizard read it; nothing was written",
-                path=change.path,
+                path=path,
                 hint="run the wizard again",
             )
 
