@@ -19,12 +19,12 @@ from wizard.decide.decider import Decider
 from wizard.errors import WizardError
 from wizard.inspection import Project, inspect, read_files, read_folder
 from wizard.inspection.summary import interpreter_line
-from wizard.journal import stamped
 from wizard.options import Options
 from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
 from wizard.plan.project_files import gitignore_change
 from wizard.show import status_line
+from wizard.stamps import pending, stamped
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
@@ -149,6 +149,13 @@ def undo_command(options: Options) -> int:
         say(
             f"note: adopt stamped the database at {revision}, a revision the scripts no longer"
             " have: `alembic stamp --purge base` removes the stamp (tables and rows stay)"
+        )
+    cut = pending(folder.with_name(kept))
+    if cut is not None:
+        say(
+            f"note: adopt was cut short while stamping the database at {cut}; if the stamp "
+            f"was written (`alembic current` then fails: Can't locate revision {cut}), "
+            "`alembic stamp --purge base` removes it (tables and rows stay)"
         )
     if options.json:
         body = {"restored": restored, "backup": folder.name, "kept": kept, "stamped": revision}

@@ -19,7 +19,6 @@ from wizard.textio import sync_folder, temp_beside
 
 _NAME = re.compile(r"(backup|undone)-(?:(\d+)-)?\d{8}-\d{6}(?:-\d+)?")
 APPLIED = "applied"
-STAMPED = "stamped"  # `stamped REV`: adopt stamped the database after this apply
 
 
 @dataclass(frozen=True)
@@ -253,15 +252,6 @@ def _replaced(folder: Path) -> frozenset[int]:
     lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
     return frozenset(int(n) for word, _, n in (x.partition(" ") for x in lines)
                      if word == "replaced" and n.isdigit())  # fmt: skip
-
-
-def stamped(folder: Path) -> str | None:
-    """The revision adopt stamped the database at after this apply (None: no stamp): undoing
-    the files leaves the database at a revision the scripts no longer have."""
-    journal = folder / JOURNAL
-    lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
-    found = [rev for word, _, rev in (x.partition(" ") for x in lines) if word == STAMPED]
-    return found[-1] if found else None
 
 
 def _applied(folder: Path) -> bool:

@@ -8,17 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wizard import jsonout
-from wizard.adopt import State, describe, examine, refuse, stamp
+from wizard.adopt import State, describe, examine, refuse
 from wizard.adopt import changes as revision_changes
 from wizard.adopt import report as adopt_report
+from wizard.adopt.stamping import settle, stamp_baseline
+from wizard.apply import Applied
 from wizard.change import Plan
 from wizard.inspection import Project, inspect
-from wizard.journal import STAMPED
-from wizard.journal import note as journal_note
 from wizard.options import Options
 from wizard.report import alembic_command
-from wizard.undo import undo
-from wizard.writing import say, show_and_apply
+from wizard.writing import say, show_and_confirm, write, writing
 
 
 def adopt_command(options: Options) -> int:
@@ -33,7 +32,7 @@ def adopt_project(project: Project, options: Options) -> int:
     tell = say if options.json else print  # with --json, stdout holds the object alone
     for note in adopt_report.create_all_notes(project):
         say(f"note: {note}")
-    state = examine(project)
+    state = settle(project, examine(project), dry_run=options.dry_run)  # a stamp cut short
     tell(f"Database: {adopt_report.state_line(state)}")
     refuse(project, state)  # a revision the scripts lack, a history already begun
     alembic = alembic_command(project)
@@ -43,21 +42,16 @@ def adopt_project(project: Project, options: Options) -> int:
         return _answer(options, 0, state, [], False, then=then)
     tell(adopt_report.differences(state.differences))
     plan = Plan(revision_changes(state), frozenset())
-    files = [project.rel(c.path) for c in plan.changes]
-    record = show_and_apply(project, plan, options)
-    written = record is not False
     shown = jsonout.changes(plan.changes, {str(c.path): project.rel(c.path) for c in plan.changes})
-    if not written:
+    if show_and_confirm(project, plan, options) != "write":
         return _answer(options, 1 if state.differences else 0, state, shown, False, then=[])
-    if state.differences:
-        then = adopt_report.next_commands(state, alembic, stamped=False)
-        tell(adopt_report.not_stamped(state, files, then))
-        return _answer(options, 1, state, shown, True, then=then)
-    stamped = _stamp(project, state, files, tell, alembic)
-    if stamped and isinstance(record, Path):  # undo then says the stamp stays
-        journal_note(record, f"{STAMPED} {state.revisions[0].revision}")
-    then = adopt_report.next_commands(state, alembic, stamped=stamped)
-    return _answer(options, 0 if stamped else 1, state, shown, True, then=then, stamped=stamped)
+    progress = Applied()
+    with writing(project, progress, ""):  # the lock, held until the stamp is journaled
+        record = write(project, plan, progress)
+        assert record is not None  # a new revision is always to write
+        files = [project.rel(c.path) for c in plan.changes]
+        code, then = _stamp(project, state, record, files, tell)
+    return _answer(options, code, state, shown, True, then=then, stamped=code == 0)
 
 
 def _answer(
@@ -81,20 +75,19 @@ def _answer(
 
 
 def _stamp(
-    project: Project, state: State, files: list[str], tell: Callable[[str], None],
-    alembic: str,
-) -> bool:  # fmt: skip
-    """Stamp the baseline; any failure puts the written revision back. False: the database
-    changed since it was compared (nothing stamped)."""
-    try:
-        left = stamp(project, state.revisions[0].revision)
-    except BaseException:
-        undo(project.root)
-        raise
+    project: Project, state: State, record: Path, files: list[str], tell: Callable[[str], None]
+) -> tuple[int, list[str]]:
+    """The stamp, on a match (journaled in `record`); the exit status and the next commands.
+    On a database that differs, or that changed since it was compared, nothing is stamped."""
+    alembic = alembic_command(project)
+    if state.differences:
+        then = adopt_report.next_commands(state, alembic, stamped=False)
+        tell(adopt_report.not_stamped(state, files, then))
+        return 1, then
+    left = stamp_baseline(project, state, record, alembic)
     if left:  # the database changed since it was compared
-        undo(project.root)
         tell(adopt_report.differences(left))
         say("the database changed meanwhile: nothing stamped, the revision was put back")
-        return False
+        return 1, adopt_report.next_commands(state, alembic, stamped=False)
     tell(adopt_report.adopted(project, state, files, alembic))
-    return True
+    return 0, adopt_report.next_commands(state, alembic, stamped=True)

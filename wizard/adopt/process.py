@@ -38,11 +38,16 @@ def ask(project: Project, request: dict[str, Any]) -> dict[str, Any]:
     return reply.answer
 
 
+class Unfinished(WizardError):
+    """adopt's process stopped (killed, timed out) while stamping: the stamp may have been
+    committed; the caller says what that leaves."""
+
+
 def _stopped(project: Project, stopped: Stopped, *, stamping: bool) -> WizardError:
     said = mask(describe(stopped, lambda path: project.rel(Path(path))), ())
-    left = ("the stamp may have been written: `alembic current` says" if stamping
-            else "nothing was written")  # fmt: skip
-    return WizardError(f"adopt's process {said}; {left}", hint=stopped_fix(stopped))
+    if stamping:
+        return Unfinished(f"adopt's process {said}", hint=stopped_fix(stopped))
+    return WizardError(f"adopt's process {said}; nothing was written", hint=stopped_fix(stopped))
 
 
 def _failure(project: Project, error: dict[str, Any]) -> WizardError:
