@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,21 @@ def test_undo_after_a_stamp_cut_short_names_the_command_that_removes_it(
     assert _theirs(adoptable) == before
     assert _version(adoptable) == []
     assert _adopt(adoptable)[0] == 0  # adoptable again
+
+
+def test_adopt_with_stdout_on_a_full_device_says_what_it_wrote(adoptable: Adoptable) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-m", "wizard", "--no-color", "adopt", "--yes"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            args, cwd=adoptable.repo, env=env, stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    _, revision = _revision(adoptable)
+    record = _record(adoptable)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        "error: the report could not be written to stdout (No space left on device); the "
+        f"files were written ({record.name}), and the database stamped at {revision}: undo "
+        "with `alembic-wizard undo`\n"
+    ), done.stderr
+    assert _version(adoptable) == [revision]

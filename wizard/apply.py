@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard import room
+from wizard import ledger, room
 from wizard.change import Change
 from wizard.errors import ApplyFailed, Interrupted, StaleFile, WizardError
 from wizard.interrupts import deferred, step, terminate_as_interrupt
@@ -223,6 +223,7 @@ def _write(steps: list[_Step], folder: Path, seq: int, top: Path, progress: Appl
         step("applied")
         note(folder, APPLIED)
         progress.folder = folder
+        ledger.wrote(folder)
 
 
 def _replace(index: int, item: _Step, folder: Path, top: Path, progress: Applied) -> None:

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from wizard import __version__
-from wizard.errors import Interrupted, WizardError
+from wizard.failure import EXIT_OK, failure
 from wizard.options import COMMANDS, Flags, Options
 
 if TYPE_CHECKING:
     from wizard.verify.process import Probe
 
-EXIT_OK, EXIT_FINDING, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 EPILOG = """\
 exit status:
@@ -225,42 +224,8 @@ def _run(options: Options) -> int:
             probe.close()
 
 
-def _failure(exc: BaseException) -> tuple[int, str, str | None]:
-    """The exit status, the one-line message and the hint for what stopped the run."""
-    if isinstance(exc, KeyboardInterrupt):  # Interrupted says what an apply left; else nothing
-        told = exc.message if isinstance(exc, Interrupted) else "interrupted; nothing was written"
-        return EXIT_INTERRUPTED, told, None
-    if isinstance(exc, EOFError):
-        return (
-            EXIT_USAGE,
-            "the input ended before every question was answered",
-            ("pass --yes, or answer with flags"),
-        )
-    if isinstance(exc, WizardError):  # a message may quote a file's line: masked
-        from wizard.secrets import mask
-
-        return exc.exit_code, mask(str(exc)), mask(exc.hint) if exc.hint else None
-    # a bug of ours: one line, never a value that may be a secret (a module name is not one)
-    what = type(exc).__name__
-    if isinstance(exc, ImportError) and exc.name:
-        what += f": no module named {exc.name!r}"
-        return (
-            EXIT_FINDING,
-            f"internal error ({what}); nothing was written",
-            (
-                f"the wizard's environment lacks {exc.name.split('.')[0]}: reinstall alembic-wizard"
-                " (pipx reinstall alembic-wizard), or rerun with --traceback and report it"
-            ),
-        )
-    return (
-        EXIT_FINDING,
-        f"internal error ({what}); nothing was written",
-        ("rerun with --traceback and report it"),
-    )
-
-
 def _fail(args: argparse.Namespace, exc: BaseException) -> int:
-    code, message, hint = _failure(exc)
+    code, message, hint = failure(exc)
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write(f"\n{message}\n")
     else:
@@ -275,11 +240,20 @@ def _fail(args: argparse.Namespace, exc: BaseException) -> int:
 
 
 def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) -> int:
-    """Run the wizard; returns the exit status."""
+    """Run the wizard; returns the exit status (a report stdout refused is told at the end)."""
+    from wizard import ledger, output
+
     args = build_parser().parse_args(argv)
     if interactive is None:
         # a closed stdin (`<&-`) is None: not a terminal
         interactive = bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+    ledger.begin()
+    with output.guarded() as report:
+        code = _main(args, interactive=interactive)
+    return output.lost(report, code)
+
+
+def _main(args: argparse.Namespace, *, interactive: bool) -> int:
     try:
         options = options_from(args, interactive=interactive)
         _say_root(options, args)
