@@ -24,7 +24,7 @@ from conftest import FIXTURES, REPO, tree_hash, wizard
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
 
 MESSAGE = (
-    r"error: \.alembic-wizard/backup-0001-[\d-]+: the disk is full \(the file system mounted "
+    r"error: {where}: the disk is full \(the file system mounted "
     r"at {disk}: No space left on device\); {left}\n"
     r"hint: free some space on {disk}, then run the wizard again\n"
 )
@@ -37,8 +37,10 @@ def disk(tmp_path: Path) -> Iterator[Path]:
     where.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(where)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
     try:
@@ -66,28 +68,33 @@ def _stopped_run(project: Path, at: str) -> subprocess.Popen[str]:
     env = {**ENV, "ALEMBIC_WIZARD_TEST_KILL_AT": at, "ALEMBIC_WIZARD_TEST_KILL_SIGNAL": "STOP"}
     child = subprocess.Popen(
         [sys.executable, "-m", "wizard", "--no-color", "--yes", "--no-verify"],
-        cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=(project.parent.parent / "run.err").open("w"), text=True,
-    )  # fmt: skip
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=(project.parent.parent / "run.err").open("w"),
+        text=True,
+    )
     _, status = os.waitpid(child.pid, os.WUNTRACED)
     assert os.WIFSTOPPED(status), status
     return child
 
 
 @pytest.mark.parametrize(
-    ("at", "left"),
-    [
-        ("temp:3", "every file was put back"),  # two files replaced, the third's temp file
-        ("temp:8", "every file was put back"),  # the last file's temp file
-        ("backup:2", "nothing was changed"),  # the second backup
+    ("at", "where", "left"),
+    [  # two files replaced, the third's temp file; the last file's; the second backup
+        ("temp:3", "src/notes/settings.py", "every file was put back"),
+        ("temp:8", "pyproject.toml", "every file was put back"),
+        ("backup:2", r".alembic-wizard/backup-0001-[\d-]+", "nothing was changed"),
     ],
 )
 def test_a_disk_filling_up_during_apply_leaves_every_file_as_it_was(
-    disk: Path, tmp_path: Path, at: str, left: str
+    disk: Path, tmp_path: Path, at: str, where: str, left: str
 ) -> None:
     project = disk / "sqlite_app"
-    shutil.copytree(FIXTURES / "sqlite_app", project,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.db"))  # fmt: skip
+    shutil.copytree(
+        FIXTURES / "sqlite_app", project, ignore=shutil.ignore_patterns("__pycache__", "*.db")
+    )
     original = tree_hash(project)
     run = _stopped_run(project, at)
     filler = _fill(disk)
@@ -95,15 +102,20 @@ def test_a_disk_filling_up_during_apply_leaves_every_file_as_it_was(
     assert run.wait(timeout=120) == 1
     err = (tmp_path / "run.err").read_text()
     said = err[err.index("error: ") :]
-    assert re.fullmatch(MESSAGE.format(disk=re.escape(str(disk)), left=left), said), err
+    expected = MESSAGE.format(where=where, disk=re.escape(str(disk)), left=left)
+    assert re.fullmatch(expected, said), err
     assert tree_hash(project) == original  # byte for byte and mode, .alembic-wizard/ gone
     assert sorted(p.name for p in disk.iterdir()) == ["filler", "sqlite_app"]
 
     filler.unlink()  # room again: a re-run writes the whole setup, and undo takes it back
     done = subprocess.run(
         [sys.executable, "-m", "wizard", "--no-color", "--yes", "--no-verify"],
-        cwd=project, env=ENV, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=project,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (project / "migrations/env.py").is_file()
     assert wizard("undo", cwd=project).returncode == 0
@@ -112,8 +124,9 @@ def test_a_disk_filling_up_during_apply_leaves_every_file_as_it_was(
 
 def test_a_full_disk_before_the_first_write_changes_nothing(disk: Path) -> None:
     project = disk / "sqlite_app"
-    shutil.copytree(FIXTURES / "sqlite_app", project,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.db"))  # fmt: skip
+    shutil.copytree(
+        FIXTURES / "sqlite_app", project, ignore=shutil.ignore_patterns("__pycache__", "*.db")
+    )
     original = tree_hash(project)
     _fill(disk)
     done = wizard("--yes", "--no-verify", cwd=project)
@@ -125,3 +138,31 @@ def test_a_full_disk_before_the_first_write_changes_nothing(disk: Path) -> None:
     )
     assert tree_hash(project) == original
     assert not (project / ".alembic-wizard").exists()
+
+
+def test_a_file_on_another_full_disk_is_refused_before_the_first_replace(
+    disk: Path, tmp_path: Path
+) -> None:
+    """A settings module linked onto another file system (the full one): it is replaced, and
+    would be restored, through a temp file beside it, so the room for both is checked before
+    anything is replaced."""
+    project = tmp_path / "sqlite_app"
+    shutil.copytree(
+        FIXTURES / "sqlite_app", project, ignore=shutil.ignore_patterns("__pycache__", "*.db")
+    )
+    settings = project / "src/notes/settings.py"
+    shared = disk / "settings.py"
+    shutil.move(settings, shared)
+    settings.symlink_to(shared)
+    original, outside = tree_hash(project), shared.read_bytes()
+    _fill(disk)
+    done = wizard("--yes", "--no-verify", "--follow-outside", cwd=project)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        f"error: {disk}: the disk is full (the file system mounted at {disk}: No space left "
+        f"on device); nothing was changed\nhint: free some space on {disk}, then run the "
+        "wizard again\n"
+    ), done.stderr
+    assert tree_hash(project) == original
+    assert shared.read_bytes() == outside
+    assert sorted(p.name for p in disk.iterdir()) == ["filler", "settings.py"]

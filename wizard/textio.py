@@ -77,9 +77,11 @@ def stage(data: bytes, mode: int, real: Path, tmp: Path | None) -> Path:
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             path.unlink()
+        if isinstance(exc, OSError) and exc.filename is None:  # a write names no file
+            exc.filename = str(real)  # the one being written (its disk is the full one)
         raise
     return path
 
