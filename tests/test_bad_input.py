@@ -54,6 +54,16 @@ def _folder_named(name: str) -> Callable[[Path], None]:
     return make
 
 
+def _folder_at(name: str) -> Callable[[Path], None]:
+    """A folder (holding a file) where Alembic reads a file: alembic.ini, env.py."""
+
+    def make(root: Path) -> None:
+        (root / name).mkdir(parents=True)
+        (root / name / "x").write_text("")
+
+    return make
+
+
 def _outside(root: Path) -> Path:
     """A folder beside the project holding a file: what a hostile `.alembic-wizard/` aims at
     (the matrix checks it byte for byte too)."""
@@ -225,6 +235,21 @@ MATRIX: dict[str, Bad] = {
     "cut-short record naming ../x": Bad(
         setup=_cut_short(_above),
         says=(f"{RECORD}: this apply record cannot be trusted", "`../outside/victim.txt`"),
+    ),
+    "alembic.ini is a folder": Bad(
+        setup=_folder_at("alembic.ini"), says=("alembic.ini: is a folder, where a file",)
+    ),
+    "pyproject.toml is a folder": Bad(
+        setup=_folder_at("pyproject.toml"), says=("pyproject.toml: is a folder, where a file",)
+    ),
+    "env.py is a folder": Bad(
+        {"alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n"},
+        setup=_folder_at("migrations/env.py"),
+        says=("migrations/env.py: is a folder, where a file",),
+    ),
+    "dependencies that is a string": Bad(
+        {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = "sqlalchemy"\n'},
+        says=("pyproject.toml:4: [project].dependencies is a string, not a list",),
     ),
     "script_location in a package": Bad(
         {"alembic.ini": "[alembic]\nscript_location = app:migrations\n"},

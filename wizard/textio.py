@@ -26,6 +26,18 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
+def read_if_file(path: Path) -> str | None:
+    """The file's text, None where there is none; a folder of its name is a one-line error
+    (Alembic and the wizard read a file there)."""
+    if path.is_dir():
+        raise WizardError(
+            "is a folder, where a file of this name is read",
+            path=path,
+            hint="move the folder away (or rename it), then run again",
+        )
+    return read_text(path) if path.is_file() else None
+
+
 def default_mode() -> int:
     """0o666 less the umask, as `open()` would give a new file."""
     umask = os.umask(0)

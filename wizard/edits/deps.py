@@ -50,6 +50,27 @@ def where(pyproject: str) -> Table | None:
     return "poetry" if poetry is not None else None
 
 
+def misshapen(pyproject: str) -> str | None:
+    """What is wrong with the place `where` names, when it is no list (PEP 621) or table
+    (Poetry) of requirements: a string, say, which no installer takes (None: nothing)."""
+    import tomlkit
+
+    project, poetry = _tables(tomlkit.parse(pyproject))
+    table = where(pyproject)
+    found = ((project if table == "project" else poetry) or {}).get("dependencies")
+    wanted = list if table == "project" else dict
+    if table is None or found is None or isinstance(found, wanted):
+        return None
+    shape = "a list of requirement strings" if wanted is list else "a table of name = version"
+    return f"{TABLE_NAMES[table]} is {_kind(found)}, not {shape}"
+
+
+def _kind(value: object) -> str:
+    kinds = {bool: "true or false", str: "a string", int: "a number", float: "a number"}
+    kinds |= {list: "a list", dict: "a table"}
+    return next((word for kind, word in kinds.items() if isinstance(value, kind)), "a value")
+
+
 def declared(pyproject: str) -> set[str]:
     """The normalised names of every runtime dependency, in either table."""
     import tomlkit

@@ -42,7 +42,7 @@ from wizard.inspection.words import can_matter, models_only, names_columns
 from wizard.probe import runner
 from wizard.probe.protocol import Failure, Request
 from wizard.store import written_path
-from wizard.textio import read_text
+from wizard.textio import read_if_file, read_text
 
 __all__ = ["Project", "inspect", "read_files", "read_folder"]
 
@@ -238,7 +238,7 @@ def read_files(project: Project, paths: Iterable[Path]) -> Project:
     files = dict(project.files)
     for path in paths:
         if path not in files:
-            files[path] = read_text(path) if path.is_file() else None
+            files[path] = read_if_file(path)
     return replace(project, files=files)
 
 
@@ -261,7 +261,7 @@ def _snapshot(project: Project, migrations: str) -> Project:
     files = dict(project.files)
     for path in paths:
         if path not in files:
-            files[path] = read_text(path) if path.is_file() else None
+            files[path] = read_if_file(path)
     files.update({s.path: s.text for s in project.env_files})
     files.update({c.path: c.text for c in project.compose})
     versions = folder / "versions"
@@ -294,7 +294,7 @@ def _with_remembered(project: Project) -> Project:
 
 def _remembered_config(path: Path) -> str | None:
     """The Alembic config file a setup with `-c` remembered (a re-run needs no `-c`)."""
-    text = read_text(path) if path.is_file() else None
+    text = read_if_file(path)
     try:
         found = remembered.load(text, in_pyproject=path.name == "pyproject.toml").get("config")
     except ValueError:  # said with file and line where the remembered answers are read

@@ -26,7 +26,7 @@ from wizard.inspection.alembic_config import (
     resolve,
 )
 from wizard.inspection.resolve import Resolver
-from wizard.textio import read_text
+from wizard.textio import read_if_file, read_text
 
 ConfigStyle = Literal["ini", "toml"]
 DEFAULT_FOLDER = "migrations"
@@ -121,10 +121,10 @@ def read_setup(
 ) -> AlembicSetup:  # fmt: skip
     """Read Alembic's configuration (`config`: the file -c names) and the env.py it points at."""
     toml_path = root / "pyproject.toml"
-    toml = read_tool_alembic(read_text(toml_path) if toml_path.is_file() else None, toml_path)
+    toml = read_tool_alembic(read_if_file(toml_path), toml_path)
     ini_path = named_config(config, root) if config else _ini_path(root, toml, import_root)
     setup = AlembicSetup(
-        ini_path, read_text(ini_path) if ini_path.is_file() else None, None, None,
+        ini_path, read_if_file(ini_path), None, None,
         toml_path=toml_path if toml is not None else None, toml=toml or {}, named=bool(config),
     )  # fmt: skip
     try:
@@ -143,7 +143,7 @@ def read_setup(
         )
     scripts, beside = _script_folder(setup, resolve(location, here, root))
     env_path = scripts / "env.py" if scripts else None
-    env_text = read_text(env_path) if env_path and env_path.is_file() else None
+    env_text = read_if_file(env_path) if env_path else None
     version_dirs = _version_dirs(setup, root)
     return replace(
         setup,

@@ -12,7 +12,9 @@ from wizard import urls
 from wizard.answers import Answers
 from wizard.change import Change
 from wizard.edits import deps, pyedit, remembered, syncmember
+from wizard.errors import WizardError
 from wizard.inspection import Project
+from wizard.inspection.alembic_setup import line_of
 from wizard.inspection.settings import Settings
 from wizard.inspection.source import UrlSource
 from wizard.store import BACKUP_DIR
@@ -107,6 +109,16 @@ def remembered_table(
     return table
 
 
+def _check_declarable(path: Path, pyproject: str) -> None:
+    """The dependencies are a list (or Poetry's table) to add to, or the error says what
+    they are instead, where."""
+    wrong = deps.misshapen(pyproject)
+    if wrong is not None:
+        line = line_of(pyproject, "dependencies", after="[project]")
+        hint = "fix it (no installer reads it either), then run again"
+        raise WizardError(wrong, path=path, line=line, hint=hint)
+
+
 def config_change(
     project: Project, answers: Answers, target: Target, env_file: Path | None
 ) -> list[Change]:
@@ -120,6 +132,7 @@ def config_change(
     whys = []
     declare_in = deps.where(after) if before is not None and in_pyproject else None
     if answers.add_deps and declare_in is not None and requirements_path(project) is None:
+        _check_declarable(path, after)
         adding = deps.missing(after, target.requirements)
         if adding:
             after = deps.add(after, adding)
