@@ -122,13 +122,16 @@ def _above(root: Path, outside: Path) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Bad:
-    """One row of the matrix: the project (BASE with `files` changed; None deletes), the
-    arguments, and what the one error line must say (its file and line)."""
+    """One row of the matrix: the project (BASE with `files` changed; None deletes; bytes
+    as they are), the arguments, the environment added, what the one error line must say
+    (its file and line), and the exit status (1: a verification that failed and put back)."""
 
-    files: dict[str, str | None] = field(default_factory=dict)
+    files: dict[str, str | bytes | None] = field(default_factory=dict)
     args: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
     setup: Callable[[Path], None] | None = None
+    environ: dict[str, str] = field(default_factory=dict)
+    status: int = 2
 
 
 OTHER_SETTINGS = SETTINGS.replace("class Settings", "class Other").replace("Settings()", "Other()")
@@ -144,6 +147,18 @@ MATRIX: dict[str, Bad] = {
         {".env": f"DATABASE_URL={URL}\nthis is not a binding\n"}, says=(".env:2: cannot parse",)
     ),
     "env not UTF-8": Bad({".env": "A=\udcff\n"}, says=(".env:1: not UTF-8",)),
+    "env in UTF-16 without a byte order mark": Bad(
+        {".env": BASE[".env"].encode("utf-16-le")},
+        says=(".env: saved as UTF-16 (little-endian, no byte order mark)", "save it as UTF-8"),
+    ),
+    "env with a byte order mark inside": Bad(
+        {".env": f"APP_NAME=shop\n\ufeffDATABASE_URL={URL}\n"},
+        says=(".env:2: a byte order mark (U+FEFF) inside the name DATABASE_URL",),
+    ),
+    "env whose byte order mark starts its first binding": Bad(
+        {".env": f"\ufeffDATABASE_URL={URL}\n"},
+        says=(".env:1: starts with a byte order mark (U+FEFF)", "'\\ufeffDATABASE_URL'"),
+    ),
     "URL that does not parse": Bad(
         {".env": "DATABASE_URL=not a url\n"}, says=(".env:1: DATABASE_URL is not a database URL",)
     ),
@@ -258,13 +273,15 @@ MATRIX: dict[str, Bad] = {
 }
 
 
-def _build(tmp_path: Path, case: Bad) -> Path:
-    root = tmp_path / "proj"
+def _build(tmp_path: Path, case: Bad, folder: str = "proj") -> Path:
+    root = tmp_path / folder
     for name, text in {**BASE, **case.files}.items():
         if text is None:
             continue
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+        path = root / os.fsdecode(name.encode("utf-8", "surrogateescape"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     if case.setup is not None:
         case.setup(root)
     return root
@@ -283,16 +300,70 @@ def test_bad_input_matrix(tmp_path: Path, name: str) -> None:
     case = MATRIX[name]
     root = _build(tmp_path, case)
     before, beside = _state(root), tree_hash(tmp_path / "outside")
-    done = wizard("--yes", *case.args, cwd=root)
+    done = wizard("--yes", *case.args, cwd=root, env={**os.environ, **case.environ})
     output = done.stdout + done.stderr
-    assert done.returncode == 2, output
+    assert done.returncode == case.status, output
     errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    if case.status == 1:  # verification failed, every file put back: its one FAILED line
+        errors = [ln.strip() for ln in done.stdout.splitlines() if " FAILED " in ln]
     assert len(errors) == 1 and "Traceback" not in output, output
     assert case.says[0] in errors[0], errors[0]  # what and where, on the error line
     for fragment in case.says[1:]:
         assert fragment in done.stderr, done.stderr  # the error line or its hint
     assert _state(root) == before and tree_hash(tmp_path / "outside") == beside
     assert not [leak for leak in LEAKS if leak in output], output
+
+
+LITE = "DATABASE_URL=sqlite+aiosqlite:///./app.db\n"
+LITE_AFTER = LITE + "DATABASE_URL_SYNC=sqlite:///./app.db\n"
+FIELD = "    database_url: str\n"
+SETTINGS_AFTER = SETTINGS.replace(FIELD, FIELD + "    database_url_sync: str | None = None\n")
+
+
+@dataclass(frozen=True)
+class Valid:
+    """A valid project the wizard once refused: BASE on SQLite with `files` changed, in the
+    folder `folder`; `after`: files byte for byte once set up, besides the field in
+    app/config.py and the sync URL in .env (every other file that was there is unchanged);
+    `says`: in the output."""
+
+    files: dict[str, str | bytes | None] = field(default_factory=dict)
+    after: dict[str, bytes] = field(default_factory=dict)
+    says: tuple[str, ...] = ()
+    folder: str = "proj"
+
+
+VALID: dict[str, Valid] = {
+    "settings module saved with a byte order mark": Valid(
+        {"app/config.py": "\ufeff" + SETTINGS},
+        after={"app/config.py": ("\ufeff" + SETTINGS_AFTER).encode()},
+    ),
+    "env with a byte order mark before a comment": Valid(
+        {".env": "\ufeff# the app's settings\n" + LITE},
+        after={".env": ("\ufeff# the app's settings\n" + LITE_AFTER).encode()},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_valid_projects_are_set_up(tmp_path: Path, name: str) -> None:
+    """Each valid project: exit 0, no error, verified (env.py imports the app), the files it
+    edits byte for byte, every other file as it was."""
+    case = VALID[name]
+    root = _build(tmp_path, Bad({".env": LITE, **case.files}), case.folder)
+    before = tree_hash(root)
+    done = wizard("--yes", cwd=root)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0 and "error:" not in output and "Traceback" not in output, output
+    assert "ok  env.py imports" in done.stdout, output
+    for fragment in case.says:
+        assert fragment in output, output
+    after = {"app/config.py": SETTINGS_AFTER.encode(), ".env": LITE_AFTER.encode(), **case.after}
+    assert {k: (root / k).read_bytes() for k in after} == after
+    now = tree_hash(root)
+    assert {k: now.get(k) for k in before if k not in after} == {
+        k: v for k, v in before.items() if k not in after
+    }
 
 
 def _project(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -67,7 +67,9 @@ def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSourc
         if path.is_file():
             text = read_text(path)
             example = path.name.endswith(EXAMPLE_SUFFIXES)
+            _check_two_byte(path, text, example)
             parsed = envfile.parse(text, path)
+            _check_marks(parsed, example)
             found.append(EnvSource(path, text, parsed, example, link=links.get(path)))
     seen = {s.path for s in found} | {_resolve(c) for c in real}
     for path in _templates(folders, seen):
@@ -78,6 +80,48 @@ def find_env_files(root: Path, top: Path, names: Sequence[str]) -> list[EnvSourc
         EnvSource(s.path, s.text, s.env, s.example, s.example or s.path in ignored, s.link)
         for s in found
     ]
+
+
+def _check_two_byte(path: Path, text: str, example: bool) -> None:
+    """UTF-16 without a byte order mark is valid UTF-8 (each NUL a character of its own), so
+    it reads as names no one set: said as the encoding it is."""
+    sample = text[:256]
+    if example or not sample or sample.count("\0") * 3 < len(sample):
+        return
+    order = "little" if sample[0] != "\0" else "big"
+    raise WizardError(
+        f"saved as UTF-16 ({order}-endian, no byte order mark): every other byte is NUL, "
+        "and the app's env reader (python-dotenv) reads UTF-8",
+        path=path,
+        hint="save it as UTF-8",
+    )
+
+
+def _check_marks(env: envfile.EnvFile, example: bool) -> None:
+    """A byte order mark the app's reader takes into a name (python-dotenv reads the file as
+    UTF-8, not UTF-8-sig): one inside the file, or the file's own before its first binding.
+    One before a comment or a blank line is harmless, and kept."""
+    pieces = env.pieces
+    if example:
+        return
+    first = pieces[1] if pieces[:1] == ("\ufeff",) and len(pieces) > 1 else None
+    if isinstance(first, envfile.Binding):
+        raise WizardError(
+            f"starts with a byte order mark (U+FEFF), which python-dotenv reads as part of the "
+            f"first name: the app sees '\\ufeff{first.key}', not {first.key}",
+            path=env.path,
+            line=first.line,
+            hint="save it as UTF-8 without a byte order mark",
+        )
+    stray = next((p for p in pieces if isinstance(p, envfile.Binding) and "\ufeff" in p.key), None)
+    if stray is not None:
+        name = stray.key.replace("\ufeff", "")
+        raise WizardError(
+            f"a byte order mark (U+FEFF) inside the name {name}: the app reads another name",
+            path=env.path,
+            line=stray.line,
+            hint="delete it (joining two files can leave one)",
+        )
 
 
 def _resolve(path: Path) -> Path:

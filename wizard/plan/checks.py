@@ -44,7 +44,8 @@ def check_parses(change: Change) -> None:
     name = change.path.name
     try:
         if name.endswith(".py"):
-            ast.parse(change.after, filename=str(change.path))
+            # as bytes, the way Python reads a file: a UTF-8 BOM before the code is allowed
+            ast.parse(change.after.encode("utf-8"), filename=str(change.path))
         elif name.endswith(".ini"):
             configparser.ConfigParser().read_string(change.after, source=str(change.path))
         elif name.startswith(".env"):
