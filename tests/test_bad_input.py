@@ -317,6 +317,8 @@ def test_bad_input_matrix(tmp_path: Path, name: str) -> None:
 LITE = "DATABASE_URL=sqlite+aiosqlite:///./app.db\n"
 LITE_AFTER = LITE + "DATABASE_URL_SYNC=sqlite:///./app.db\n"
 FIELD = "    database_url: str\n"
+DEFAULTS = "[DEFAULT]\nmig = migrations\n\n"
+INI_KEYS = "[alembic]\nprepend_sys_path = .\npath_separator = os\n"  # what setup adds
 SETTINGS_AFTER = SETTINGS.replace(FIELD, FIELD + "    database_url_sync: str | None = None\n")
 
 
@@ -325,10 +327,11 @@ class Valid:
     """A valid project the wizard once refused: BASE on SQLite with `files` changed, in the
     folder `folder`; `after`: files byte for byte once set up, besides the field in
     app/config.py and the sync URL in .env (every other file that was there is unchanged);
-    `says`: in the output."""
+    `holds`: lines a file holds once set up; `says`: in the output."""
 
     files: dict[str, str | bytes | None] = field(default_factory=dict)
     after: dict[str, bytes] = field(default_factory=dict)
+    holds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     says: tuple[str, ...] = ()
     folder: str = "proj"
 
@@ -337,6 +340,22 @@ VALID: dict[str, Valid] = {
     "settings module saved with a byte order mark": Valid(
         {"app/config.py": "\ufeff" + SETTINGS},
         after={"app/config.py": ("\ufeff" + SETTINGS_AFTER).encode()},
+    ),
+    "project folder with a % in its name": Valid(
+        folder="my%20project",  # Alembic puts it into %(here)s unescaped: relative, no hooks
+        holds={"alembic.ini": ("script_location = migrations",)},
+    ),
+    "its alembic.ini naming %(here)s, in a folder with a %": Valid(
+        {"alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n"},
+        folder="my%20project",
+        after={"alembic.ini": INI_KEYS.encode() + b"script_location = migrations\n"},
+    ),
+    "[DEFAULT] value in script_location": Valid(
+        {"alembic.ini": DEFAULTS + "[alembic]\nscript_location = %(here)s/%(mig)s\n"},
+        after={
+            "alembic.ini": (DEFAULTS + INI_KEYS + "script_location = %(here)s/%(mig)s\n").encode()
+        },
+        holds={"migrations/env.py": ()},
     ),
     "env with a byte order mark before a comment": Valid(
         {".env": "\ufeff# the app's settings\n" + LITE},
@@ -359,6 +378,9 @@ def test_valid_projects_are_set_up(tmp_path: Path, name: str) -> None:
     for fragment in case.says:
         assert fragment in output, output
     after = {"app/config.py": SETTINGS_AFTER.encode(), ".env": LITE_AFTER.encode(), **case.after}
+    for name_, lines in case.holds.items():
+        assert set(lines) <= set((root / name_).read_text().splitlines()), name_
+    alembic("current", cwd=root)  # and Alembic itself reads the setup
     assert {k: (root / k).read_bytes() for k in after} == after
     now = tree_hash(root)
     assert {k: now.get(k) for k in before if k not in after} == {

@@ -61,7 +61,14 @@ def _guard(patch: pytest.MonkeyPatch) -> None:
     from dotenv import dotenv_values  # noqa: F401
 
     render("env.py.j2", **_warm_context())
-    render("alembic.ini.j2", migrations="m", prepend_sys_path=".", sync_env_key="K", mode="sync")
+    render(
+        "alembic.ini.j2",
+        script_location="m",
+        prepend_sys_path=".",
+        sync_env_key="K",
+        mode="sync",
+        hooks_section=True,
+    )
     render("script.py.mako", sqlmodel=False)
 
     def refuse(*args: object, **kwargs: object) -> object:

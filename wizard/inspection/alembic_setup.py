@@ -65,6 +65,20 @@ class AlembicSetup:
         parser = self.ini
         return parser.get("alembic", key, fallback=None) if parser else None
 
+    def ini_read(self, key: str) -> str | None:
+        """`key` as Alembic reads it, `[DEFAULT]`'s `%(name)s` filled in, `%%` and `%(here)s`
+        kept for `resolve` (as written where it does not interpolate: Alembic says why)."""
+        if self.ini_text is None:
+            return None
+        here = "\0here\0"  # a name no path holds, put back as %(here)s after
+        parser = configparser.ConfigParser(defaults={"here": here})
+        try:
+            parser.read_string(self.ini_text, source=str(self.ini_path))
+            value = parser.get("alembic", key, fallback=None)
+        except configparser.Error:
+            return self.ini_value(key)
+        return value.replace("%", "%%").replace(here, "%(here)s") if value else value
+
     @property
     def style(self) -> ConfigStyle:
         """Where script_location belongs: [tool.alembic] when Alembic reads it from there."""
@@ -131,9 +145,10 @@ def read_setup(
         location = setup.ini_value("script_location")
     except configparser.Error as exc:
         raise WizardError(f"cannot parse: {exc.message}", path=ini_path) from exc
-    here = ini_path.parent
+    here, read = ini_path.parent, setup.ini_read("script_location")  # as Alembic reads it
     if location is None and isinstance(setup.toml.get("script_location"), str):
         location, here = setup.toml["script_location"], toml_path.parent
+        read = location
     if location and is_resource(location):
         raise WizardError(
             f"script_location {location.strip()!r} names a package resource, not a folder",
@@ -141,7 +156,7 @@ def read_setup(
             hint="the wizard edits migrations in a folder of the project: point "
             "script_location at it (%(here)s/migrations)",
         )
-    scripts, beside = _script_folder(setup, resolve(location, here, root))
+    scripts, beside = _script_folder(setup, resolve(read, here, root))
     env_path = scripts / "env.py" if scripts else None
     env_text = read_if_file(env_path) if env_path else None
     version_dirs = _version_dirs(setup, root)
@@ -207,7 +222,7 @@ def _beside(ini_path: Path, scripts: Path | None) -> bool:
 
 def _version_dirs(setup: AlembicSetup, root: Path) -> tuple[Path, ...]:
     """`version_locations`, from alembic.ini or [tool.alembic], as folders."""
-    raw: object = setup.ini_value("version_locations")
+    raw: object = setup.ini_read("version_locations")
     here = setup.ini_path.parent
     if raw is None:
         raw, here = setup.toml.get("version_locations"), root

@@ -34,15 +34,15 @@ def ini_change(project: Project, answers: Answers, sync_env_key: str) -> Change 
     if existing is None:
         if setup.style == "toml":  # no second [alembic] section: pyproject.toml has it
             return None
-        prepend = _prepend(project)
-        scripts = os.path.relpath(project.root / answers.migrations, path.parent)  # -c deploy/x
-        new = render("alembic.ini.j2", migrations=Path(scripts).as_posix(),
-                     prepend_sys_path=prepend, sync_env_key=sync_env_key,
-                     mode=answers.mode)  # fmt: skip
+        scripts = _relative(project.root / answers.migrations, path.parent, project.root, ini=True)
+        hooks = "%" not in str(path.parent)  # Alembic cannot read a section where `here` has one
+        new = render("alembic.ini.j2", script_location=scripts,
+                     prepend_sys_path=_prepend(project), sync_env_key=sync_env_key,
+                     mode=answers.mode, hooks_section=hooks)  # fmt: skip
         return Change(path, None, new, _WHY)
     keys: dict[str, str] = {}
     if setup.style == "ini":
-        keys["script_location"] = _location(project, answers, path.parent)
+        keys["script_location"] = _location(project, answers, path.parent, ini=True)
     theirs = iniedit.value(existing, "prepend_sys_path")
     if setup.style == "ini" or theirs is not None:  # alembic.ini's prepend_sys_path wins
         separator = iniedit.value(existing, "path_separator")
@@ -59,7 +59,7 @@ def toml_change(project: Project, answers: Answers) -> Change:
     path = project.alembic.toml_path or project.config_path
     before = project.text(path) or ""
     managed: dict[str, str | list[str]] = {
-        "script_location": _location(project, answers, path.parent)
+        "script_location": _location(project, answers, path.parent, ini=False)
     }
     ini = project.text(project.alembic.ini_path)
     if ini is None or iniedit.value(ini, "prepend_sys_path") is None:
@@ -69,24 +69,41 @@ def toml_change(project: Project, answers: Answers) -> Change:
     return Change(path, before, after, f"{_WHY} ([tool.alembic])")
 
 
-def _location(project: Project, answers: Answers, here: Path) -> str:
+def _location(project: Project, answers: Answers, here: Path, *, ini: bool) -> str:
     """script_location for a config file in `here`: as the user wrote it when it already names
     the migrations folder on this machine (not another's absolute path, a container's
-    `/app/migrations`, nor a folder a framework's CLI overrides), else relative to
-    `%(here)s`, which holds on both."""
+    `/app/migrations`, nor a folder a framework's CLI overrides, nor `%(here)s` that Alembic
+    cannot read here), else `_relative`."""
     target = project.root / answers.migrations
     setup = project.alembic
     written = setup.script_location
     absolute = Path(written.strip()) if written else None
     elsewhere = absolute is not None and absolute.is_absolute() and absolute != target
-    if written and setup.scripts == target and not elsewhere and not setup.beside_ini:
+    kept = not elsewhere and not setup.beside_ini  # else rewritten for this machine
+    unreadable = ini and "%" in str(here) and "%(here)s" in (written or "")
+    if written and setup.scripts == target and kept and not unreadable:
         return written
-    rel = Path(os.path.relpath(target, here)).as_posix()
+    return _relative(target, here, project.root, ini=ini)
+
+
+def _relative(target: Path, here: Path, root: Path, *, ini: bool) -> str:
+    """`target` relative to `%(here)s`, which holds wherever Alembic runs; a `%` escaped
+    as `%%`. alembic.ini in a folder whose path has a `%` cannot use `%(here)s` (Alembic puts
+    the path in unescaped, and reading a value that names it fails): relative to the root,
+    where Alembic runs, instead. [tool.alembic] substitutes it plainly, so it holds there."""
+    if ini and "%" in str(here):
+        return _escaped(Path(os.path.relpath(target, root)).as_posix())
+    rel = _escaped(Path(os.path.relpath(target, here)).as_posix())
     return "%(here)s" if rel == "." else f"%(here)s/{rel}"
+
+
+def _escaped(value: str) -> str:
+    """A value as Alembic's config reads it back: `%` written `%%`."""
+    return value.replace("%", "%%")
 
 
 def _prepend(project: Project) -> str:
     """The import root, relative to the project root, where Alembic runs."""
     if project.import_root == project.root:
         return "."
-    return Path(project.import_root).relative_to(project.root).as_posix()
+    return _escaped(Path(project.import_root).relative_to(project.root).as_posix())

@@ -12,7 +12,7 @@ from wizard.inspection import Project
 def import_fix(project: Project, error: dict[str, Any]) -> str:
     """The fix of the "env.py imports" rung for `error` (the project's own code raised it,
     or env.py did)."""
-    fix = _plain_fix(error)
+    fix = _percent_fix(project, error) or _plain_fix(error)
     own = _app_module(project, error)
     if own and error.get("type") != "ModuleNotFoundError":  # not env.py's doing
         shown = f"`{project.python_command} -c 'import {own}'`"
@@ -20,6 +20,19 @@ def import_fix(project: Project, error: dict[str, Any]) -> str:
     if project.python_mismatch:  # what fails may be what only the required Python has
         fix = f"{project.python_mismatch}: run with --python <a Python it allows>; else {fix}"
     return fix
+
+
+def _percent_fix(project: Project, error: dict[str, Any]) -> str:
+    """A '%' in the path of alembic.ini's folder: Alembic puts it into `here` unescaped, so
+    every value that names %(here)s, and every section read whole, fails to interpolate."""
+    folder = project.alembic.ini_path.parent
+    if not str(error.get("type", "")).startswith("Interpolation") or "%" not in str(folder):
+        return ""
+    return (
+        f"the path of {folder} has a '%', which Alembic puts into %(here)s unescaped: in "
+        "alembic.ini write script_location without %(here)s (relative to where Alembic "
+        "runs) and leave out [post_write_hooks], or move the project to another folder"
+    )
 
 
 def _app_module(project: Project, error: dict[str, Any]) -> str:
