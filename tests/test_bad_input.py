@@ -64,6 +64,12 @@ def _folder_at(name: str) -> Callable[[Path], None]:
     return make
 
 
+def _other_project(root: Path) -> None:
+    """Another project's alembic.ini beside this one, which $ALEMBIC_CONFIG names."""
+    (root.parent / "outside").mkdir()
+    (root.parent / "outside/alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+
+
 def _outside(root: Path) -> Path:
     """A folder beside the project holding a file: what a hostile `.alembic-wizard/` aims at
     (the matrix checks it byte for byte too)."""
@@ -265,6 +271,11 @@ MATRIX: dict[str, Bad] = {
     "dependencies that is a string": Bad(
         {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = "sqlalchemy"\n'},
         says=("pyproject.toml:4: [project].dependencies is a string, not a list",),
+    ),
+    "$ALEMBIC_CONFIG naming another project's config": Bad(
+        setup=_other_project,
+        environ={"ALEMBIC_CONFIG": "../outside/alembic.ini"},
+        says=("$ALEMBIC_CONFIG names ", "outside/alembic.ini, outside this project", "unset"),
     ),
     "script_location in a package": Bad(
         {"alembic.ini": "[alembic]\nscript_location = app:migrations\n"},

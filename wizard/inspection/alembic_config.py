@@ -45,6 +45,7 @@ def named_config(name: str, root: Path) -> Path:
         here = Path.cwd() / path
         path = here if not (root / path).exists() and here.exists() else root / path
     path = Path(os.path.normpath(path.absolute()))
+    _check_inherited(name, path, root)
     if path.is_dir() or not path.parent.is_dir():
         raise WizardError(
             "is a folder" if path.is_dir() else "no such folder for Alembic's config file",
@@ -53,6 +54,18 @@ def named_config(name: str, root: Path) -> Path:
             "root where Alembic runs, e.g. -c deploy/alembic.ini",
         )
     return path
+
+
+def _check_inherited(name: str, path: Path, root: Path) -> None:
+    """$ALEMBIC_CONFIG (no -c) naming a file outside the project: a variable this shell kept
+    from another project, which Alembic reads too; said by its name."""
+    if os.environ.get("ALEMBIC_CONFIG") != name or path.is_relative_to(root.resolve()):
+        return
+    raise WizardError(
+        f"$ALEMBIC_CONFIG names {path}, outside this project ({root})",
+        hint="unset ALEMBIC_CONFIG (Alembic reads it too), or pass -c with this project's "
+        "Alembic config file",
+    )
 
 
 def ini_candidates(root: Path, *more: Path) -> list[Path]:
