@@ -113,6 +113,9 @@ def _ladder(
     if error:
         absent = [declared[n] for n in result.get("absent", []) if n in declared]
         return r.import_rungs(project, error, needed, result.get("missing", []), absent, hooked)
+    if result.get("revisions_error"):  # env.py loaded; a revision file did not
+        loaded = Rung("env.py imports", "pass", "settings, .env and models load")
+        return [loaded, r.revisions_rung(project, result["revisions_error"])]
     expected = [t for t in project.tables if t.metadata in answers.metadatas]
     driver = r.driver_rung(project, needed, result, hooked)
     found = [

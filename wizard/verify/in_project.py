@@ -13,48 +13,11 @@ import functools
 import io
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wizard.verify.in_project_channel import Channel
-
-
-def _error(exc: BaseException) -> dict[str, Any]:
-    """The error, at the innermost frame of the project's own code (not `<string>`, the
-    standard library or an installed package), its path normalised."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    here = str(Path.cwd())
-    ours = [f for f in frames if _projects(f.filename, here)]
-    outside = [f for f in frames if _real(f.filename) and not _installed(f.filename)]
-    chosen = ours or outside
-    where = chosen[-1] if chosen else None
-    if where is not None:
-        where = traceback.FrameSummary(os.path.normpath(where.filename), where.lineno, where.name)
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc).splitlines()[0] if str(exc) else "",
-        "file": where.filename if where else None,
-        "line": where.lineno if where else None,
-        "filename": str(exc.filename) if isinstance(exc, OSError) and exc.filename else None,
-    }
-
-
-def _installed(filename: str) -> bool:
-    """Python's own library or an installed package: not where the user can fix anything."""
-    return "site-packages" in filename or f"{os.sep}lib{os.sep}python" in filename
-
-
-def _real(filename: str) -> bool:
-    return not filename.startswith("<") and Path(filename).is_file()
-
-
-def _projects(filename: str, here: str) -> bool:
-    """A file of the project's (under the folder Alembic runs in, not in a virtualenv)."""
-    full = os.path.normpath(Path(filename).absolute())
-    inside = full.startswith(os.path.normpath(here) + os.sep)
-    return inside and _real(full) and not _installed(full)
 
 
 def _config(ini: str, **kwargs: Any) -> Any:
@@ -158,6 +121,9 @@ def sibling(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+_error = sibling("in_project_errors").error  # also adopt's
 
 
 def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
@@ -285,10 +251,14 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
     try:
         with sibling("in_project_channel").imports(channel):
             env = load_env(request["ini"])
-        channel.step("reading the revisions")
-        result["heads"] = sibling("offline").heads(_config(request["ini"]))
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
+        return result
+    channel.step("reading the revisions")
+    try:
+        result["heads"] = sibling("offline").heads(_config(request["ini"]))
+    except BaseException as exc:  # a revision file that does not load: not env.py's fault
+        result["revisions_error"] = _error(exc)
         return result
     result.update(_contents(env, request))
     channel.step("rendering upgrade head --sql")

@@ -141,6 +141,13 @@ def import_rungs(
     return [failed, *installs, *hook_rungs(project, hooked, packaged=bool(packages))]
 
 
+def revisions_rung(project: Project, error: dict[str, Any]) -> Rung:
+    """A revision file Alembic cannot load (env.py loaded): that file and its error."""
+    where = f"{project.rel(Path(error['file']))}:{error['line']}: " if error.get("file") else ""
+    fix = "fix that revision file or move it out of the versions folder (`alembic heads` fails too)"
+    return Rung("revisions load", "fail", f"{where}{error['type']}: {error['message']}", fix)
+
+
 def tables_rung(expected: list[TableDef], result: dict[str, Any]) -> Rung:
     found = {t.split(".")[-1] for t in result.get("tables", [])}
     missing = [t for t in expected if t.name is not None and t.name not in found]
