@@ -384,6 +384,10 @@ VALID: dict[str, Valid] = {
         },
         holds={"migrations/env.py": ()},
     ),
+    "model file whose name is not UTF-8": Valid(
+        {"app/m\udce9dels.py": MODELS.replace('"items"', '"others"')},
+        says=("skip  app/m\\xe9dels.py (its name is not UTF-8: no import can name it)",),
+    ),
     "env with a byte order mark before a comment": Valid(
         {".env": "\ufeff# the app's settings\n" + LITE},
         after={".env": ("\ufeff# the app's settings\n" + LITE_AFTER).encode()},

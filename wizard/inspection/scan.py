@@ -216,6 +216,8 @@ def scan(
         places.vote(name, _imports(evidence))
     for unparsable in skipped:  # newer syntax than this Python's: its import lines still say
         places.vote(str(unparsable.path), imports_in_text(unparsable.source))
+    why = "its name is not UTF-8: no import can name it"
+    skipped += [Skipped(Path(n), None, why, read_past=True) for n in walked.unnamed]
     tree = Tree(top, {}, skipped, places, unparsed)
     _add_parsed(tree, parsed)
     return tree

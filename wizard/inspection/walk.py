@@ -50,6 +50,7 @@ class Walk:
     evidence: list[str] = field(default_factory=list)  # env.py files: their imports only
     dirs: set[str] = field(default_factory=set)  # every folder walked
     files: set[str] = field(default_factory=set)  # every .py file seen
+    unnamed: list[str] = field(default_factory=list)  # .py files whose names are not UTF-8
 
 
 def walk(top: Path) -> Walk:
@@ -74,10 +75,25 @@ def walk(top: Path) -> Walk:
             for d in subdirs
             if d in MIGRATION_DIRS and os.path.isfile(prefix + d + os.sep + "env.py")  # noqa: PTH113
         ]
-        found.sources += [prefix + n for n in sorted(python) if not is_test_file(n)]
+        named = [n for n in sorted(python) if _utf8(n)]  # no import can name another
+        found.unnamed += [_shown(prefix + n) for n in sorted(set(python) - set(named))]
+        found.sources += [prefix + n for n in named if not is_test_file(n)]
         project_level = folder == str(top) or not PROJECT_FILES.isdisjoint(others)
         todo += [prefix + d for d in sorted(subdirs, reverse=True) if _app_dir(d, project_level)]
     return found
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # a byte os.fsdecode kept as a lone surrogate
+        return False
+    return True
+
+
+def _shown(path: str) -> str:
+    """A path with its non-UTF-8 bytes written as escapes (printable anywhere)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class _Links:
