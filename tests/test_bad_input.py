@@ -689,3 +689,19 @@ def test_a_read_only_folder_and_an_unreadable_file_for_real(tmp_path: Path) -> N
         root.chmod(0o755)
     assert done.returncode == 2 and "the folder is not writable" in done.stderr
     assert _state(root) == before
+
+
+def test_a_server_refusing_the_login_is_said_to_refuse(tmp_path: Path, mysql_database: str) -> None:
+    """`guard --rails naming` with a password MariaDB refuses: the convention falls back to
+    SQLAlchemy's, saying the server refused (it answered), the password never shown."""
+    url = f"mysql+aiomysql://root:Wr0ngPass%40x@127.0.0.1:3306/{mysql_database}"
+    root = _build(tmp_path, Bad({".env": f"DATABASE_URL={url}\n"}))
+    assert wizard("--yes", "--no-verify", cwd=root).returncode == 0
+    models = (root / "app/models.py").read_bytes()
+    done = wizard("--yes", "guard", "--rails", "naming", cwd=root)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    (said,) = [ln for ln in done.stderr.splitlines() if ln.startswith("naming convention:")]
+    assert "the database refused the connection (" in said and "Access denied" in said, said
+    assert "did not answer" not in output and "Wr0ngPass" not in output, output
+    assert (root / "app/models.py").read_bytes() != models  # the recommended one, written

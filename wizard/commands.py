@@ -124,9 +124,20 @@ def choose_convention(project: Project) -> guard.naming.Choice:
     try:
         names = constraint_names(project)
     except WizardError as exc:  # asked for explicitly: say what it is based on
-        why = f"the database did not answer ({exc.message}): SQLAlchemy's recommended one; "
+        why = f"{_unread(exc.message)}: SQLAlchemy's recommended one; "
         return guard.naming.Choice(guard.naming.RECOMMENDED, why + "check `alembic check` after")
     return guard.naming.choose(names)
+
+
+_REFUSALS = ("access denied", "authentication failed", "password", "does not exist")
+
+
+def _unread(message: str) -> str:
+    """Why the database's names could not be read: a server that refused the login is not
+    one that did not answer."""
+    if any(word in message.lower() for word in _REFUSALS):
+        return f"the database refused the connection ({message})"
+    return f"the database could not be read ({message})"
 
 
 def undo_command(options: Options) -> int:
