@@ -705,3 +705,23 @@ def test_a_server_refusing_the_login_is_said_to_refuse(tmp_path: Path, mysql_dat
     assert "the database refused the connection (" in said and "Access denied" in said, said
     assert "did not answer" not in output and "Wr0ngPass" not in output, output
     assert (root / "app/models.py").read_bytes() != models  # the recommended one, written
+
+
+def test_an_exported_url_that_differs_from_the_env_file_is_named(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """$DATABASE_URL exported for another database: the app's settings read it before .env,
+    the sync URL came from .env, so the two differ; the fix names the variable and why."""
+    base = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+    root = _build(tmp_path, Bad({".env": f"DATABASE_URL={base}/{pg_database}\n"}))
+    done = wizard("--yes", cwd=root, env={**os.environ, "DATABASE_URL": f"{base}/postgres"})
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "error:" not in output, output
+    (failed,) = [ln.strip() for ln in done.stdout.splitlines() if " FAILED " in ln]
+    assert failed.startswith("FAILED  same database: the sync and async URLs reach"), failed
+    assert (
+        "fix: $DATABASE_URL is set in this shell and differs from .env:1; the app reads the "
+        "environment first, and DATABASE_URL_SYNC came from the file: unset DATABASE_URL"
+    ) in done.stdout, done.stdout
+    sync = f"DATABASE_URL_SYNC=postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}\n"
+    assert (root / ".env").read_text() == f"DATABASE_URL={base}/{pg_database}\n{sync}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +205,7 @@ def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) 
     if error:
         return [_connect_failure(project, error)]
     online = result["online"]
-    rungs = [Rung("Alembic URL connects", "pass"), *_same_database(online)]
+    rungs = [Rung("Alembic URL connects", "pass"), *_same_database(project, online)]
     unknown = online.get("unknown_revisions") or []
     if unknown:
         rungs.append(_unknown_revision(project, unknown, online.get("versions") or ""))
@@ -266,7 +267,7 @@ def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
     return Rung("Alembic URL connects", "fail", error_text(error), fix)
 
 
-def _same_database(online: dict[str, Any]) -> list[Rung]:
+def _same_database(project: Project, online: dict[str, Any]) -> list[Rung]:
     rungs = []
     sync_fp, async_fp = online.get("sync_fingerprint"), online.get("async_fingerprint")
     if online.get("async_error"):
@@ -278,5 +279,25 @@ def _same_database(online: dict[str, Any]) -> list[Rung]:
         else:
             rungs.append(Rung("same database", "fail",
                               "the sync and async URLs reach different databases",
-                              "make DATABASE_URL_SYNC name the app's database"))  # fmt: skip
+                              _other_database_fix(project)))  # fmt: skip
     return rungs
+
+
+def _other_database_fix(project: Project) -> str:
+    """Why the two URLs differ: a variable exported in this shell that differs from the env
+    file's (the app's settings read the environment first; the sync URL came from the file)."""
+    for source in project.sources:
+        shell = os.environ.get(source.env_key) if source.env_key else None
+        files = [e for e in project.env_files if not e.example] if shell is not None else []
+        for env in files:
+            found = env.env.get(source.env_key or "", case_sensitive=source.case_sensitive)
+            if found is not None and found.value and found.value != shell:
+                where = f"{project.rel(env.path)}:{found.line}"
+                key = source.env_key
+                return (
+                    f"${key} is set in this shell and differs from {where}; the app reads the "
+                    f"environment first, and {source.sync_key} came from the file: unset "
+                    f"{key}, or make the two agree"
+                )
+    sync = project.sources[0].sync_key if project.sources else "the sync URL"
+    return f"make {sync} name the app's database"
