@@ -289,6 +289,17 @@ MATRIX: dict[str, Bad] = {
         ),
         status=1,  # env.py loads; the files are put back
     ),
+    "model module that exits at import": Bad(
+        {
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
+            "app/models.py": MODELS + "\nimport os\n\nos._exit(0)\n",
+        },
+        says=(
+            "env.py imports: app.models exited at import (status 0) (app/models.py:14)",
+            "app.models must not exit when imported",
+        ),
+        status=1,
+    ),
     "script_location in a package": Bad(
         {"alembic.ini": "[alembic]\nscript_location = app:migrations\n"},
         says=("alembic.ini: script_location 'app:migrations' names a package resource",),
