@@ -1,8 +1,9 @@
 """Ctrl-C and SIGTERM held back around each step that must not be cut in two (a replace and
 its journal line), then raised between steps; and the test-only hook that kills the process
 at the k-th write of an apply (`ALEMBIC_WIZARD_TEST_KILL_AT=k`, or `KIND:n` for the n-th
-step of a kind: backup, manifest, temp, replace, journal, applied, and adopt's stamp (under
-way) and stamped (committed, not journaled yet); the signal from
+step of a kind: backup, manifest, temp, replace, journal, applied, adopt's stamp (under
+way) and stamped (committed, not journaled yet), and an undo's restore (each file put back)
+and undone (its record renamed); the signal from
 `ALEMBIC_WIZARD_TEST_KILL_SIGNAL`, KILL by default), so tests can show a real death, or a
 real interrupt, at every step."""
 

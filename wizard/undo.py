@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.errors import StaleFile, WizardError
-from wizard.interrupts import deferred
+from wizard.interrupts import deferred, step
 from wizard.journal import Entry, Record, drop_unfinished, folders, interrupted, load
 from wizard.store import BACKUP_DIR, MANIFEST, check_layout, locked, tmp_dir
 from wizard.textio import digest, real_path, same_filesystem, stage
@@ -41,7 +41,9 @@ def undo(
         folder = folder or _last(top)
         record = load(top, folder, outside=outside, project=project)
         restored = put_back(top, record)
-        folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
+        with deferred(raise_after=False):  # every file is back: the record says so too
+            step("undone")
+            folder.rename(folder.with_name(folder.name.replace("backup-", "undone-", 1)))
     return folder, restored
 
 
@@ -89,6 +91,7 @@ def put_back(
         done: list[_Restore] = []
         try:
             for item in todo:
+                step("restore")  # the test hook's kill point (an undo's own writes)
                 _restore(top, record, item, consume=consume)
                 done.append(item)
         except OSError as exc:
