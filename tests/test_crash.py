@@ -18,7 +18,7 @@ import pexpect
 from conftest import REPO, copy_project, tree_hash, wizard, wizard_process
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from crash_sweep import sweep  # noqa: E402
+from crash_sweep import STAMP, classify, sweep, told  # noqa: E402
 
 OURS = ".alembic-wizard/"
 
@@ -246,3 +246,41 @@ def test_ctrl_c_typed_while_the_verification_runs_keeps_the_files_and_says_so(
     assert _theirs(project) != original and (project / "migrations/env.py").is_file()
     assert wizard("undo", cwd=project).returncode == 0
     assert _theirs(project) == original
+
+
+def test_ctrl_c_after_undo_restored_every_file_finishes_it_and_says_so(tmp_path: Path) -> None:
+    # a Ctrl-C between the last restore and the record's rename said "nothing was written"
+    # with every file restored, and left the record as if not undone
+    project = copy_project("sqlite_app", tmp_path)
+    original = _theirs(project)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    done = wizard_process("undo", cwd=project, env=_hook("undone", "INT"))
+    assert done.returncode == 0, done.stderr
+    assert "nothing was written" not in done.stderr and "undone: the apply" in done.stderr
+    assert _theirs(project) == original
+    assert not list((project / OURS).glob("backup-*")) and list((project / OURS).glob("undone-*"))
+
+
+def test_a_kill_in_undo_s_restores_is_finished_by_a_second_undo(tmp_path: Path) -> None:
+    fixture = REPO / "tests" / "fixtures" / "sqlite_app"
+    counts = sweep(fixture, tmp_path, "KILL", ["restore:2", "undone"], "undo")
+    assert (counts.kills, counts.torn, counts.unrecoverable) == (2, 0, 0), counts.problems
+
+
+def test_the_sweep_classifies_each_line_and_checks_each_message() -> None:
+    assert classify("k=1: torn=[] undo ok, re-run ok") == (False, False, False)
+    assert classify("k=2: torn=['a.py'] undo ok, re-run ok") == (True, False, False)
+    assert classify("k=3: torn=[] re-run failed (2): x") == (False, True, False)
+    assert classify("k=4: NOT AS TOLD torn=[]: interrupted") == (False, False, True)
+    assert classify("k=5: exit 1: internal error") == (False, False, True)
+    old, new = {"a": b"1"}, {"a": b"2", "<revision>": b"present", STAMP: b"ours"}
+    assert told("interrupted; nothing was written", 130, old, old, new)
+    assert not told("interrupted; nothing was written", 130, new, old, new)
+    written = {"a": b"2", "<revision>": b"present"}  # the files, not the stamp
+    assert told("interrupted; the files were written: undo", 130, written, old, new)
+    assert not told("interrupted; the files were written: undo", 130, old, old, new)
+    assert told("interrupted after the database was stamped: it is adopted", 130, new, old, new)
+    assert told("interrupted while stamping the database", 130, written, old, new)
+    foreign = {**written, STAMP: b"abc123"}  # a stamp naming no revision there: never told
+    assert not told("interrupted while stamping the database", 130, foreign, old, new)
+    assert told("", 0, new, old, new) and not told("", 0, old, old, new)
