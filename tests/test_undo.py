@@ -167,3 +167,18 @@ def test_a_failing_restore_puts_back_what_it_restored_and_leaves_no_temp_file(
     assert not [p for p in project.rglob("*") if p.name.endswith((".tmp", "-tmp"))]
     assert wizard("undo", cwd=project).returncode == 0
     assert _theirs(project) == original
+
+
+def test_an_empty_versions_folder_gets_its_gitkeep_again(tmp_path: Path) -> None:
+    """A versions folder left empty (an undo killed between deleting the files it created
+    and removing their folders, or a user who deleted `.gitkeep`) is a folder git does not
+    keep. The re-run writes `.gitkeep` again, as a first setup does, so the result is the
+    complete setup."""
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
+    keep = project / "migrations" / "versions" / ".gitkeep"
+    keep.unlink()
+    again = wizard("--yes", "--no-verify", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert keep.is_file()
+    assert wizard("--yes", "--no-verify", "--dry-run", cwd=project).returncode == 0

@@ -264,8 +264,8 @@ def _snapshot(project: Project, migrations: str) -> Project:
             files[path] = read_if_file(path)
     files.update({s.path: s.text for s in project.env_files})
     files.update({c.path: c.text for c in project.compose})
-    versions = folder / "versions"
-    dirs = project.dirs | ({versions} if versions.is_dir() else set())
+    versions = folder / "versions"  # an empty one is as good as none: git keeps no folder
+    dirs = project.dirs | ({versions} if versions.is_dir() and any(versions.iterdir()) else set())
     return replace(project, files=files, dirs=frozenset(dirs))
 
 
