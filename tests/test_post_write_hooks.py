@@ -167,3 +167,34 @@ def test_hooks_are_read_as_alembic_reads_them(tmp_path: Path) -> None:
         ini, None, None, None, toml_path=tmp_path / "pyproject.toml", toml=toml
     )
     assert [h.key for h in declared(only_toml)] == ["module:ruff"]
+
+
+def test_at_a_terminal_the_install_is_offered_and_yes_runs_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19, point 2: at a terminal the one install command is offered after the
+    verification that found something missing; yes runs it and the same run verifies again
+    and ends green (real prompts: prompt_toolkit pipe input)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from wizard.cli import main
+
+    project, env = _project(tmp_path)
+    for key in ("PIP_NO_INDEX", "PIP_FIND_LINKS", "PIP_DISABLE_PIP_VERSION_CHECK"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.chdir(project)
+    capsys.readouterr()
+    with create_pipe_input() as pipe:
+        pipe.send_text("y")  # the install question, the only one: the answers are remembered
+        pipe.close()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            argv = ["--no-color", "verify", "--no-db", "--python", ".venv/bin/python"]
+            code = main(argv, interactive=True)
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+    assert "installing: .venv/bin/python -m pip install 'revfmt'" in out.err
+    assert "FAILED" not in out.out and "ok  post-write hooks" in out.out
+    ran = subprocess.run([str(project / ".venv/bin/python"), "-c", "import revfmt"], check=False)
+    assert ran.returncode == 0
