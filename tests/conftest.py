@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +59,19 @@ def copy_project(name: str, tmp_path: Path) -> Path:
     target = tmp_path / name
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
     return target
+
+
+def write_project(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A project written from `files` (dedented): a pyproject.toml naming it, and an
+    `__init__.py` in every folder below the root that holds Python files."""
+    root = tmp_path / "proj"
+    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    for package in {p.parent for p in root.rglob("*.py")} - {root}:
+        (package / "__init__.py").touch()
+    return root
 
 
 def tree_hash(top: Path) -> dict[str, str]:

@@ -5,10 +5,9 @@ same way. Fixture projects written here, the wizard run as a user runs it."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from conftest import wizard
+from conftest import wizard, write_project
 
 MODELS = """
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -22,17 +21,6 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
 """
-
-
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
 
 
 TOML_CONFIG = {
@@ -62,7 +50,7 @@ def test_a_config_file_only_its_template_holds_is_the_next_step_not_a_failure(
     """The app reads `config.toml` from the folder it runs in; a fresh clone has only
     `config.toml.example`. env.py cannot load until the user makes the file, as the app
     cannot start: the setup is kept and the copy is the first step named."""
-    project = _project(tmp_path, TOML_CONFIG)
+    project = write_project(tmp_path, TOML_CONFIG)
     done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     out = done.stdout + done.stderr
@@ -76,7 +64,7 @@ def test_a_missing_file_without_a_template_is_still_a_failure(tmp_path: Path) ->
     """No template beside it: nothing tells the user how to make the file; env.py's
     failure stands and nothing is kept."""
     files = {k: v for k, v in TOML_CONFIG.items() if k != "config.toml.example"}
-    project = _project(tmp_path, files)
+    project = write_project(tmp_path, files)
     done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode != 0
     assert "FileNotFoundError" in done.stdout + done.stderr
@@ -89,7 +77,7 @@ def test_an_interpreter_older_than_the_project_requires_is_named_where_the_impor
     """The models use what only a newer Python allows (3.14 reads annotations lazily, so a
     class may name one defined below it); the interpreter found is older. The NameError says
     nothing of versions: the run says which Python the project requires and which it has."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             "pyproject.toml": '[project]\nname = "proj"\nrequires-python = ">=3.99"\n',
@@ -142,7 +130,7 @@ def test_an_error_in_the_apps_own_module_names_the_import_that_shows_it(tmp_path
     """`create_async_engine(..., poolclass=QueuePool)` raises when the module is imported:
     the app cannot start either. The fix names the app's module, not env.py, and nothing
     is kept."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             "app/db.py": """

@@ -7,12 +7,11 @@ the same class and env.py reads that; real Alembic migrates; a second run change
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import alembic, tree_hash, wizard
+from conftest import alembic, tree_hash, wizard, write_project
 
 MODELS = """
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,17 +25,6 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
 """
-
-
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
 
 
 def _url(project: Path) -> dict[str, str]:
@@ -132,7 +120,7 @@ NESTED_SETTINGS_SECRET = {
 def test_a_property_of_a_nested_model_is_computed_and_its_sibling_goes_beside_it(
     tmp_path: Path, files: dict[str, str], label: str, cls: str, sibling: str, database: str
 ) -> None:
-    project = _project(tmp_path, files)
+    project = write_project(tmp_path, files)
     url = _url(project)
     assert (url["kind"], url["url"]) == ("computed", label)
     _set_up_twice(project, database)
@@ -174,7 +162,7 @@ VALIDATOR_ASSEMBLED = {
 def test_a_field_a_validator_puts_together_is_computed(tmp_path: Path) -> None:
     """`ASYNC_DATABASE_URI` filled by a field_validator from `DB_FILE`: no variable of its
     own holds the URL, so none is written; the sync sibling derives from the field."""
-    project = _project(tmp_path, VALIDATOR_ASSEMBLED)
+    project = write_project(tmp_path, VALIDATOR_ASSEMBLED)
     url = _url(project)
     assert (url["kind"], url["url"]) == ("computed", "app.config.Settings.ASYNC_DATABASE_URI")
     assert not url["env_key"]
@@ -230,7 +218,7 @@ DATACLASS_METHOD = {
 def test_a_method_of_a_plain_dataclass_config_is_computed(tmp_path: Path) -> None:
     """`get_engine(conf.db.build_connection_url())`: the method of the class the object is
     (asked of the running code), with a sync method beside it that env.py calls."""
-    project = _project(tmp_path, DATACLASS_METHOD)
+    project = write_project(tmp_path, DATACLASS_METHOD)
     url = _url(project)
     assert (url["kind"], url["url"]) == (
         "computed",

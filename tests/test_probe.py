@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import alembic, run, tree_hash, wizard
+from conftest import alembic, run, tree_hash, wizard, write_project
 from wizard.inspection import inspect
 
 MODELS = """
@@ -34,17 +34,6 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
 """
 SQLITE = "sqlite+aiosqlite:///./app.db"
-
-
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
 
 
 def _source(project: Path) -> dict[str, object]:
@@ -66,7 +55,7 @@ def _setup_works(project: Path) -> str:
 def test_engine_at_import_from_a_settings_method_with_arguments(tmp_path: Path) -> None:
     """`create_async_engine(settings.dsn(driver=...))`: only the running code knows the URL;
     env.py asks the app's engine for it."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "app/config.py": """
             from pydantic_settings import BaseSettings
 
@@ -95,7 +84,7 @@ def test_engine_at_import_from_a_settings_method_with_arguments(tmp_path: Path) 
 def test_engine_in_a_factory_fed_by_its_caller(tmp_path: Path) -> None:
     """`def make_engine(url: str)` called as `make_engine(settings.primary)` elsewhere: the
     caller's argument is the app's URL, a settings field (the sync one goes beside it)."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"PRIMARY={SQLITE}\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -134,7 +123,7 @@ def test_engine_in_a_factory_fed_by_its_caller(tmp_path: Path) -> None:
 def test_engine_built_by_a_dependency_injector_container(tmp_path: Path) -> None:
     """`providers.Singleton(create_async_engine, url=settings.provided.dsn)`: nothing calls
     the factory at import; the provider gives the value."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"APP_DSN={SQLITE}\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -163,7 +152,7 @@ def test_engine_built_by_a_dependency_injector_container(tmp_path: Path) -> None
 def test_settings_subclass_chosen_by_an_environment_variable(tmp_path: Path) -> None:
     """`config = get_config()` returns one of three classes from `os.getenv("ENV")`: the
     instance the app made, its own class's field, reached as the app reaches it."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"ENV=prod\nDATABASE_URL={SQLITE}\n",
         "app/config.py": """
             import os
@@ -205,7 +194,7 @@ def test_settings_subclass_chosen_by_an_environment_variable(tmp_path: Path) -> 
 def test_two_fields_concatenated_in_a_function(tmp_path: Path) -> None:
     """`create_async_engine(settings.PREFIX + settings.URI)` inside a function: no one field
     holds the URL; env.py evaluates the same expression on the same names."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "URI=/./app.db\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -236,7 +225,7 @@ def test_validation_alias_with_alias_choices(tmp_path: Path) -> None:
     """`Field(validation_alias=AliasChoices("PG_DSN", "DATABASE_URL"))`, the settings passed
     to a factory: the variable is the choice the environment has, as pydantic-settings reads
     it."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"DATABASE_URL={SQLITE}\n",
         "app/config.py": """
             from pydantic import AliasChoices, Field
@@ -273,7 +262,7 @@ def test_validation_alias_with_alias_choices(tmp_path: Path) -> None:
 def test_module_constant_put_together_from_getenv_parts(tmp_path: Path) -> None:
     """The aiogram layout: `DATABASE_URL = f"...{DB_USER}..."` from `os.getenv` parts after
     `load_dotenv()`: env.py imports the app's constant; no frozen copy of it is written."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "DB_DRIVER=aiosqlite\nDB_NAME=app.db\n",
         "bot/config.py": """
             import os
@@ -303,7 +292,7 @@ def test_module_constant_put_together_from_getenv_parts(tmp_path: Path) -> None:
 def test_models_on_a_library_base_class(tmp_path: Path) -> None:
     """Advanced Alchemy's `UUIDBase` (its table names made from the class names): the tables
     as the models make them, on the MetaData the library's base holds."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"DATABASE_URL={SQLITE}\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -342,7 +331,7 @@ def test_models_on_a_library_base_class(tmp_path: Path) -> None:
 
 def test_models_by_imperative_mapping(tmp_path: Path) -> None:
     """`registry.map_imperatively(User, users)` on a registry's MetaData."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": f"DATABASE_URL={SQLITE}\n",
         "app/db.py": """
             import os
@@ -415,7 +404,7 @@ def test_a_probe_failure_is_one_line_and_the_source_decides(
 ) -> None:
     before, message = FAILURES[case]
     engine = textwrap.dedent(ENGINE).replace("{before}", before)
-    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    project = write_project(tmp_path, {**FALLBACK, "app/db.py": engine})
     monkeypatch.setenv("ALEMBIC_WIZARD_PROBE_TIMEOUT", "3")
     hashed = tree_hash(project)
     done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
@@ -433,7 +422,7 @@ def test_output_on_stdout_is_kept_out_of_the_answer(tmp_path: Path) -> None:
     """A module that prints at import (or prints a fake answer) is said, and harmless."""
     fake = 'print(\'{"engines": [], "tables": [], "failures": [], "stdout": []}\')'
     engine = textwrap.dedent(ENGINE).replace("{before}", fake)
-    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    project = write_project(tmp_path, {**FALLBACK, "app/db.py": engine})
     done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "app.db printed to stdout when imported" in done.stderr
@@ -443,7 +432,7 @@ def test_output_on_stdout_is_kept_out_of_the_answer(tmp_path: Path) -> None:
 
 def test_inspection_without_the_projects_packages_falls_back_to_the_source(tmp_path: Path) -> None:
     """A project whose interpreter lacks its packages: the probe's failure is a note."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             **FALLBACK,
@@ -459,7 +448,7 @@ def test_a_url_set_nowhere_takes_the_declared_driver(tmp_path: Path) -> None:
     """No env file, no template, a required field: the app starts in the probe only on a
     made-up URL, which tells nothing of the database. The project declares asyncpg:
     PostgreSQL, set up; env.py derives the sync URL from the variable once the user sets it."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             **{k: v for k, v in FALLBACK.items() if k != ".env"},
@@ -498,7 +487,7 @@ def test_a_library_mixin_names_the_table_beside_the_apps_own_models(
         """)
     )
     monkeypatch.setenv("PYTHONPATH", str(library.parent))
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             **FALLBACK,
@@ -523,7 +512,7 @@ def test_a_fresh_clone_is_probed_on_its_templates_values(tmp_path: Path) -> None
     """No env file of its own, required settings only a template fills, the URL reached
     in a way only the running code knows: the probe starts the app on the template's
     values (placeholders, never written), finds the field, and the setup goes on."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             ".env.example": f"DATABASE_URL={SQLITE}\nBOT_TOKEN=change-me\n",
@@ -561,7 +550,7 @@ def test_a_base_made_by_declarative_base_is_reached_where_the_app_holds_it(
 ) -> None:
     """`Base = declarative_base(cls=Model)` whose class says another module (SQLAlchemy's):
     env.py imports it from the app's module that holds it."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             **FALLBACK,
@@ -595,7 +584,7 @@ def test_an_app_that_logs_to_a_file_at_import_is_probed_without_writing_it(
     has: the records go nowhere during the probe, nothing is written, the import goes on."""
     logged = 'import logging\nlogging.basicConfig(filename="logs/app.log")\nlogging.warning("up")'
     engine = textwrap.dedent(ENGINE).replace("{before}", logged)
-    project = _project(tmp_path, {**FALLBACK, "app/db.py": engine})
+    project = write_project(tmp_path, {**FALLBACK, "app/db.py": engine})
     (project / "logs").mkdir()
     done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
@@ -607,7 +596,7 @@ def test_a_url_put_together_from_getenv_parts_is_the_last_resort(tmp_path: Path)
     """The bot layout whose config cannot start without its variables (`int(os.getenv(...))`)
     and whose engine is made from a parameter: the module constant that spells an async URL
     is the app's URL; env.py imports it."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             "bot/config.py": """
@@ -638,7 +627,7 @@ def test_variables_the_app_requires_are_made_up_to_see_where_its_url_comes_from(
     inside a class the engine is made from: the probe names the missing variables from the
     error, makes them up, imports again, and finds the field; the made-up URL is no value
     (the dialect comes from the declared driver)."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             "pyproject.toml": '[project]\nname = "bot"\ndependencies = ["aiosqlite"]\n',
@@ -673,7 +662,7 @@ def test_variables_the_app_requires_are_made_up_to_see_where_its_url_comes_from(
 def test_no_tables_says_why_the_models_could_not_be_read(tmp_path: Path) -> None:
     """Models only the project's Python can read, and it cannot import them: the refusal
     names the module and the error, not only "no tables"."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             **FALLBACK,
@@ -699,7 +688,7 @@ def test_no_tables_says_why_the_models_could_not_be_read(tmp_path: Path) -> None
 def test_a_templates_variable_references_are_not_values(tmp_path: Path) -> None:
     """`PORT=${PORT}` in a template: not a value to start the app on (int('${PORT}') failed);
     the app's own default applies."""
-    project = _project(
+    project = write_project(
         tmp_path,
         {
             ".env.example": f"DATABASE_URL={SQLITE}\nDB_PORT=${{DB_PORT}}\n",

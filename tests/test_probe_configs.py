@@ -7,10 +7,9 @@ run time, and the user is told which variables it needs."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
-from conftest import alembic, wizard
+from conftest import alembic, wizard, write_project
 
 MODELS = """
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -37,17 +36,6 @@ class DbProvider:
 """
 
 
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
-
-
 def _url(project: Path) -> dict[str, str]:
     done = wizard("inspect", "--json", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
@@ -59,7 +47,7 @@ def test_a_dataclass_config_read_from_a_toml_file_by_the_apps_getter(tmp_path: P
     """`create_engine(config: AppConfig)` whose AppConfig (a dataclass with required fields)
     only `get_config() -> AppConfig` makes, from config.toml: the probe calls the getter;
     env.py calls it too and makes the URL sync."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "config.toml": '[db]\npath = "./app.db"\n',
         "app/config.py": """
             import tomllib
@@ -123,7 +111,7 @@ def test_a_dataclass_config_built_from_the_environment_by_a_static_method(
     """`DbConfig.from_env(env)` (no return annotation: it returns `DbConfig(...)`), its
     `env: Env` made as `Env()`; the variable it needs is set nowhere: the probe makes it up,
     env.py derives the sync URL at run time, and the user is told what to set."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "pyproject.toml": '[project]\nname = "bot"\ndependencies = ["aiosqlite"]\n',
         "app/env.py": """
             import os
@@ -184,7 +172,7 @@ def test_a_settings_instance_a_function_resolves_from_its_own_di_container(
     """`config: Config = container.resolve(Config)` on a container the function fills
     itself: a fresh container resolves nothing, so the annotated local is made as the app
     makes a Config; its property is the URL, nested settings read with a prefix."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "APP__DB__PATH=./app.db\n",
         "app/config.py": """
             from pydantic import BaseModel
@@ -247,7 +235,7 @@ def test_a_settings_instance_a_function_resolves_from_its_own_di_container(
 def test_an_engine_made_in_a_classes_init_from_what_its_callers_pass(tmp_path: Path) -> None:
     """`DatabaseManager(settings.db.dsn())`, whose `__init__` makes the engine from its
     parameter: the callers of `__init__` are the calls of the class."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "DB_PATH=./app.db\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -294,7 +282,7 @@ def test_an_app_that_copies_its_env_template_into_place_at_import(tmp_path: Path
     """`shutil.copy(".env.example", ".env")` when .env is missing, then the settings read
     it: the probe makes no copy (nothing is written) and the app starts on the template's
     values, so the URL's field is found."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env.example": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
         "app/config.py": """
             import shutil

@@ -10,7 +10,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from conftest import alembic, run, wizard
+from conftest import alembic, run, wizard, write_project
 from wizard.probe import lookup
 from wizard.probe.missing import missing
 
@@ -40,17 +40,6 @@ class Config:
 
 config = Config()
 """
-
-
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
 
 
 def _inspected(project: Path) -> dict[str, object]:
@@ -105,7 +94,7 @@ def test_a_url_made_of_a_prefix_and_a_uri_field_is_the_apps_constant(tmp_path: P
     """`DATABASE_URL = f"{PREFIX}{URI}"` from two settings fields, the app starting only with
     SECRET_KEY set (starlette's `Config` refuses): the probe makes SECRET_KEY up, and the URL
     is the app's module constant, never the `SQLITE_URI` field (a part of it)."""
-    project = _project(tmp_path, PARTS)
+    project = write_project(tmp_path, PARTS)
     (url,) = _inspected(project)["urls"]  # type: ignore[misc]
     assert (url["url"], url["kind"]) == ("app.db.DATABASE_URL", "constant")
     done = wizard("--yes", "--no-db", cwd=project)
@@ -123,7 +112,7 @@ def test_without_the_projects_python_a_part_is_not_named_the_url(tmp_path: Path)
     (`./app.db`, a part) as the URL; it says it cannot tell where the engine's URL comes from."""
     broken = "import not_installed_anywhere\n" + textwrap.dedent(PARTS["app/db.py"])
     files = {**PARTS, "app/db.py": broken}
-    project = _project(tmp_path, files)
+    project = write_project(tmp_path, files)
     done = wizard("--yes", "--no-db", cwd=project)
     assert done.returncode != 0
     assert "cannot tell where the URL of the async engine (app/db.py:" in done.stderr
@@ -134,7 +123,7 @@ def test_a_settings_property_given_by_a_di_container(tmp_path: Path) -> None:
     """`providers.Singleton(create_async_engine, settings.provided.database_url)`, the URL a
     property formatting a `DSN_TEMPLATE` constant: no module-level instance holds it, a fresh
     one of the class does; the template is not a URL of its own."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "app/config.py": """
             from pydantic_settings import BaseSettings
 
@@ -174,7 +163,7 @@ def test_a_settings_class_picked_by_a_variable_with_its_url_set_nowhere(tmp_path
     nowhere; aiosqlite among the dev dependencies only): the app's own pick is migrated, the
     dialect is the main dependencies' (asyncpg), the base made by `@as_declarative()` is
     imported from where it is written."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "pyproject.toml": """
             [tool.poetry]
             name = "proj"
@@ -241,7 +230,7 @@ def test_a_settings_class_picked_by_a_variable_with_its_url_set_nowhere(tmp_path
 def test_engines_of_one_factory_migrate_the_first_the_app_makes(tmp_path: Path) -> None:
     """`make_engine("main")`, `make_engine("audit")` on one Base: the first engine the app
     makes is migrated, said in a note that names the other and the flag that picks it."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "app/db.py": """
             from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -265,7 +254,7 @@ def test_an_engine_of_a_factory_that_composes_its_url_is_the_source(tmp_path: Pa
     parameter (`f"...{Config.DB_USER}...{db_name}"`): the engine object the app holds is
     the source, not the f-string with the parameter filled in (a composite env.py would
     have to repeat), while a helper's call (`make_engine(get_url())`) still says more."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         "app/db.py": """
             import os
             from sqlalchemy.ext.asyncio import create_async_engine
@@ -294,7 +283,7 @@ def test_an_engine_of_a_factory_that_composes_its_url_is_the_source(tmp_path: Pa
 
 def test_an_engine_factory_imported_under_another_name_is_an_engine(tmp_path: Path) -> None:
     """`create_async_engine as create_sqlalchemy_async_engine`: still the app's engine."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "DATABASE_URL=sqlite+aiosqlite:///./app.db\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -355,7 +344,7 @@ def test_an_exported_variable_wins_over_the_env_files_spelling_in_another_case(
     The app reads the environment first and names in any case, so its engine gets the
     exported URL; the probe, importing the models (their table name is made at run time),
     must not add the file's `db_url` as a second, empty variable."""
-    project = _project(tmp_path, {
+    project = write_project(tmp_path, {
         ".env": "db_url=\n",
         "app/config.py": """
             from pydantic_settings import BaseSettings, SettingsConfigDict

@@ -10,13 +10,12 @@ from __future__ import annotations
 import enum
 import json
 import os
-import textwrap
 from pathlib import Path
 from typing import Literal
 
 import pytest
 
-from conftest import wizard
+from conftest import wizard, write_project
 from wizard.probe.missing import missing
 
 MODELS = """
@@ -108,19 +107,8 @@ MAIL_PASSWORD=''
 """
 
 
-def _project(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "proj"
-    for name, text in {"pyproject.toml": '[project]\nname = "proj"\n', **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
-    for package in {p.parent for p in root.rglob("*.py")} - {root}:
-        (package / "__init__.py").touch()
-    return root
-
-
 def _backend(tmp_path: Path, **more: str) -> Path:
-    return _project(tmp_path, {
+    return write_project(tmp_path, {
         "backend/.env.example": TEMPLATE,
         "backend/core/conf.py": CONF,
         "backend/database/db.py": DB,
