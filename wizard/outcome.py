@@ -10,8 +10,9 @@ from wizard import jsonout
 from wizard.change import Plan
 from wizard.inspection import Project
 from wizard.options import Options
-from wizard.report import INSTALL, next_commands, report
+from wizard.report import next_commands, report
 from wizard.verify import Rung
+from wizard.verify.rungs import INSTALL
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ import shlex
 from wizard.inspection import Project
 from wizard.show import MARK_COLORS, paint
 from wizard.verify import Rung
-from wizard.verify.rungs import UNSET
+from wizard.verify.rungs import INSTALL, UNSET
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
 # failures an install fixes: the next steps start with that install
-INSTALL = "packages installed"
 
 
 def report(

@@ -13,14 +13,14 @@ from pathlib import Path
 from wizard.inspection import Project
 from wizard.inspection.environment import read_environment
 from wizard.inspection.hooks import declared
-from wizard.verify.rungs import Rung
+from wizard.verify.rungs import INSTALL, Rung
 
 _SEPARATOR = "&&"  # `python -m ensurepip && python -m pip install ...`
 
 
 def install_command(rungs: Sequence[Rung]) -> str | None:
     """The one command a failed `packages installed` rung names, if any."""
-    failed = (r for r in rungs if r.name == "packages installed" and r.status == "fail")
+    failed = (r for r in rungs if r.name == INSTALL and r.status == "fail")
     return next((r.values[0] for r in failed if r.values), None)
 
 

@@ -33,6 +33,7 @@ _LOCATE = "Can't locate revision identified by"
 
 
 UNSET = "database URL"  # a template's placeholder until the user sets the real one
+INSTALL = "packages installed"  # the rung that names the one install command
 STOPPED = "verification ran"  # no answer (a hang, a crash): no verdict on the files
 HOOKS = "post-write hooks"  # what `alembic revision` runs on each file it writes
 
@@ -97,7 +98,7 @@ def packages_rung(project: Project, packages: list[str], hooked: Sequence[Hook] 
     command = install(project, *packages)
     what = f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} not installed"
     where = f"{project.rel(Path(project.python))}{hooks.note(hooked, project.python)}"
-    return Rung("packages installed", "fail", f"{what} in {where}",
+    return Rung(INSTALL, "fail", f"{what} in {where}",
                 f"install: {command} (or run again with --install)", values=(command,))  # fmt: skip
 
 
