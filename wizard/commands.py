@@ -28,7 +28,7 @@ from wizard.stamps import pending, stamped
 from wizard.store import BACKUP_DIR, written_path
 from wizard.target import Target
 from wizard.undo import undo
-from wizard.verify import Probe, constraint_names, install, review, verify
+from wizard.verify import Probe, baseline, constraint_names, install, review, verify
 from wizard.verify.rungs import HOOKS, STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
@@ -227,7 +227,7 @@ def _apply_and_verify(
 # finish (no verdict on the files): what was written stays
 _NOT_OURS = {
     "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations", "database revision", STOPPED, HOOKS,
+    "pending operations", "database revision", STOPPED, HOOKS, baseline.UNCREATED,
 }  # fmt: skip
 
 

@@ -15,5 +15,7 @@ def risk_findings(project: Project, risks: list[Risk]) -> list[Finding]:
     for risk in risks:
         rule = RULES[RISK_RULES[risk.kind]]
         path = project.rel(env_py) if env_py and "env.py" in risk.fix else None
+        if rule.id == "AW130":  # the history's first revision, which creates nothing
+            path = risk.subject or None
         found.append(Finding(rule.id, path, None, risk.what, rule.why, risk.fix))
     return found
