@@ -17,9 +17,9 @@ from wizard.change import Plan
 from wizard.decide import decide, prompts
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
-from wizard.inspection import Project, inspect, read_files, read_folder
+from wizard.inspection import Project, read_files, read_folder
 from wizard.inspection.summary import interpreter_line
-from wizard.options import Options
+from wizard.options import Options, read_project
 from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
 from wizard.plan.project_files import gitignore_change
@@ -68,9 +68,7 @@ def explain_command(options: Options) -> int:
 
 def doctor_command(options: Options) -> int:
     """Read-only diagnosis; 1 when anything is found."""
-    project = inspect(
-        options.project, python=options.python, env_imports=True, config=options.config
-    )
+    project = read_project(options, env_imports=True)
     findings = doctor.diagnose(project)
     if options.review:
         findings += doctor.risk_findings(project, review(project))
@@ -86,7 +84,7 @@ def doctor_command(options: Options) -> int:
 
 def guard_command(options: Options) -> int:
     """Guard rails for an existing setup, shown as a plan and written once confirmed."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     answers, target = decide(
         project, options.flags, yes=options.yes, interactive=options.interactive
     )
@@ -106,7 +104,7 @@ def guard_command(options: Options) -> int:
 
 def runner_command(options: Options) -> int:
     """`runner`: write the start-up runner module (shown, confirmed, undoable)."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
     ignores = gitignore_change(project, [], runner.ignored(project))
@@ -144,7 +142,7 @@ def undo_command(options: Options) -> int:
     """Put back what the last setup wrote."""
     top = given = options.project.resolve()
     if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
-        top = inspect(top).root
+        top = read_project(options).root
     folder, paths = undo(top, outside=options.follow_outside, project=given)
     restored = []
     for path in paths:
@@ -176,7 +174,7 @@ def undo_command(options: Options) -> int:
 
 def setup_command(options: Options, probe: Probe | None) -> int:
     """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     project = recovered(project, options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
@@ -260,7 +258,7 @@ def _verify_and_report(
     elif stopped is not None and isinstance(applied, Path):  # no verdict on the files
         say(f"written, not verified: {stopped.detail}; undo with `alembic-wizard undo`")
     elif existing is not None and _ask_to_adopt(options):
-        again = inspect(options.project, python=options.python, config=options.config)
+        again = read_project(options)
         return adopt_project(again, options)
     return code
 

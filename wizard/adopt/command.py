@@ -14,8 +14,8 @@ from wizard.adopt import report as adopt_report
 from wizard.adopt.stamping import settle, stamp_baseline
 from wizard.apply import Applied
 from wizard.change import Plan
-from wizard.inspection import Project, inspect
-from wizard.options import Options
+from wizard.inspection import Project
+from wizard.options import Options, read_project
 from wizard.report import alembic_command
 from wizard.writing import say, show_and_confirm, write, writing
 
@@ -23,7 +23,7 @@ from wizard.writing import say, show_and_confirm, write, writing
 def adopt_command(options: Options) -> int:
     """Adopt the database that exists: a baseline revision, stamped only when the database
     matches the models; 1 when it does not (nothing stamped)."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     return adopt_project(project, options)
 
 
