@@ -3,7 +3,8 @@ The review itself runs in verification's process (read-only); this only words it
 
 from __future__ import annotations
 
-from wizard.doctor.rules import RISK_RULES, RULES, Finding
+from wizard.doctor.finding import Finding
+from wizard.doctor.rules import RISK_RULES, RULES
 from wizard.inspection import Project
 from wizard.verify.risk import Risk
 
