@@ -7,6 +7,7 @@ hand, makes the command work."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import alembic as alembic_package
 import pytest
 
-from conftest import alembic, copy_project, run, wizard
+from conftest import REPO, alembic, copy_project, run, wizard, wizard_process
 
 TEMPLATES = Path(alembic_package.__file__).parent / "templates"
 MODELS = (
@@ -133,6 +134,13 @@ ROWS = {
         "migrations/env.py",
         "MODEL_MODULES = (",
     ),
+    "a model module reached only for type checkers (autogenerate drops its table)": Row(
+        # note.py imports notebook under `if TYPE_CHECKING:`, which never runs
+        lambda p: edit(p / "migrations/env.py", '    "notes.models.notebook",\n', ""),
+        "AW103",
+        "migrations/env.py",
+        "MODEL_MODULES = (",
+    ),
     "the app not on sys.path (ModuleNotFoundError)": Row(
         lambda p: edit(p / "alembic.ini", "prepend_sys_path = src", "prepend_sys_path = ."),
         "AW105",
@@ -234,6 +242,18 @@ def test_doctor_names_it_and_a_rerun_repairs_it(project: Path, name: str) -> Non
     assert again.returncode == 0, again.stdout + again.stderr
     assert doctor(project) == (0, "healthy: no findings\n")
     assert run("-m", "alembic", "upgrade", "head", cwd=project).returncode == 0
+
+
+def test_exit_status_in_a_process(project: Path) -> None:
+    """The reported false-healthy case, as CI sees it: exit 1 with env.py gone, 0 once the
+    wizard wrote it again."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's wizard
+    (project / "migrations/env.py").unlink()
+    found = wizard_process("doctor", cwd=project, env=env)
+    assert found.returncode == 1 and found.stdout.startswith("AW126  alembic.ini:"), found.stdout
+    assert wizard_process("--yes", "--no-verify", cwd=project, env=env).returncode == 0
+    healthy = wizard_process("doctor", cwd=project, env=env)
+    assert (healthy.returncode, healthy.stdout) == (0, "healthy: no findings\n")
 
 
 # The rows only an error message shows: the database and the revisions. The fix each prints is
