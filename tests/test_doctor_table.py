@@ -358,6 +358,7 @@ def test_every_fix_that_sends_the_user_to_the_wizard_is_repaired_by_it() -> None
         "AW122": "test_doctor.py::test_alembic_inits_placeholder_url_is_named_and_repaired",
         "AW123": "test_schemas.py",
         "AW124": "test_post_write_hooks.py (verify --install)",
+        "AW130": "test_empty_baseline.py (stamp base, delete, adopt)",
     }
     sends = {r.id for r in RULES.values() if "alembic-wizard" in r.fix}
     assert sends - {row.rule for row in ROWS.values()} - set(elsewhere) == set()
