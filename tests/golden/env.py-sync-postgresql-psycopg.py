@@ -21,7 +21,9 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import create_engine, pool
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Enum, create_engine, pool
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -53,6 +55,59 @@ else:
     logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
+
+
+def complete_downgrades(
+    migration_context: MigrationContext, revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """process_revision_directives: a new revision's downgrade drops the PostgreSQL enum
+    types its upgrade creates with a table or a column (drop_table and drop_column leave
+    them, and upgrading again fails: `type "..." already exists`); a type that a column the
+    revision does not add uses too is kept."""
+    if migration_context.dialect.name != "postgresql":
+        return
+    format_type = migration_context.dialect.identifier_preparer.format_type
+    metadatas = target_metadata if isinstance(target_metadata, list) else [target_metadata]
+    for script in directives:
+        for upgrade, downgrade in zip(script.upgrade_ops_list, script.downgrade_ops_list):
+            added = new_enum_columns(upgrade)
+            kept = {
+                (column.type.schema, column.type.name)
+                for metadata in metadatas
+                for table in metadata.tables.values()
+                for column in table.columns
+                if isinstance(column.type, Enum)
+                and (table.schema, table.name, column.name) not in added
+            }
+            made = {(t.schema, t.name): t for t in added.values()}
+            downgrade.ops += [
+                ops.ExecuteSQLOp(f"DROP TYPE IF EXISTS {format_type(type_)}")
+                for key, type_ in made.items()
+                if key not in kept
+            ]
+
+
+def new_enum_columns(upgrade: ops.UpgradeOps) -> dict[tuple[str | None, str, str], Enum]:
+    """The columns an upgrade adds (with their table or one by one) whose type is a
+    PostgreSQL enum that the upgrade creates, by (schema, table, column)."""
+    found = {}
+    for op in upgrade.ops:
+        if isinstance(op, ops.CreateTableOp):
+            columns = op.columns
+        elif isinstance(op, ops.ModifyTableOps):
+            columns = [each.column for each in op.ops if isinstance(each, ops.AddColumnOp)]
+        else:
+            continue
+        for column in columns:
+            type_ = getattr(column, "type", None)
+            if (
+                isinstance(type_, Enum)
+                and type_.native_enum
+                and type_.name
+                and getattr(type_, "create_type", True)  # False: the user's own CREATE TYPE
+            ):
+                found[(op.schema, op.table_name, column.name)] = type_
+    return found
 
 
 def import_type_modules(type_: str, obj: object, autogen_context: AutogenContext) -> Literal[False]:
@@ -123,6 +178,7 @@ def configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        process_revision_directives=complete_downgrades,
         render_item=import_type_modules,
         **kwargs,
     )
