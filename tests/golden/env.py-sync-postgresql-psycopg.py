@@ -61,9 +61,8 @@ def complete_downgrades(
     migration_context: MigrationContext, revision: object, directives: list[ops.MigrationScript]
 ) -> None:
     """process_revision_directives: a new revision's downgrade drops the PostgreSQL enum
-    types its upgrade creates with a table or a column (drop_table and drop_column leave
-    them, and upgrading again fails: `type "..." already exists`); a type that a column the
-    revision does not add uses too is kept."""
+    types its upgrade creates with a table (drop_table leaves them, and upgrading again
+    fails: `type "..." already exists`); a type that another table uses too is kept."""
     if migration_context.dialect.name != "postgresql":
         return
     format_type = migration_context.dialect.identifier_preparer.format_type
@@ -88,17 +87,13 @@ def complete_downgrades(
 
 
 def new_enum_columns(upgrade: ops.UpgradeOps) -> dict[tuple[str | None, str, str], Enum]:
-    """The columns an upgrade adds (with their table or one by one) whose type is a
-    PostgreSQL enum that the upgrade creates, by (schema, table, column)."""
+    """The columns of the tables an upgrade creates whose type is a PostgreSQL enum that
+    create_table creates first, by (schema, table, column)."""
     found = {}
     for op in upgrade.ops:
-        if isinstance(op, ops.CreateTableOp):
-            columns = op.columns
-        elif isinstance(op, ops.ModifyTableOps):
-            columns = [each.column for each in op.ops if isinstance(each, ops.AddColumnOp)]
-        else:
+        if not isinstance(op, ops.CreateTableOp):
             continue
-        for column in columns:
+        for column in op.columns:
             type_ = getattr(column, "type", None)
             if (
                 isinstance(type_, Enum)
