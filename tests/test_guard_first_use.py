@@ -75,12 +75,15 @@ FK_MODELS = """\
 
 def _project(tmp_path: Path, models: str, url: str) -> Path:
     example = url.split("://")[0] + "://user:password@localhost/app"
-    return write_project(tmp_path, {
-        "app/config.py": SETTINGS,
-        "app/models.py": models,
-        ".env": f"DATABASE_URL={url}\nBOT_TOKEN=123:real-token\n",
-        ".env.example": f"DATABASE_URL={example}\nBOT_TOKEN=\n",
-    })  # fmt: skip
+    return write_project(
+        tmp_path,
+        {
+            "app/config.py": SETTINGS,
+            "app/models.py": models,
+            ".env": f"DATABASE_URL={url}\nBOT_TOKEN=123:real-token\n",
+            ".env.example": f"DATABASE_URL={example}\nBOT_TOKEN=\n",
+        },
+    )
 
 
 def _follow_next(project: Path) -> str:
@@ -96,8 +99,16 @@ def _follow_next(project: Path) -> str:
 
 
 def _migration_test(project: Path, key: str, url: str) -> str:
-    done = run("-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_migrations.py",
-               cwd=project, env={**os.environ, key: url})  # fmt: skip
+    done = run(
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_migrations.py",
+        cwd=project,
+        env={**os.environ, key: url},
+    )
     return done.stdout + done.stderr
 
 
@@ -145,6 +156,16 @@ def test_the_migration_test_passes_twice_on_postgresql_with_an_enum(
             assert "4 passed" in out, out
             assert pg_tables(test_db) == set() and _pg_types(test_db) == set()  # left empty
     assert pg_tables(pg_database) == {"alembic_version", "invoices"}  # development: untouched
+    # a later table on the same type: its downgrade keeps the type the first table still uses
+    with (project / "app/models.py").open("a") as models:
+        models.write(
+            "\n\nclass Refund(Base):\n    __tablename__ = 'refunds'\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+            "    status: Mapped[Status] = mapped_column(Enum(Status))\n"
+        )
+    alembic("revision", "--autogenerate", "-m", "refunds", cwd=project)
+    second = next((project / "migrations/versions").glob("*_refunds.py")).read_text()
+    assert "op.drop_table('refunds')" in second and "DROP TYPE" not in second
 
 
 def test_the_migration_test_passes_twice_on_mariadb_with_a_foreign_keys_index(
@@ -181,10 +202,15 @@ def test_the_migration_test_passes_twice_on_mariadb_with_a_foreign_keys_index(
 
 
 def _workflow(tmp_path: Path, files: dict[str, str], *flags: str) -> tuple[dict, str]:
-    project = write_project(tmp_path, {
-        "app/config.py": SETTINGS, "app/models.py": FK_MODELS,
-        ".env": "DATABASE_URL=sqlite+aiosqlite:///app.db\nBOT_TOKEN=123:real-token\n", **files,
-    })  # fmt: skip
+    project = write_project(
+        tmp_path,
+        {
+            "app/config.py": SETTINGS,
+            "app/models.py": FK_MODELS,
+            ".env": "DATABASE_URL=sqlite+aiosqlite:///app.db\nBOT_TOKEN=123:real-token\n",
+            **files,
+        },
+    )
     assert wizard("--yes", "--no-db", cwd=project).returncode == 0
     done = wizard("guard", "--yes", "--rails", "ci,test", *flags, cwd=project)
     assert done.returncode == 0, done.stderr
@@ -208,9 +234,12 @@ def test_the_workflow_installs_nothing_that_is_not_on_an_index(tmp_path: Path) -
 
 def test_the_workflow_runs_doctor_where_the_project_declares_the_wizard(tmp_path: Path) -> None:
     declared = "alembic-wizard @ git+https://github.com/example/alembic-wizard"
-    job, notes = _workflow(tmp_path, {
-        "pyproject.toml": f'[project]\nname = "proj"\n\n[dependency-groups]\ndev = ["{declared}"]\n',
-    })  # fmt: skip
+    job, notes = _workflow(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "proj"\n\n[dependency-groups]\ndev = ["{declared}"]\n',
+        },
+    )
     runs = _runs(job)
     assert f"'{declared}'" in runs[0]  # installed as the project declares it
     assert "alembic-wizard doctor" in runs and "no `alembic-wizard doctor` step" not in notes
@@ -233,12 +262,23 @@ def test_the_workflow_sets_the_templates_variables(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "version"),
     [
-        ({".python-version": "3.11\n", "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10"\n'}, "3.11"),
+        (
+            {
+                ".python-version": "3.11\n",
+                "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10"\n',
+            },
+            "3.11",
+        ),
         ({".python-version": "cpython-3.13.1\n"}, "3.13.1"),
         ({"pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.10,<3.14"\n'}, "3.10"),
-        ({"pyproject.toml": '[tool.poetry]\nname = "p"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'}, "3.11"),
+        (
+            {
+                "pyproject.toml": '[tool.poetry]\nname = "p"\n\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+            },
+            "3.11",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_workflow_runs_the_projects_python(
     tmp_path: Path, files: dict[str, str], version: str
 ) -> None:
