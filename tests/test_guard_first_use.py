@@ -192,6 +192,12 @@ def test_the_migration_test_passes_twice_on_mariadb_with_a_foreign_keys_index(
         with admin.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{test_db}`")
         admin.close()
+    # the development database under another name of this machine is refused, not emptied
+    refused = _migration_test(
+        project, "TEST_DATABASE_URL_SYNC", f"mysql+pymysql://root@localhost:3306/{mysql_database}"
+    )
+    assert "TEST_DATABASE_URL_SYNC names the database in DATABASE_URL" in refused, refused
+    assert mysql_tables(mysql_database) == {"alembic_version", "customers", "invoices"}
     # the example command shows an empty password as it is, not as a mask
     text = (project / "tests/test_migrations.py").read_text()
     assert f"mysql+pymysql://root:@127.0.0.1/{mysql_database}_test pytest" in text
