@@ -238,16 +238,24 @@ def test_the_workflow_installs_nothing_that_is_not_on_an_index(tmp_path: Path) -
     assert "no `alembic-wizard doctor` step: the project does not install alembic-wizard" in notes
 
 
-def test_the_workflow_runs_doctor_where_the_project_declares_the_wizard(tmp_path: Path) -> None:
-    declared = "alembic-wizard @ git+https://github.com/example/alembic-wizard"
-    job, notes = _workflow(
-        tmp_path,
+DECLARED = "alembic-wizard @ git+https://github.com/example/alembic-wizard"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
         {
-            "pyproject.toml": f'[project]\nname = "proj"\n\n[dependency-groups]\ndev = ["{declared}"]\n',
+            "pyproject.toml": f'[project]\nname = "proj"\n\n[dependency-groups]\ndev = ["{DECLARED}"]\n'
         },
-    )
+        {"requirements-dev.txt": f"pytest\n{DECLARED}  # the guard rails\n"},
+    ],
+)
+def test_the_workflow_runs_doctor_where_the_project_declares_the_wizard(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    job, notes = _workflow(tmp_path, files)
     runs = _runs(job)
-    assert f"'{declared}'" in runs[0]  # installed as the project declares it
+    assert f"'{DECLARED}'" in runs[0]  # installed as the project declares it
     assert "alembic-wizard doctor" in runs and "no `alembic-wizard doctor` step" not in notes
 
 
