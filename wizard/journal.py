@@ -234,10 +234,13 @@ def _entry(raw: dict[str, object]) -> Entry:
         raise TypeError("path and hash")
     backup, before, tmp = raw.get("backup"), raw.get("before"), raw.get("tmp")
     return Entry(
-        _no_nul(raw["path"]), _no_nul(str(backup)) if backup is not None else None,
-        str(before) if before is not None else None, after,
-        _no_nul(str(tmp)) if tmp is not None else None, bool(raw.get("internal", False)),
-    )  # fmt: skip
+        _no_nul(raw["path"]),
+        _no_nul(str(backup)) if backup is not None else None,
+        str(before) if before is not None else None,
+        after,
+        _no_nul(str(tmp)) if tmp is not None else None,
+        bool(raw.get("internal", False)),
+    )
 
 
 def _no_nul(name: str) -> str:
@@ -250,8 +253,11 @@ def _no_nul(name: str) -> str:
 def _replaced(folder: Path) -> frozenset[int]:
     journal = folder / JOURNAL
     lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
-    return frozenset(int(n) for word, _, n in (x.partition(" ") for x in lines)
-                     if word == "replaced" and n.isdigit())  # fmt: skip
+    return frozenset(
+        int(n)
+        for word, _, n in (x.partition(" ") for x in lines)
+        if word == "replaced" and n.isdigit()
+    )
 
 
 def _applied(folder: Path) -> bool:

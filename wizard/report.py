@@ -65,23 +65,34 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     first = [found.get(UNSET), found.get("env.py imports")]  # the app's URL, its files
     install = [*(v for r in first if r and r.status == "skip" for v in r.values), *install]
     if EXISTING in found:  # create_all made the tables: a first revision would be empty
-        return ("the database already has tables: adopt it (a baseline revision that creates "
-                "them on a fresh database, stamped here only if it matches the models)",
-                [*install, ADOPT])  # fmt: skip
+        return (
+            "the database already has tables: adopt it (a baseline revision that creates "
+            "them on a fresh database, stamped here only if it matches the models)",
+            [*install, ADOPT],
+        )
     if not heads:
         if pending is not None and not pending.values:
-            return ("no revision yet, and the database already matches the models: record "
-                    "that as the first revision", [f'{alembic} revision -m "baseline"',
-                    f"{alembic} stamp head"])  # fmt: skip
-        return ("no revision yet: create the first one from the models, then apply it",
-                [*install, f'{alembic} revision --autogenerate -m "create tables"',
-                 f"{alembic} upgrade head"])  # fmt: skip
+            return (
+                "no revision yet, and the database already matches the models: record "
+                "that as the first revision",
+                [f'{alembic} revision -m "baseline"', f"{alembic} stamp head"],
+            )
+        return (
+            "no revision yet: create the first one from the models, then apply it",
+            [
+                *install,
+                f'{alembic} revision --autogenerate -m "create tables"',
+                f"{alembic} upgrade head",
+            ],
+        )
     # `upgrade head` and `revision` refuse until the branches are merged
     merge = [f'{alembic} merge heads -m "merge heads"'] if len(heads) > 1 else []
     if current is None or pending is None:
-        return ("apply the existing revisions, then see whether the models changed since "
-                "(the database was not checked)",
-                [*install, *merge, f"{alembic} upgrade head", f"{alembic} check"])  # fmt: skip
+        return (
+            "apply the existing revisions, then see whether the models changed since "
+            "(the database was not checked)",
+            [*install, *merge, f"{alembic} upgrade head", f"{alembic} check"],
+        )
     if set(current.values) != set(heads) or merge:
         at = ", ".join(current.values) or "no revision"
         return f"the database is at {at}, not at head: apply the revisions", [
@@ -92,6 +103,7 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     if not count:
         return "nothing to migrate: the database is at head and matches the models", []
     noun = "operation" if count == 1 else "operations"
-    return (f"{count} {noun} pending: generate a revision, review it, then apply it",
-            [f'{alembic} revision --autogenerate -m "update schema"',
-             f"{alembic} upgrade head"])  # fmt: skip
+    return (
+        f"{count} {noun} pending: generate a revision, review it, then apply it",
+        [f'{alembic} revision --autogenerate -m "update schema"', f"{alembic} upgrade head"],
+    )

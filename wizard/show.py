@@ -44,10 +44,13 @@ def diff(change: Change, label: str) -> str:
         f"b/{label}",
     )
     return "".join(
-        _shifted(line, offset) if line.startswith("@@") else
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        _shifted(line, offset)
+        if line.startswith("@@")
+        else line
+        if line.endswith("\n")
+        else line + "\n\\ No newline at end of file\n"
         for line in lines
-    )  # fmt: skip
+    )
 
 
 def _lines_before(text: str, pos: int) -> int:

@@ -55,8 +55,12 @@ def check_layout(top: Path) -> bool:
     nothing; True when the folder is still to be made."""
     folder = top / BACKUP_DIR
     made = _own(folder, folder=True)
-    for name, is_folder in ((".gitignore", False), (LOCK, False), (TMP_DIR, True),
-                            (WRITTEN_DIR, True)):  # fmt: skip
+    for name, is_folder in (
+        (".gitignore", False),
+        (LOCK, False),
+        (TMP_DIR, True),
+        (WRITTEN_DIR, True),
+    ):
         _own(folder / name, folder=is_folder)
     return made
 

@@ -34,27 +34,64 @@ _PG = Dialect(
     async_drivers=("asyncpg", "psycopg_async"),
     dual_drivers=("psycopg",),
     sync_drivers=("psycopg", "psycopg2", "pg8000"),
-    modules={"asyncpg": "asyncpg", "psycopg": "psycopg", "psycopg_async": "psycopg",
-             "psycopg2": "psycopg2", "pg8000": "pg8000"},
+    modules={
+        "asyncpg": "asyncpg",
+        "psycopg": "psycopg",
+        "psycopg_async": "psycopg",
+        "psycopg2": "psycopg2",
+        "pg8000": "pg8000",
+    },
     packages={"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pg8000": "pg8000"},
-)  # fmt: skip
-_MYSQL_MODULES = {"asyncmy": "asyncmy", "aiomysql": "aiomysql", "pymysql": "pymysql",
-                  "mysqldb": "MySQLdb"}  # fmt: skip
+)
+_MYSQL_MODULES = {
+    "asyncmy": "asyncmy",
+    "aiomysql": "aiomysql",
+    "pymysql": "pymysql",
+    "mysqldb": "MySQLdb",
+}
 _MYSQL_PACKAGES = {"pymysql": "pymysql", "mysqldb": "mysqlclient"}
 DIALECTS: dict[str, Dialect] = {
     "postgresql": _PG,
-    "mysql": Dialect("mysql", ("asyncmy", "aiomysql"), (), ("pymysql", "mysqldb"),
-                     _MYSQL_MODULES, _MYSQL_PACKAGES),
-    "mariadb": Dialect("mariadb", ("asyncmy", "aiomysql"), (), ("pymysql", "mysqldb"),
-                       _MYSQL_MODULES, _MYSQL_PACKAGES),
-    "sqlite": Dialect("sqlite", ("aiosqlite",), (), ("pysqlite",),
-                      {"aiosqlite": "aiosqlite", "pysqlite": "sqlite3"}),
-    "mssql": Dialect("mssql", ("aioodbc",), (), ("pyodbc",),
-                     {"aioodbc": "aioodbc", "pyodbc": "pyodbc"}, {"pyodbc": "pyodbc"}),
-    "oracle": Dialect("oracle", ("oracledb_async",), ("oracledb",), ("oracledb",),
-                      {"oracledb": "oracledb", "oracledb_async": "oracledb"},
-                      {"oracledb": "oracledb"}),
-}  # fmt: skip
+    "mysql": Dialect(
+        "mysql",
+        ("asyncmy", "aiomysql"),
+        (),
+        ("pymysql", "mysqldb"),
+        _MYSQL_MODULES,
+        _MYSQL_PACKAGES,
+    ),
+    "mariadb": Dialect(
+        "mariadb",
+        ("asyncmy", "aiomysql"),
+        (),
+        ("pymysql", "mysqldb"),
+        _MYSQL_MODULES,
+        _MYSQL_PACKAGES,
+    ),
+    "sqlite": Dialect(
+        "sqlite",
+        ("aiosqlite",),
+        (),
+        ("pysqlite",),
+        {"aiosqlite": "aiosqlite", "pysqlite": "sqlite3"},
+    ),
+    "mssql": Dialect(
+        "mssql",
+        ("aioodbc",),
+        (),
+        ("pyodbc",),
+        {"aioodbc": "aioodbc", "pyodbc": "pyodbc"},
+        {"pyodbc": "pyodbc"},
+    ),
+    "oracle": Dialect(
+        "oracle",
+        ("oracledb_async",),
+        ("oracledb",),
+        ("oracledb",),
+        {"oracledb": "oracledb", "oracledb_async": "oracledb"},
+        {"oracledb": "oracledb"},
+    ),
+}
 
 # asyncpg's connect() arguments and what libpq (psycopg, psycopg2, pg8000) calls them;
 # None: asyncpg-only, no libpq meaning, dropped from the sync URL
@@ -70,8 +107,14 @@ _ASYNCPG_TO_LIBPQ: dict[str, str | None] = {
 # asyncpg's ssl= also takes booleans, which libpq's sslmode does not
 _SSL_VALUES = {"true": "require", "false": "disable", "1": "require", "0": "disable"}
 # a driver-less URL means the dialect's default DBAPI (SQLAlchemy 2.1: psycopg for postgresql)
-_DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "mysqldb", "mariadb": "mysqldb",
-                    "sqlite": "pysqlite", "mssql": "pyodbc", "oracle": "oracledb"}  # fmt: skip
+_DEFAULT_DRIVERS = {
+    "postgresql": "psycopg",
+    "mysql": "mysqldb",
+    "mariadb": "mysqldb",
+    "sqlite": "pysqlite",
+    "mssql": "pyodbc",
+    "oracle": "oracledb",
+}
 
 
 def query_renames(async_driver: str, sync_driver: str) -> dict[str, str | None]:

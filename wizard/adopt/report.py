@@ -23,11 +23,14 @@ def state_line(state: State) -> str:
 def nothing_to_adopt(state: State, then: Sequence[str]) -> str:
     """For a database Alembic manages already, or one without tables."""
     if state.kind == "versioned":
-        return ("Nothing to adopt: Alembic already manages this database "
-                f"(`{then[0]}` brings it to the latest revision).")  # fmt: skip
+        return (
+            "Nothing to adopt: Alembic already manages this database "
+            f"(`{then[0]}` brings it to the latest revision)."
+        )
     what = "does not exist yet" if state.kind == "no database" else "has no tables yet"
-    return "\n".join([f"Nothing to adopt: the database {what}.", "", "Next:",
-                      *(f"  {c}" for c in then)])  # fmt: skip
+    return "\n".join(
+        [f"Nothing to adopt: the database {what}.", "", "Next:", *(f"  {c}" for c in then)]
+    )
 
 
 def next_commands(state: State, alembic: str, *, stamped: bool) -> list[str]:
@@ -44,16 +47,19 @@ def next_commands(state: State, alembic: str, *, stamped: bool) -> list[str]:
 
 def create_all_notes(project: Project) -> list[str]:
     """Where the app creates its tables itself."""
-    return [f"the app creates its tables itself: {project.rel(c.path)}:{c.line} ({c.code})"
-            for c in project.create_all]  # fmt: skip
+    return [
+        f"the app creates its tables itself: {project.rel(c.path)}:{c.line} ({c.code})"
+        for c in project.create_all
+    ]
 
 
 def differences(found: Sequence[Mapping[str, Any]]) -> str:
     """The comparison's result, one difference a line."""
     if not found:
         return "Compared with the models (Alembic's autogenerate comparison): no differences."
-    lines = [f"Compared with the models (Alembic's autogenerate comparison): "
-             f"{len(found)} difference(s):"]  # fmt: skip
+    lines = [
+        f"Compared with the models (Alembic's autogenerate comparison): {len(found)} difference(s):"
+    ]
     return "\n".join([*lines, *(f"  - {describe(d)}" for d in found)])
 
 
@@ -67,8 +73,11 @@ def adopted(project: Project, state: State, files: Sequence[str], alembic: str) 
         f"  commit {files[0]}",
         f"  {alembic} check    # no new upgrade operations",
     ]
-    lines += [f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
-              f"tables now (`{alembic} upgrade head`)" for c in project.create_all]  # fmt: skip
+    lines += [
+        f"  remove the create_all at {project.rel(c.path)}:{c.line}: migrations make the "
+        f"tables now (`{alembic} upgrade head`)"
+        for c in project.create_all
+    ]
     lines += ["", f"To take it back: `{alembic} stamp --purge base`, then `alembic-wizard undo`."]
     return "\n".join(lines)
 
@@ -76,13 +85,15 @@ def adopted(project: Project, state: State, files: Sequence[str], alembic: str) 
 def not_stamped(state: State, files: Sequence[str], then: Sequence[str]) -> str:
     """After writing the revisions for a database that differs from the models."""
     align = files[-1]
-    return "\n".join([
-        "Not stamped: the database does not match the models.",
-        f"{files[0]} creates the schema as the database has it; {align} then makes the",
-        "differences above (a fresh database gets both: the models' schema).",
-        "",
-        "Next:",
-        f"  review {align} (it drops what the models do not have)",
-        f"  {then[0]}    # the database is the baseline",
-        f"  {then[1]}    # applies the differences",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "Not stamped: the database does not match the models.",
+            f"{files[0]} creates the schema as the database has it; {align} then makes the",
+            "differences above (a fresh database gets both: the models' schema).",
+            "",
+            "Next:",
+            f"  review {align} (it drops what the models do not have)",
+            f"  {then[0]}    # the database is the baseline",
+            f"  {then[1]}    # applies the differences",
+        ]
+    )

@@ -29,10 +29,15 @@ class Decider:
         return True
 
     def choose(
-        self, what: str, flag: str, given: str | None, choices: Sequence[str], default: str | None,
+        self,
+        what: str,
+        flag: str,
+        given: str | None,
+        choices: Sequence[str],
+        default: str | None,
         help: Mapping[str, str] | None = None,
         places: Sequence[str] = (),
-    ) -> str:  # fmt: skip
+    ) -> str:
         """One of `choices`; `default` None means there is no single sensible default. A
         flag that names none of them is an error, or, with someone to ask, asked again.
         `places`: where each choice is written (`app/config.py:4`), for the message."""
@@ -81,9 +86,13 @@ class Decider:
         return prompts.confirm(question, default)
 
     def text(
-        self, what: str, flag: str, given: str | None, default: str,
+        self,
+        what: str,
+        flag: str,
+        given: str | None,
+        default: str,
         check: Callable[[str], str | None] = lambda _: None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         """Free text with a default; `check` says why an answer is refused (None: fine).
         A refused answer is asked again with the reason, when there is someone to ask."""
         question = f"The {what}?"

@@ -18,21 +18,27 @@ def ask_add_deps(project: Project, decider: Decider, target: Target, notes: list
     text = project.files.get(project.config_path)
     if project.config_path.name != "pyproject.toml" or text is None:
         if decider.flags.add_deps:
-            notes.append(f"--add-deps: there is no pyproject.toml; declare "
-                         f"{', '.join(target.requirements)} in your requirements")  # fmt: skip
+            notes.append(
+                f"--add-deps: there is no pyproject.toml; declare "
+                f"{', '.join(target.requirements)} in your requirements"
+            )
         return True
     adding = deps.missing(text, target.requirements)
     if not adding:
         return True
     if deps.where(text) is None:
-        notes.append(f"{', '.join(adding)} not declared: pyproject.toml has no [project] "
-                     "dependencies or [tool.poetry.dependencies] to add to; declare them "
-                     "where your dependencies come from")  # fmt: skip
+        notes.append(
+            f"{', '.join(adding)} not declared: pyproject.toml has no [project] "
+            "dependencies or [tool.poetry.dependencies] to add to; declare them "
+            "where your dependencies come from"
+        )
         return True
     question = f"Declare {', '.join(adding)} in pyproject.toml?"
     add = decider.yes_no(question, "--add-deps", decider.flags.add_deps, True)
     lock = project.lock_file
     if add and lock is not None:
-        notes.append(f"pyproject.toml will declare {', '.join(adding)}: refresh {lock.name} "
-                     f"with `{_LOCK[lock.name]}`")  # fmt: skip
+        notes.append(
+            f"pyproject.toml will declare {', '.join(adding)}: refresh {lock.name} "
+            f"with `{_LOCK[lock.name]}`"
+        )
     return add

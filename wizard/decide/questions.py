@@ -73,8 +73,9 @@ def _by_settings(sources: list[UrlSource], label: str | None) -> str | None:
     found = [s.label for s in sources if s.settings and s.settings.label == label]
     if not found:
         known = sorted({s.settings.label for s in sources if s.settings})
-        raise WizardError(f"--settings {label!r} is not one of: {', '.join(known)}",
-                          hint="--settings VALUE")  # fmt: skip
+        raise WizardError(
+            f"--settings {label!r} is not one of: {', '.join(known)}", hint="--settings VALUE"
+        )
     return found[0]
 
 
@@ -164,8 +165,11 @@ def ask_database_url(decider: Decider, source: UrlSource, app: AppUrl) -> AppUrl
     where = f"only {app.path.name} has it" if app.path else "the app's env file has none"
     typed = decider.text(
         f"database URL for {app.key} ({where}; it goes into the env file the app reads)",
-        "--database-url", given, app.text, _url_problem,
-    )  # fmt: skip
+        "--database-url",
+        given,
+        app.text,
+        _url_problem,
+    )
     return AppUrl(typed.strip(), app.key, app.path, app.line, True, typed=True)
 
 
@@ -263,8 +267,10 @@ def ask_metadata(project: Project, decider: Decider) -> tuple[Metadata, ...]:
         picked = [g.strip() for g in given.split(",") if g.strip()]
         unknown = [g for g in picked if g not in labels]
         if unknown or not picked:
-            raise WizardError(f"--metadata {given!r}: not among {', '.join(labels)}",
-                              hint="--metadata a.Base.metadata,b.Base.metadata")  # fmt: skip
+            raise WizardError(
+                f"--metadata {given!r}: not among {', '.join(labels)}",
+                hint="--metadata a.Base.metadata,b.Base.metadata",
+            )
     elif len(labels) == 1:
         picked = labels
     else:

@@ -71,6 +71,10 @@ def check_env_urls(c: Context) -> Iterator[Finding]:
             if driverless(sync_url):
                 yield c.find("AW109", source.path, sync.line, f"{sync.key} has no driver")
             if app_url is not None and place(app_url) != place(sync_url):
-                yield c.find("AW120", source.path, sync.line,
-                             f"{sync.key} and {app.key if app else 'the app URL'} differ in "
-                             "host, port, user or database")  # fmt: skip
+                yield c.find(
+                    "AW120",
+                    source.path,
+                    sync.line,
+                    f"{sync.key} and {app.key if app else 'the app URL'} differ in "
+                    "host, port, user or database",
+                )

@@ -31,14 +31,18 @@ def check_env_calls(c: Context) -> Iterator[Finding]:
 def check_env_settings(c: Context) -> Iterator[Finding]:
     """AW104, AW113, AW123, and a sync env.py on the app's async URL (AW101)."""
     for node in ast.walk(c.env_tree) if c.env_tree else ():
-        if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "target_metadata"
-                                                 for t in node.targets)
-                and isinstance(node.value, ast.Constant) and node.value.value is None):  # fmt: skip
+        if (
+            isinstance(node, ast.Assign)
+            and any(getattr(t, "id", "") == "target_metadata" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and node.value.value is None
+        ):
             yield c.find("AW104", c.env_path, node.lineno, "target_metadata = None")
     if c.env_tree and c.project.tables and "render_as_batch" not in c.env_text and _sqlite(c):
         yield c.find("AW113", c.env_path, None, "SQLite without render_as_batch=True")
-    schemas = [k for call in c.calls("configure") for k in call.keywords
-               if k.arg == "include_schemas"]  # fmt: skip
+    schemas = [
+        k for call in c.calls("configure") for k in call.keywords if k.arg == "include_schemas"
+    ]
     if c.project.schemas and c.project.tables and c.env_tree and not schemas:
         yield c.find("AW123", c.env_path, None, "models in a named schema, no include_schemas")
     if not c.is_async_env:
@@ -60,9 +64,12 @@ def _app_url_in_sync_env(c: Context) -> Iterator[Finding]:
         if isinstance(node, ast.Attribute) and node.attr in fields:
             found = c.app_url()
             if found is not None and urls.is_async(found[0]):
-                yield c.find("AW101", c.env_path, node.lineno,
-                             f"sync env.py uses the app's async URL ({node.attr}, "
-                             f"{found[0].drivername})")  # fmt: skip
+                yield c.find(
+                    "AW101",
+                    c.env_path,
+                    node.lineno,
+                    f"sync env.py uses the app's async URL ({node.attr}, {found[0].drivername})",
+                )
                 return
 
 

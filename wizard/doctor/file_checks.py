@@ -41,8 +41,9 @@ def check_files(c: Context) -> Iterator[Finding]:
             yield c.find("AW115", source.path, None, f"{source.path.name} is not git-ignored")
     heads = project.alembic.heads
     if c.env_path is not None and len(heads) > 1:
-        yield c.find("AW116", c.env_path.parent / "versions", None,
-                     f"{len(heads)} heads: {', '.join(heads)}")  # fmt: skip
+        yield c.find(
+            "AW116", c.env_path.parent / "versions", None, f"{len(heads)} heads: {', '.join(heads)}"
+        )
 
 
 def check_hooks(c: Context) -> Iterator[Finding]:

@@ -81,8 +81,9 @@ def _separator(c: Context) -> Iterator[Finding]:
     if c.ini is None or c.ini_path is None or c.ini.has_option("alembic", "path_separator"):
         return
     if any(c.ini.has_option("alembic", k) for k in ("prepend_sys_path", "version_locations")):
-        yield c.find("AW112", c.ini_path, c.ini_line("[alembic]") or 1,
-                     "no path_separator under [alembic]")  # fmt: skip
+        yield c.find(
+            "AW112", c.ini_path, c.ini_line("[alembic]") or 1, "no path_separator under [alembic]"
+        )
 
 
 Where = tuple[Path, int | None, Path, list[str] | None]
@@ -114,8 +115,11 @@ def _sys_path(c: Context) -> Iterator[Finding]:
         yield c.find("AW105", path, line, "prepend_sys_path in [tool.alembic] is not a list")
         return
     root, import_root = c.project.root, c.project.import_root
-    folders = {(base / e.replace("%(here)s", str(here))).resolve()
-               for e in entries for base in (root, here)}  # fmt: skip
+    folders = {
+        (base / e.replace("%(here)s", str(here))).resolve()
+        for e in entries
+        for base in (root, here)
+    }
     if import_root not in (root, here) and import_root.resolve() not in folders:
         rel = Path(c.project.rel(import_root))
         yield c.find("AW105", path, line, f"prepend_sys_path does not include {rel}")

@@ -50,8 +50,10 @@ def ask_rails(decider: Decider, given: Sequence[str] | None) -> tuple[str, ...]:
     naming convention, only when named in --rails or --naming-convention, or asked."""
     unknown = [r for r in given or () if r not in RAIL_HELP]
     if unknown:
-        raise WizardError(f"--rails {','.join(unknown)}: not one of {', '.join(RAIL_HELP)}",
-                          hint="--rails test,ci,pre-commit,format,naming")  # fmt: skip
+        raise WizardError(
+            f"--rails {','.join(unknown)}: not one of {', '.join(RAIL_HELP)}",
+            hint="--rails test,ci,pre-commit,format,naming",
+        )
     rails = decider.many("guard rails", "--rails", given, list(RAILS))
     if "naming" in rails:
         return rails
@@ -61,9 +63,12 @@ def ask_rails(decider: Decider, given: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def plan(
-    project: Project, answers: Answers, target: Target, rails: Sequence[str],
+    project: Project,
+    answers: Answers,
+    target: Target,
+    rails: Sequence[str],
     convention: naming.Choice | None = None,
-) -> tuple[list[Change], list[str]]:  # fmt: skip
+) -> tuple[list[Change], list[str]]:
     """The changes for `rails`, each checked to parse, and notes for the user."""
     changes: list[Change] = []
     notes: list[str] = []
@@ -73,13 +78,18 @@ def plan(
     if tested:
         changes.append(migration_test.test_change(project, answers, target))
         key = migration_test.test_env_key(answers)
-        notes.append(f"the migration test runs on ${key}: {migration_test.TEST_FILE} says how "
-                     "(it needs pytest and pytest-alembic)")  # fmt: skip
+        notes.append(
+            f"the migration test runs on ${key}: {migration_test.TEST_FILE} says how "
+            "(it needs pytest and pytest-alembic)"
+        )
     if "ci" in rails:
         changes.append(ci.workflow_change(project, answers, target, tested))
         commands = ci.plain_commands(project, answers, tested)
-        notes += [*ci.notes(project), "the same checks for another CI, where Alembic runs:",
-                  *(f"    {line}" for line in commands)]  # fmt: skip
+        notes += [
+            *ci.notes(project),
+            "the same checks for another CI, where Alembic runs:",
+            *(f"    {line}" for line in commands),
+        ]
     if "pre-commit" in rails:
         changes.append(precommit.precommit_change(project))
     if "format" in rails:

@@ -22,18 +22,32 @@ if TYPE_CHECKING:
 WORKFLOW = Path(".github/workflows/migrations.yml")
 
 _SERVICES = {
-    "postgresql": (["image: postgres:16", "env:", "  POSTGRES_PASSWORD: postgres",
-                    "  POSTGRES_DB: app", "ports: ['5432:5432']",
-                    "options: --health-cmd pg_isready --health-interval 5s --health-retries 10"],
-                   {"username": "postgres", "password": "postgres", "port": 5432},
-                   "PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -c 'create database app_test'"),  # noqa: E501
-    "mysql": (["image: mariadb:11", "env:", "  MARIADB_ROOT_PASSWORD: root",
-               "  MARIADB_DATABASE: app", "ports: ['3306:3306']",
-               "options: --health-cmd 'healthcheck.sh --connect' --health-interval 5s "
-               "--health-retries 10"],
-              {"username": "root", "password": "root", "port": 3306},
-              'mysql -h 127.0.0.1 -uroot -proot -e "create database app_test"'),
-}  # fmt: skip
+    "postgresql": (
+        [
+            "image: postgres:16",
+            "env:",
+            "  POSTGRES_PASSWORD: postgres",
+            "  POSTGRES_DB: app",
+            "ports: ['5432:5432']",
+            "options: --health-cmd pg_isready --health-interval 5s --health-retries 10",
+        ],
+        {"username": "postgres", "password": "postgres", "port": 5432},
+        "PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -c 'create database app_test'",
+    ),
+    "mysql": (
+        [
+            "image: mariadb:11",
+            "env:",
+            "  MARIADB_ROOT_PASSWORD: root",
+            "  MARIADB_DATABASE: app",
+            "ports: ['3306:3306']",
+            "options: --health-cmd 'healthcheck.sh --connect' --health-interval 5s "
+            "--health-retries 10",
+        ],
+        {"username": "root", "password": "root", "port": 3306},
+        'mysql -h 127.0.0.1 -uroot -proot -e "create database app_test"',
+    ),
+}
 
 
 def alembic_command(project: Project) -> str:
@@ -47,8 +61,8 @@ def _ci_url(url: URL, database: str) -> str:
     if backend == "sqlite":
         return url.set(database=f"ci-{database}.db", query={}).render_as_string(False)
     service = _SERVICES["mysql" if backend in ("mysql", "mariadb") else backend][1]
-    return url.set(host="127.0.0.1", database=database, query={},
-                   **service).render_as_string(hide_password=False)  # type: ignore[arg-type]  # fmt: skip
+    given = url.set(host="127.0.0.1", database=database, query={}, **service)  # type: ignore[arg-type]
+    return given.render_as_string(hide_password=False)
 
 
 def _env(project: Project, answers: Answers, target: Target, tested: bool) -> dict[str, str]:
@@ -70,9 +84,12 @@ def _env(project: Project, answers: Answers, target: Target, tested: bool) -> di
 # what runs a command in its environment
 _MANAGED = {
     "uv": ("astral-sh/setup-uv@v6", "uv sync && uv pip install", "uv run "),
-    "poetry": (None, "pipx install poetry && poetry install && poetry run python -m pip install",
-               "poetry run "),
-}  # fmt: skip
+    "poetry": (
+        None,
+        "pipx install poetry && poetry install && poetry run python -m pip install",
+        "poetry run ",
+    ),
+}
 
 
 def _install(project: Project, target: Target, tested: bool) -> str:
@@ -126,8 +143,9 @@ def plain_commands(project: Project, answers: Answers, tested: bool) -> list[str
     doctor = ["alembic-wizard doctor"] if ci_inputs.wizard_requirement(project) else []
     lines = [*doctor, f'test "$({alembic} heads | wc -l)" -le 1']
     if tested:
-        lines.append(f"{test_env_key(answers)}=<a test database> "
-                     f"python -m pytest {TEST_FILE.as_posix()}")  # fmt: skip
+        lines.append(
+            f"{test_env_key(answers)}=<a test database> python -m pytest {TEST_FILE.as_posix()}"
+        )
     return [*lines, f"{alembic} upgrade head && {alembic} check"]
 
 

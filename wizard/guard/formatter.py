@@ -16,9 +16,12 @@ Formatter = Literal["ruff", "black"]
 # Alembic's own runners: `exec` finds ruff on PATH, `console_scripts` runs black's entry point
 HOOKS: dict[Formatter, dict[str, str]] = {
     "ruff": {"type": "exec", "executable": "ruff", "options": "format REVISION_SCRIPT_FILENAME"},
-    "black": {"type": "console_scripts", "entrypoint": "black",
-              "options": "REVISION_SCRIPT_FILENAME"},
-}  # fmt: skip
+    "black": {
+        "type": "console_scripts",
+        "entrypoint": "black",
+        "options": "REVISION_SCRIPT_FILENAME",
+    },
+}
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 
 
@@ -29,9 +32,12 @@ def detect(files: Mapping[Path, str | None], root: Path, top: Path) -> Formatter
     if "[tool.black" in pyproject or "psf/black" in hooks:
         return "black"
     ruff_files = [d / name for d in {root, top} for name in ("ruff.toml", ".ruff.toml")]
-    if ("[tool.ruff" in pyproject or "ruff-pre-commit" in hooks
-            or any(files.get(p) is not None for p in ruff_files)
-            or re.search(r"""["']ruff\b""", pyproject)):  # fmt: skip
+    if (
+        "[tool.ruff" in pyproject
+        or "ruff-pre-commit" in hooks
+        or any(files.get(p) is not None for p in ruff_files)
+        or re.search(r"""["']ruff\b""", pyproject)
+    ):
         return "ruff"
     if re.search(r"""["']black\b""", pyproject):
         return "black"
@@ -47,8 +53,9 @@ def in_ini(text: str, formatter: Formatter) -> str:
         *(f"{formatter}.{k} = {v}" for k, v in HOOKS[formatter].items()),
     ]
     lines = text.splitlines()
-    sections = [(i, m.group(1).strip()) for i, line in enumerate(lines)
-                if (m := _SECTION.match(line))]  # fmt: skip
+    sections = [
+        (i, m.group(1).strip()) for i, line in enumerate(lines) if (m := _SECTION.match(line))
+    ]
     here = next((i for i, name in sections if name == "post_write_hooks"), None)
     if here is not None:
         nxt = next((i for i, _ in sections if i > here), len(lines))

@@ -74,8 +74,11 @@ def choose(names: Sequence[Mapping[str, Any]]) -> Choice:
     """The candidate that renames nothing and reproduces the most names; with an empty
     database, SQLAlchemy's recommended one."""
     if not names:
-        return Choice(RECOMMENDED, "the database has no constraints of these tables yet: "
-                      "SQLAlchemy's recommended convention")  # fmt: skip
+        return Choice(
+            RECOMMENDED,
+            "the database has no constraints of these tables yet: "
+            "SQLAlchemy's recommended convention",
+        )
     scored = [(label, conv, *_score(conv, names)) for label, conv in CANDIDATES.items()]
     label, conv, matched, renamed = min(scored, key=lambda s: (len(s[3]), -s[2]))
     why = f"{label}: it reproduces {matched} of the {len(names)} names in the database"

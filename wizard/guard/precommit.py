@@ -40,15 +40,20 @@ def merged(text: str, project_arg: str = "") -> str:
     start = next((i for i, line in enumerate(lines) if re.match(r"repos:\s*(#.*)?$", line)), None)
     if start is None:
         if re.search(r"(?m)^repos:", text):  # `repos: []` or a flow list: not ours to rewrite
-            raise WizardError("`repos:` is written on one line", path=CONFIG,
-                              hint="write it as a block list, or add the hook by hand")  # fmt: skip
+            raise WizardError(
+                "`repos:` is written on one line",
+                path=CONFIG,
+                hint="write it as a block list, or add the hook by hand",
+            )
         lines += ["repos:", *entry("  ", project_arg)]
         return newline.join(lines) + newline
     block = _block(lines, start)
     items = [lines[i] for i in block if lines[i].lstrip().startswith("- ")]
     indent = items[0][: len(items[0]) - len(items[0].lstrip())] if items else "  "
-    last = max((i for i in block if lines[i].strip() and not lines[i].lstrip().startswith("#")),
-               default=start)  # fmt: skip
+    last = max(
+        (i for i in block if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+        default=start,
+    )
     out = lines[: last + 1] + entry(indent, project_arg) + lines[last + 1 :]
     return newline.join(out) + newline
 

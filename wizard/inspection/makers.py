@@ -80,9 +80,12 @@ def _makers(
 
 
 def _returns(
-    resolver: Resolver, module: Module, function: ast.FunctionDef, symbol: Symbol,
+    resolver: Resolver,
+    module: Module,
+    function: ast.FunctionDef,
+    symbol: Symbol,
     cls_name: bool = False,
-) -> bool:  # fmt: skip
+) -> bool:
     """Annotated `-> Cls`, or a `return Cls(...)` (`return cls(...)` in a class method)."""
     named = class_name(function.returns)
     if named is not None and resolver.expr(module, named) == symbol:
@@ -98,9 +101,12 @@ def _returns(
 
 
 def _call(
-    resolver: Resolver, module: Module, function: ast.FunctionDef, owner: Symbol | None,
+    resolver: Resolver,
+    module: Module,
+    function: ast.FunctionDef,
+    owner: Symbol | None,
     depth: int,
-) -> Made | None:  # fmt: skip
+) -> Made | None:
     """`get_config()`, `DbConfig.from_env(Env())`: each required parameter made in turn."""
     args = function.args
     if args.vararg is not None or None in args.kw_defaults:  # not ours to guess

@@ -114,8 +114,15 @@ class Tree:
         deep) becomes a note about that file instead of taking the run down."""
         try:
             yield
-        except (RecursionError, ValueError, TypeError, AttributeError, KeyError,
-                IndexError, RuntimeError) as exc:  # fmt: skip
+        except (
+            RecursionError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            KeyError,
+            IndexError,
+            RuntimeError,
+        ) as exc:
             why = f"not understood ({type(exc).__name__}: {exc}); read past"
             self.skipped.append(Skipped(module.path, None, why, read_past=True))
 
@@ -163,8 +170,14 @@ def _collect_import_node(module: Module, node: ast.AST) -> None:
 
 def make_module(name: str, path: Path, root: Path, tree: ast.Module, data: bytes) -> Module:
     """A parsed file as a module: its imports and top-level names collected."""
-    module = Module(name=name, path=path, root=root, tree=tree, names_table=b"Table" in data,
-                    names_create_all=b"create_all" in data)  # fmt: skip
+    module = Module(
+        name=name,
+        path=path,
+        root=root,
+        tree=tree,
+        names_table=b"Table" in data,
+        names_create_all=b"create_all" in data,
+    )
     _collect_imports(module)
     _collect_defined(module)
     return module

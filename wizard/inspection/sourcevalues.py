@@ -42,10 +42,18 @@ class Values:
 
     def literal(self, module: Module, text: str, line: int) -> UrlSource:
         return UrlSource(
-            "literal", f"the URL written in {module.name} (line {line})", None,
-            "DATABASE_URL", "DATABASE_URL_SYNC", 'os.environ["DATABASE_URL"]',
-            default=text, default_is_literal=True, shape=text, path=module.path, line=line,
-        )  # fmt: skip
+            "literal",
+            f"the URL written in {module.name} (line {line})",
+            None,
+            "DATABASE_URL",
+            "DATABASE_URL_SYNC",
+            'os.environ["DATABASE_URL"]',
+            default=text,
+            default_is_literal=True,
+            shape=text,
+            path=module.path,
+            line=line,
+        )
 
     def environ(
         self, module: Module, key: str, default: ast.expr | None, name: str | None, line: int
@@ -61,9 +69,20 @@ class Values:
                 ("app_database_url"),
             )
         label = f"{module.name}.{name} (${key})" if name else f"${key} ({module.name})"
-        return UrlSource("environ", label, None, key, sync_name(key), expr, imports,
-                         default=value, default_is_literal=value is not None, shape=value,
-                         path=module.path, line=line)  # fmt: skip
+        return UrlSource(
+            "environ",
+            label,
+            None,
+            key,
+            sync_name(key),
+            expr,
+            imports,
+            default=value,
+            default_is_literal=value is not None,
+            shape=value,
+            path=module.path,
+            line=line,
+        )
 
     def put_together(self, module: Module, node: ast.expr, line: int) -> UrlSource | None:
         """`create_async_engine(f"postgresql+asyncpg://{USER}:{PW}@...")`: env.py asks the
@@ -72,14 +91,24 @@ class Values:
         shape = evaluate(node, scope)
         if not isinstance(shape, str) or "://" not in shape:
             return None
-        return UrlSource("engine", f"the URL put together in {module.name} (line {line})", None,
-                         None, "DATABASE_URL_SYNC", "", shape=shape, path=module.path,
-                         line=line)  # fmt: skip
+        return UrlSource(
+            "engine",
+            f"the URL put together in {module.name} (line {line})",
+            None,
+            None,
+            "DATABASE_URL_SYNC",
+            "",
+            shape=shape,
+            path=module.path,
+            line=line,
+        )
 
     def helper(
-        self, module: Module, function: ast.FunctionDef,
+        self,
+        module: Module,
+        function: ast.FunctionDef,
         settings_of: Callable[[Module, ast.expr], Settings | None],
-    ) -> UrlSource:  # fmt: skip
+    ) -> UrlSource:
         """`get_database_url()`: env.py calls it; its value is evaluated where possible."""
         found: list[Settings] = []
 
@@ -96,12 +125,18 @@ class Values:
 
         value, shape = run(None), run(PLACEHOLDER)
         return UrlSource(
-            "helper", f"{module.name}.{function.name}()", None, None, "DATABASE_URL_SYNC",
-            f"{function.name}()", (f"from {module.name} import {function.name}",),
+            "helper",
+            f"{module.name}.{function.name}()",
+            None,
+            None,
+            "DATABASE_URL_SYNC",
+            f"{function.name}()",
+            (f"from {module.name} import {function.name}",),
             default=value if isinstance(value, str) else None,
-            shape=shape if isinstance(shape, str) else None, path=module.path,
+            shape=shape if isinstance(shape, str) else None,
+            path=module.path,
             line=function.lineno,
-        )  # fmt: skip
+        )
 
     def settings_source(self, settings: Settings, path: list[str]) -> UrlSource | None:
         """`settings.X` (a field or a property) or `settings.db.url` (a nested model)."""
@@ -127,12 +162,17 @@ class Values:
             # pydantic-settings reads the whole model as JSON: no variable of its own
             alias = settings.env_prefix + field.alias if field.alias else None
         chosen = replace(
-            settings, url_field=field.name, url_field_line=field.line, url_alias=alias,
-            url_default=field.default, owner_module=field.owner_module,
+            settings,
+            url_field=field.name,
+            url_field_line=field.line,
+            url_alias=alias,
+            url_default=field.default,
+            owner_module=field.owner_module,
             owner_cls=field.owner_cls,
-            url_computed=bool(settings.attr_prefix) and not settings.nested_delimiter
+            url_computed=bool(settings.attr_prefix)
+            and not settings.nested_delimiter
             or field.name in settings.assembled,
-        )  # fmt: skip
+        )
         value, shape = (from_json or self._default(chosen, field, f) for f in (None, PLACEHOLDER))
         kind = "computed" if chosen.url_computed else "field"
         source = self.settings_kind(kind, chosen, value, shape, field.line)
@@ -149,11 +189,20 @@ class Values:
         attr = f"{settings.attr_prefix}{settings.url_field}"
         call = "()" if settings.url_called else ""
         return UrlSource(
-            "field" if kind == "field" else "computed", f"{settings.label}.{attr}", settings,
-            settings.env_key, sync, f"app_settings.{attr}{call}", imports, setup, default=value,
-            shape=shape, path=self._path(settings.owner_module), line=line,
+            "field" if kind == "field" else "computed",
+            f"{settings.label}.{attr}",
+            settings,
+            settings.env_key,
+            sync,
+            f"app_settings.{attr}{call}",
+            imports,
+            setup,
+            default=value,
+            shape=shape,
+            path=self._path(settings.owner_module),
+            line=line,
             settings_path=self._path(settings.owner_module),
-        )  # fmt: skip
+        )
 
     def _path(self, module: str) -> Path | None:
         found = self.resolver.module(module)
@@ -164,10 +213,15 @@ class Values:
     ) -> UrlSource | None:
         """A property (or computed field) of the settings or of a model nested in them."""
         nested = bool(settings.attr_prefix)  # the model's own class, else the settings'
-        chosen = replace(settings, url_field=name, url_computed=True, url_alias=None,
-                         url_default=None,
-                         owner_module=settings.owner_module if nested else settings.module,
-                         owner_cls=settings.owner_cls if nested else settings.cls)  # fmt: skip
+        chosen = replace(
+            settings,
+            url_field=name,
+            url_computed=True,
+            url_alias=None,
+            url_default=None,
+            owner_module=settings.owner_module if nested else settings.module,
+            owner_cls=settings.owner_cls if nested else settings.cls,
+        )
         function = function or self._property(settings, name)
         if function is None:
             return None
@@ -180,8 +234,9 @@ class Values:
         scope = Scope(
             lambda n: self.field_value(settings, n, fallback),
             lambda node: isinstance(node, ast.Name) and node.id == "self",
-            {}, fallback,
-        )  # fmt: skip
+            {},
+            fallback,
+        )
         value = evaluate_body(function, scope)
         return value if isinstance(value, str) else None
 
@@ -224,11 +279,17 @@ class Values:
             return None
         fields = tuple(model_fields(found[1], found[0].name))
         prefix = settings.env_prefix + field.name + (settings.nested_delimiter or "_")
-        return replace(settings, env_prefix=prefix, attr_prefix=f"{field.name}.",
-                       fields=fields, field_names=tuple(f.name for f in fields),
-                       properties=tuple(properties_of(found[1])),
-                       assembled=tuple(assembled(found[1])), owner_module=found[0].name,
-                       owner_cls=found[1].name)  # fmt: skip
+        return replace(
+            settings,
+            env_prefix=prefix,
+            attr_prefix=f"{field.name}.",
+            fields=fields,
+            field_names=tuple(f.name for f in fields),
+            properties=tuple(properties_of(found[1])),
+            assembled=tuple(assembled(found[1])),
+            owner_module=found[0].name,
+            owner_cls=found[1].name,
+        )
 
     def _json_part(self, settings: Settings, parent: Field, field: Field) -> str | None:
         """`DATABASE={"url": "..."}`: a nested model's field from the JSON pydantic reads."""
@@ -245,8 +306,9 @@ class Values:
     def _default(self, settings: Settings, field: Field, fallback: str | None) -> str | None:
         if field.default is not None or field.default_expr is None:
             return field.default
-        scope = Scope(lambda n: self.field_value(settings, n, fallback), lambda _: False, {},
-                      fallback)  # fmt: skip
+        scope = Scope(
+            lambda n: self.field_value(settings, n, fallback), lambda _: False, {}, fallback
+        )
         value = evaluate(ast.parse(field.default_expr, mode="eval").body, scope)
         return value if isinstance(value, str) else None
 

@@ -38,7 +38,7 @@ def as_dict(project: Project) -> dict[str, object]:
                 "getter": s.getter,
             }
             for s in project.settings
-        ],  # fmt: skip
+        ],
         "urls": _urls(project),
         "env_files": [
             {"path": project.rel(e.path), "example": e.example, "keys": e.env.keys()}
@@ -65,8 +65,11 @@ def _interpreter(project: Project) -> dict[str, object]:
         "package_manager": project.package_manager,
         "alembic_command": project.alembic_command,
     }
-    return {"python": project.python, "installed": sorted(project.installed),
-            "interpreter": interpreter}  # fmt: skip
+    return {
+        "python": project.python,
+        "installed": sorted(project.installed),
+        "interpreter": interpreter,
+    }
 
 
 def interpreter_line(project: Project) -> str:
@@ -77,8 +80,10 @@ def interpreter_line(project: Project) -> str:
     if "alembic" not in env.versions:
         has.insert(0, "no alembic")
     manager = "" if project.package_manager == "pip" else f"; {project.package_manager} project"
-    return (f"{project.rel(Path(env.python))} (Python {env.version}, found: {env.found_by}; "
-            f"{', '.join(has)}{manager})")  # fmt: skip
+    return (
+        f"{project.rel(Path(env.python))} (Python {env.version}, found: {env.found_by}; "
+        f"{', '.join(has)}{manager})"
+    )
 
 
 def _urls(project: Project) -> list[dict[str, object]]:

@@ -84,8 +84,14 @@ def _merged(changes: list[Change]) -> list[Change]:
     by_path: dict[Path, Change] = {}
     for change in changes:
         first = by_path.get(change.path)
-        by_path[change.path] = change if first is None else replace(
-            first, after=change.after, why=f"{first.why}; {change.why}",
-            lost=first.lost + change.lost,
-        )  # fmt: skip
+        by_path[change.path] = (
+            change
+            if first is None
+            else replace(
+                first,
+                after=change.after,
+                why=f"{first.why}; {change.why}",
+                lost=first.lost + change.lost,
+            )
+        )
     return list(by_path.values())

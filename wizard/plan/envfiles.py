@@ -38,8 +38,9 @@ def env_changes(project: Project, answers: Answers, sync_text: str | None) -> li
     return out
 
 
-def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: str,
-            why: str) -> Change:  # fmt: skip
+def _insert(
+    env: EnvSource, answers: Answers, key: str, sync_key: str, value: str, why: str
+) -> Change:
     """`sync_key=value` after the app's URL (a hard-coded URL moves in first)."""
     text, parsed = env.text, env.env
     anchor = parsed.get(key, case_sensitive=answers.source.case_sensitive)
@@ -122,8 +123,9 @@ def _from_template(project: Project, answers: Answers, sync_text: str) -> Change
     binding = template.env.get(key)
     assert binding is not None
     text = envfile.set_value(template.env, binding.key, answers.app.text)
-    text = envfile.insert_after(envfile.parse(text, template.path), text, binding.key, sync_key,
-                                sync_text)  # fmt: skip
+    text = envfile.insert_after(
+        envfile.parse(text, template.path), text, binding.key, sync_key, sync_text
+    )
     path = new_env_path(project, answers)
     _check_reads_back(path, text, sync_key, sync_text)
     why = f"{template.path.name} with the URL you gave in {key}, and {sync_key} (new file)"

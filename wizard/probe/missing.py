@@ -27,8 +27,12 @@ _NAMED = re.compile(
     r"|Config '(?P<c>[A-Za-z_][A-Za-z0-9_]*)' is missing, and has no default"  # starlette
 )
 _URLISH = re.compile(r"(?i)(url|uri|dsn)$")
-_DRIVERS = (("asyncpg", "postgresql+asyncpg"), ("aiomysql", "mysql+aiomysql"),
-            ("asyncmy", "mysql+asyncmy"), ("aiosqlite", "sqlite+aiosqlite"))  # fmt: skip
+_DRIVERS = (
+    ("asyncpg", "postgresql+asyncpg"),
+    ("aiomysql", "mysql+aiomysql"),
+    ("asyncmy", "mysql+asyncmy"),
+    ("aiosqlite", "sqlite+aiosqlite"),
+)
 
 
 def missing(exc: BaseException, ours: set[str]) -> dict[str, str]:

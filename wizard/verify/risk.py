@@ -76,10 +76,14 @@ def _classify(item: Item, models: Models) -> Iterator[Risk]:
         yield _drop_table(item, models)
     elif op == "remove_column":
         where = f"{_name(item)}.{item['column']}"
-        yield Risk("drop column", where, f"{where} would be dropped with its data "
-                   f"({_name(item)} holds {rows(item.get('rows'))}): no model declares it",
-                   "keep the column in the model if its values are needed; "
-                   "if it was renamed, use op.alter_column(..., new_column_name=...)")  # fmt: skip
+        yield Risk(
+            "drop column",
+            where,
+            f"{where} would be dropped with its data "
+            f"({_name(item)} holds {rows(item.get('rows'))}): no model declares it",
+            "keep the column in the model if its values are needed; "
+            "if it was renamed, use op.alter_column(..., new_column_name=...)",
+        )
     elif op == "add_column" and item.get("rows"):
         yield _not_null_add(item)
     elif op == "modify_nullable" and item.get("nulls"):
@@ -100,37 +104,55 @@ def _drop_table(item: Item, models: Models) -> Risk:
     if unloaded:
         modules = ", ".join(unloaded)
         fix = f"import {modules} in env.py (add it to MODEL_MODULES)"
-        return Risk("drop table", table, f"{what}: {modules} defines it, but env.py does not "
-                    "import it", fix)  # fmt: skip
+        return Risk(
+            "drop table", table, f"{what}: {modules} defines it, but env.py does not import it", fix
+        )
     if other and defs:
         labels = ",".join(sorted(models.targeted | set(other)))
-        return Risk("drop table", table, f"{what}: it is on {other[0]}, which "
-                    "target_metadata does not include",
-                    f"target every MetaData: alembic-wizard --metadata {labels}")  # fmt: skip
+        return Risk(
+            "drop table",
+            table,
+            f"{what}: it is on {other[0]}, which target_metadata does not include",
+            f"target every MetaData: alembic-wizard --metadata {labels}",
+        )
     if item.get("extension"):
         ext = item["extension"]
-        return Risk("drop table", table, f"{what}: it belongs to the extension {ext}, "
-                    "not to your models", "leave it out of autogenerate: an include_object "
-                    f"hook in env.py that returns False for {ext}'s tables")  # fmt: skip
-    return Risk("drop table", table, f"{what}: no model defines it",
-                "if it should stay, leave it out with an include_object hook in env.py "
-                "(or define it); if not, make sure its data is not needed")  # fmt: skip
+        return Risk(
+            "drop table",
+            table,
+            f"{what}: it belongs to the extension {ext}, not to your models",
+            "leave it out of autogenerate: an include_object "
+            f"hook in env.py that returns False for {ext}'s tables",
+        )
+    return Risk(
+        "drop table",
+        table,
+        f"{what}: no model defines it",
+        "if it should stay, leave it out with an include_object hook in env.py "
+        "(or define it); if not, make sure its data is not needed",
+    )
 
 
 def _not_null_add(item: Item) -> Risk:
     where = f"{_name(item)}.{item['column']}"
-    return Risk("not null", where, f"{where} is added NOT NULL without a server default, "
-                f"and {_name(item)} holds {rows(item['rows'])}: the upgrade fails",
-                "add server_default=... to the column, or add it nullable, backfill, "
-                "then make it NOT NULL")  # fmt: skip
+    return Risk(
+        "not null",
+        where,
+        f"{where} is added NOT NULL without a server default, "
+        f"and {_name(item)} holds {rows(item['rows'])}: the upgrade fails",
+        "add server_default=... to the column, or add it nullable, backfill, then make it NOT NULL",
+    )
 
 
 def _not_null_set(item: Item) -> Risk:
     where = f"{_name(item)}.{item['column']}"
-    return Risk("not null", where, f"{where} becomes NOT NULL, and {rows(item['nulls'])} "
-                "hold NULL there: the upgrade fails",
-                f"backfill first: UPDATE {_name(item)} SET {item['column']} = ... "
-                f"WHERE {item['column']} IS NULL, before alter_column(nullable=False)")  # fmt: skip
+    return Risk(
+        "not null",
+        where,
+        f"{where} becomes NOT NULL, and {rows(item['nulls'])} hold NULL there: the upgrade fails",
+        f"backfill first: UPDATE {_name(item)} SET {item['column']} = ... "
+        f"WHERE {item['column']} IS NULL, before alter_column(nullable=False)",
+    )
 
 
 def _narrower(old: Item, new: Item) -> bool:
@@ -138,12 +160,14 @@ def _narrower(old: Item, new: Item) -> bool:
         return False
     if old["affinity"] == "Integer":
         return bool(new["size"] < old["size"])
-    if new.get("length") is not None and (old.get("length") is None or
-                                          new["length"] < old["length"]):  # fmt: skip
+    if new.get("length") is not None and (
+        old.get("length") is None or new["length"] < old["length"]
+    ):
         return True
     precision = ("precision", "scale")
-    return any(old.get(k) is not None and new.get(k) is not None and new[k] < old[k]
-               for k in precision)  # fmt: skip
+    return any(
+        old.get(k) is not None and new.get(k) is not None and new[k] < old[k] for k in precision
+    )
 
 
 def _type_change(item: Item) -> Iterator[Risk]:
@@ -151,13 +175,21 @@ def _type_change(item: Item) -> Iterator[Risk]:
     old, new = item["old"], item["new"]
     change = f"{where}: {old['sql']} -> {new['sql']}"
     if _narrower(old, new):
-        yield Risk("narrowing", where, f"{change} narrows the type: values that do not fit "
-                   "fail the upgrade (or are cut, on some databases)",
-                   "check the longest or largest value first, or keep the wider type")  # fmt: skip
+        yield Risk(
+            "narrowing",
+            where,
+            f"{change} narrows the type: values that do not fit "
+            "fail the upgrade (or are cut, on some databases)",
+            "check the longest or largest value first, or keep the wider type",
+        )
     elif old["affinity"] != new["affinity"]:
-        yield Risk("type change", where, f"{change} converts every value",
-                   "check the conversion: on PostgreSQL alter_column(..., "
-                   "postgresql_using='...') says how")  # fmt: skip
+        yield Risk(
+            "type change",
+            where,
+            f"{change} converts every value",
+            "check the conversion: on PostgreSQL alter_column(..., "
+            "postgresql_using='...') says how",
+        )
 
 
 def _enum(item: Item) -> Iterator[Risk]:
@@ -165,16 +197,23 @@ def _enum(item: Item) -> Iterator[Risk]:
     quoted = ", ".join(repr(v) for v in item["added"])
     if item["added"]:
         first = item["added"][0]
-        yield Risk("enum", name, f"enum type {name} lacks {quoted} in the database; "
-                   "autogenerate does not compare enum values, so no revision would add it",
-                   f"write it in a revision: op.execute(\"ALTER TYPE {name} ADD VALUE "
-                   f"'{first}'\")")  # fmt: skip
+        yield Risk(
+            "enum",
+            name,
+            f"enum type {name} lacks {quoted} in the database; "
+            "autogenerate does not compare enum values, so no revision would add it",
+            f"write it in a revision: op.execute(\"ALTER TYPE {name} ADD VALUE '{first}'\")",
+        )
     if item["removed"]:
         gone = ", ".join(repr(v) for v in item["removed"])
-        yield Risk("enum", name, f"enum type {name} in the database still has {gone}, "
-                   "which the models dropped (autogenerate does not see it)",
-                   "move rows off those values, then create the new type, "
-                   "ALTER COLUMN ... TYPE ... USING, and drop the old type")  # fmt: skip
+        yield Risk(
+            "enum",
+            name,
+            f"enum type {name} in the database still has {gone}, "
+            "which the models dropped (autogenerate does not see it)",
+            "move rows off those values, then create the new type, "
+            "ALTER COLUMN ... TYPE ... USING, and drop the old type",
+        )
 
 
 def _renames(items: Sequence[Item]) -> dict[int, list[Risk]]:
@@ -183,16 +222,28 @@ def _renames(items: Sequence[Item]) -> dict[int, list[Risk]]:
     out: dict[int, list[Risk]] = {}
     adds = [i for i in items if i["op"] == "add_column"]
     for drop in (i for i in items if i["op"] == "remove_column"):
-        match = next((a for a in adds if id(a) not in out
-                      and (a["schema"], a["table"]) == (drop["schema"], drop["table"])
-                      and a["type"]["affinity"] == drop["type"]["affinity"]), None)  # fmt: skip
+        match = next(
+            (
+                a
+                for a in adds
+                if id(a) not in out
+                and (a["schema"], a["table"]) == (drop["schema"], drop["table"])
+                and a["type"]["affinity"] == drop["type"]["affinity"]
+            ),
+            None,
+        )
         if match is None:
             continue
         table, old, new = _name(drop), drop["column"], match["column"]
-        out[id(drop)] = [Risk("rename", f"{table}.{old}", f"{table}.{old} dropped and "
-                              f"{table}.{new} added ({drop['type']['sql']}): likely a rename, "
-                              f"and drop + add loses the data of {rows(drop.get('rows'))}",
-                              f"use op.alter_column({drop['table']!r}, {old!r}, "
-                              f"new_column_name={new!r}) instead")]  # fmt: skip
+        out[id(drop)] = [
+            Risk(
+                "rename",
+                f"{table}.{old}",
+                f"{table}.{old} dropped and "
+                f"{table}.{new} added ({drop['type']['sql']}): likely a rename, "
+                f"and drop + add loses the data of {rows(drop.get('rows'))}",
+                f"use op.alter_column({drop['table']!r}, {old!r}, new_column_name={new!r}) instead",
+            )
+        ]
         out[id(match)] = []
     return out
