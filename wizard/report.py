@@ -54,7 +54,10 @@ def next_commands(project: Project, rungs: list[Rung]) -> list[str]:
     return next_steps(project, rungs)[1]
 
 
-def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
+Steps = tuple[str, list[str]]  # what the state calls for, in words, and the commands
+
+
+def next_steps(project: Project, rungs: list[Rung]) -> Steps:
     """What the state calls for, in words, and the commands that do it."""
     found = {r.name: r for r in rungs}
     alembic = alembic_command(project)
@@ -71,20 +74,7 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
             [*install, ADOPT],
         )
     if not heads:
-        if pending is not None and not pending.values:
-            return (
-                "no revision yet, and the database already matches the models: record "
-                "that as the first revision",
-                [f'{alembic} revision -m "baseline"', f"{alembic} stamp head"],
-            )
-        return (
-            "no revision yet: create the first one from the models, then apply it",
-            [
-                *install,
-                f'{alembic} revision --autogenerate -m "create tables"',
-                f"{alembic} upgrade head",
-            ],
-        )
+        return _first_revision(alembic, install, pending)
     # `upgrade head` and `revision` refuse until the branches are merged
     merge = [f'{alembic} merge heads -m "merge heads"'] if len(heads) > 1 else []
     if current is None or pending is None:
@@ -106,4 +96,23 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     return (
         f"{count} {noun} pending: generate a revision, review it, then apply it",
         [f'{alembic} revision --autogenerate -m "update schema"', f"{alembic} upgrade head"],
+    )
+
+
+def _first_revision(alembic: str, install: list[str], pending: Rung | None) -> Steps:
+    """No revision yet: the first one, from the models (or, when the database already
+    matches them, recorded as it is)."""
+    if pending is not None and not pending.values:
+        return (
+            "no revision yet, and the database already matches the models: record "
+            "that as the first revision",
+            [f'{alembic} revision -m "baseline"', f"{alembic} stamp head"],
+        )
+    return (
+        "no revision yet: create the first one from the models, then apply it",
+        [
+            *install,
+            f'{alembic} revision --autogenerate -m "create tables"',
+            f"{alembic} upgrade head",
+        ],
     )

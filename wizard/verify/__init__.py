@@ -73,18 +73,7 @@ def verify(
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
     needed = {"alembic": "alembic", **target.drivers}
     declared = _declared(project)
-    request = {
-        "ini": str(project.alembic.ini_path),
-        "model_modules": project.model_modules,  # all: a drop is explained by a missing one
-        "online": go_online,
-        "drivers": list(needed),
-        "declared": list(declared),
-        "cwd": str(project.root),
-        # unset until the user copies the template: its placeholder lets env.py load offline
-        "placeholders": _placeholders(project, answers),
-    }
-    if go_online:  # a look with the app's own driver, when Alembic's is not installed yet
-        request["app_url"] = target.app_url.render_as_string(hide_password=False)
+    request = _request(project, answers, target, list(declared), go_online)
     reply = _ask(probe or Probe(project.python, project.root), request)
     if reply.answer is None:
         assert reply.stopped is not None
@@ -100,6 +89,25 @@ def verify(
         found.append(_unset_rung(project, answers))
     return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
             for g in found]  # fmt: skip
+
+
+def _request(
+    project: Project, answers: Answers, target: Target, declared: list[str], online: bool
+) -> dict[str, Any]:
+    """What the process in the project's interpreter is asked to look at."""
+    request = {
+        "ini": str(project.alembic.ini_path),
+        "model_modules": project.model_modules,  # all: a drop is explained by a missing one
+        "online": online,
+        "drivers": ["alembic", *target.drivers],
+        "declared": declared,
+        "cwd": str(project.root),
+        # unset until the user copies the template: its placeholder lets env.py load offline
+        "placeholders": _placeholders(project, answers),
+    }
+    if online:  # a look with the app's own driver, when Alembic's is not installed yet
+        request["app_url"] = target.app_url.render_as_string(hide_password=False)
+    return request
 
 
 def _ladder(
