@@ -113,7 +113,7 @@ def runner_command(options: Options) -> int:
     plan = Plan((runner.runner_change(project, where), *ignores), frozenset())
     applied = show_and_apply(project, plan, options)
     if applied is not False and not options.json:
-        print(runner.next_steps(where, project.python_command))
+        print(runner.next_steps(where, project.python_command, runner.framework(project)))
     outcome = Outcome(planned(project, plan), applied)
     then = [f"{project.python_command} -m {where.module}"]
     return finish(options, project, outcome, [], 0, then=then)

@@ -99,8 +99,8 @@ def _outside_env_links(plan: Plan, project: Project) -> list[tuple[Path, Path]]:
 def write(project: Project, plan: Plan, progress: Applied) -> Path | None:
     """Apply the plan (inside `writing`); the record folder, its backups."""
     folder = apply(plan.changes, project.root, progress, project.files)
-    if folder is not None:
-        say(f"backups of the modified files: {project.rel(folder)}")
+    if folder is not None and any(c.action == "modify" for c in plan.pending):
+        say(f"backups of the modified files: {project.rel(folder)}")  # none when all are new
     return folder
 
 

@@ -84,6 +84,21 @@ def declared(pyproject: str) -> set[str]:
     return names
 
 
+def mentioned(pyproject: str) -> set[str]:
+    """The normalised names of every dependency, optional ones and groups included."""
+    import tomlkit
+
+    doc = tomlkit.parse(pyproject)
+    project, poetry = _tables(doc)
+    lists = [*((project or {}).get("optional-dependencies") or {}).values()]
+    lists += [*(doc.get("dependency-groups") or {}).values()]
+    names = {_name(str(d)) for group in lists if isinstance(group, list) for d in group}
+    groups = ((poetry or {}).get("group") or {}).values()
+    tables = [g.get("dependencies") for g in groups if isinstance(g, dict)]
+    names |= {_normal(str(k)) for table in tables if isinstance(table, dict) for k in table}
+    return declared(pyproject) | names
+
+
 def runtime_requirements(pyproject: str) -> list[str]:
     """`[project].dependencies` as written, but those with an environment marker (which
     may rightly be absent here): what installing the project's dependencies installs."""
