@@ -178,6 +178,12 @@ def requirements_txt(text: str) -> dict[str, str]:
     return found
 
 
+def missing_requirements(text: str, wanted: list[str]) -> list[str]:
+    """The requirements in `wanted` that a requirements.txt does not list yet."""
+    present = requirements_txt(text)
+    return [w for w in wanted if _name(w) not in present]
+
+
 def append_requirements(text: str, requirements: list[str]) -> str:
     """`text` (a requirements.txt) with `requirements` appended, one per line, in its own
     line endings."""
