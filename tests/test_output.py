@@ -266,7 +266,10 @@ def test_a_dumb_terminal_is_asked_line_by_line_without_escape_codes(tmp_path: Pa
     child.sendline("")
     child.expect(r"Declare alembic>=1.13 in pyproject.toml\? \[Y/n\] ")
     child.sendline("n")
-    child.expect(r"Write these 9 file\(s\)\? \[Y/n\] ")
+    child.expect(r"Write these 9 file\(s\)\? \[Y/n/d: show the diff first\] ")
+    child.sendline("d")  # the diff, then the question again
+    child.expect(r"\+\+\+ b/migrations/env.py")
+    child.expect(r"Write these 9 file\(s\)\? \[Y/n/d: show the diff first\] ")
     child.sendline("y")
     child.expect(pexpect.EOF)
     child.close()

@@ -75,7 +75,7 @@ def test_runner_is_shown_written_and_undone(tmp_path: Path) -> None:
 
     again = wizard("runner", "--yes", cwd=project)
     assert again.returncode == 0 and "nothing to change" in again.stderr, again.stderr
-    undone = wizard("undo", cwd=project)
+    undone = wizard("undo", "--yes", cwd=project)
     assert undone.returncode == 0, undone.stderr
     assert not (project / "src/notes/migrate.py").exists()
 
@@ -106,7 +106,7 @@ def test_the_sqlite_lock_file_is_git_ignored_with_the_runner(tmp_path: Path) -> 
         after = (project / ".gitignore").read_text()
         lock = "# the start-up runner's lock beside a SQLite database\n*.migrate-lock\n"
         assert (lock in after) is (project is sqlite), after
-        assert wizard("undo", cwd=project).returncode == 0
+        assert wizard("undo", "--yes", cwd=project).returncode == 0
         assert (project / ".gitignore").read_bytes() == before
 
 
