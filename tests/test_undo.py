@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -90,6 +91,8 @@ def test_undo_without_a_terminal_asks_for_yes(tmp_path: Path) -> None:
         assert f"the apply in .alembic-wizard/{folder.name} wrote" in done.stderr
         assert "hint: pass --yes to put them back" in done.stderr
         assert tree_hash(project) == written
+    said = json.loads(done.stdout)  # --json: the error object
+    assert said["exit_status"] == 2 and "--json asks nothing" in said["error"]["message"]
 
 
 def test_undo_refuses_a_file_edited_since(tmp_path: Path) -> None:
