@@ -179,3 +179,23 @@ def test_adopt_with_stdout_on_a_full_device_says_what_it_wrote(adoptable: Adopta
         "with `alembic-wizard undo`\n"
     ), done.stderr
     assert _version(adoptable) == [revision]
+
+
+def test_ctrl_c_after_the_revision_is_written_and_before_the_stamp_puts_it_back(
+    adoptable: Adoptable,
+) -> None:
+    """Interrupted once the baseline is written and before the stamp began: the database is
+    not stamped, so the revision goes too (left alone, the next adopt refuses a history that
+    the database does not have), and the run says both; the next adopt adopts."""
+    before = _theirs(adoptable)
+    code, _, err = _adopt(adoptable, "applied")
+    assert code == 130, err
+    assert err.endswith(
+        "\ninterrupted before the stamp: the database was not stamped, and the baseline "
+        "revision was put back; nothing changed\n"
+    ), err
+    assert _theirs(adoptable) == before
+    assert _version(adoptable) == []
+    code, out, err = _adopt(adoptable)
+    assert code == 0, err + out
+    assert _version(adoptable) == [_revision(adoptable)[1]]

@@ -118,3 +118,41 @@ def test_paas_style_postgres_url_rewritten_by_the_app(tmp_path: Path) -> None:
     done = wizard("--yes", "--dry-run", "--project", str(repo))
     assert done.returncode == 0, done.stderr
     assert "+DATABASE_URL_SYNC=postgresql+psycopg://app:***@db.internal:5432/shop" in done.stdout
+
+
+FAILING_REVISION = '''\
+"""fails on purpose
+
+Revision ID: 0001
+Revises:
+"""
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("SELECT 1")  # the database answers; then the revision's own code fails
+    raise ValueError("0001 fails on purpose")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_failing_migration_in_async_mode_shows_its_own_error_first(tmp_path: Path) -> None:
+    """env.py starts its event loop outside the `except RuntimeError` that found none
+    running: the traceback is the migration's, with no "no running event loop" before it."""
+    project = copy_project("sqlite_app", tmp_path)
+    assert wizard("--yes", "--mode", "async", "--no-verify", cwd=project).returncode == 0
+    (project / "migrations/versions/0001_fails.py").write_text(FAILING_REVISION)
+    done = run("-m", "alembic", "upgrade", "head", cwd=project)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()
+    assert last[-1] == "ValueError: 0001 fails on purpose"
+    assert "no running event loop" not in done.stderr
+    assert "During handling of the above exception" not in done.stderr

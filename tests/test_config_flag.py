@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import alembic, copy_project, tree_hash, wizard
+from conftest import alembic, copy_project, tree_hash, wizard, wizard_process
 
 SQLITE_TABLES = {"note", "notebook", "tag", "notetaglink"}
 
@@ -86,3 +86,22 @@ def test_a_config_in_a_folder_that_does_not_exist_is_refused(tmp_path: Path) -> 
         assert done.stderr.startswith("error: ") and message in done.stderr
         assert "hint: -c (or ALEMBIC_CONFIG) names Alembic's config file" in done.stderr
     assert tree_hash(project) == before
+
+
+def test_a_rerun_with_c_after_a_kill_recovers_and_keeps_the_config_it_names(
+    tmp_path: Path,
+) -> None:
+    """Killed mid-apply under `-c`, then run again with the same `-c`: the recovery rolls
+    back and reads the project again with that config, so the plan is the one of the first
+    run (one config, in deploy/), not a second alembic.ini at the root."""
+    project = copy_project("sqlite_app", tmp_path)
+    (project / "deploy").mkdir()
+    hook = {**os.environ, "ALEMBIC_WIZARD_TEST_KILL_AT": "replace:3"}
+    killed = wizard_process("--yes", "--no-verify", "-c", "deploy/alembic-dev.ini",
+                            cwd=project, env=hook)  # fmt: skip
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    again = wizard("--yes", "--no-verify", "-c", "deploy/alembic-dev.ini", cwd=project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "its files are back as they were" in again.stderr
+    assert "create  deploy/alembic-dev.ini" in again.stderr
+    assert not (project / "alembic.ini").exists()

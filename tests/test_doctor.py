@@ -57,7 +57,9 @@ def test_async_template_with_a_sync_url_and_a_missing_model(
     code, out = _doctor(project)
     assert code == 1
     assert re.search(r"AW102  alembic.ini:\d+  async env.py, sync driver 'mysql\+pymysql'", out)
-    assert "AW103  migrations/env.py  shop.models.invoice is not imported (invoices)" in out
+    assert re.search(
+        r"AW103  migrations/env.py:\d+  shop.models.invoice is not imported \(invoices", out
+    )
     findings = json.loads(wizard("doctor", "--json", cwd=project).stdout)["findings"]
     assert {f["rule"] for f in findings} >= {"AW102", "AW103"}
 
@@ -103,7 +105,7 @@ def test_hand_written_sync_env_with_the_async_url(tmp_path: Path, pg_database: s
     assert code == 1
     assert re.search(r"AW101  migrations/env.py:\d+  sync env.py uses the app's async URL", out)
     assert re.search(r"AW107  migrations/env.py:\d+  config.set_main_option", out)
-    assert "AW103  migrations/env.py  app.orders.models.line is not imported (order_lines)" in out
+    assert re.search(r"AW103  migrations/env.py:\d+  app.orders.models.line is not imported", out)
 
     broken = run("-m", "alembic", "upgrade", "head", cwd=backend)
     assert "greenlet_spawn has not been called" in broken.stderr

@@ -146,7 +146,7 @@ def test_inspect_and_doctor_json(tmp_path: Path) -> None:
     assert [f["rule"] for f in doctor["findings"]] == ["AW118"] and doctor["exit_status"] == 1
     pasted = "sqlalchemy.exc.MissingGreenlet: greenlet_spawn has not been called"
     explained = _output(wizard("doctor", "--error", pasted, "--json", cwd=project), "explain")
-    assert [r["rule"] for r in explained["rules"]] == ["AW101"]
+    assert [r["rule"] for r in explained["rules"]] == ["AW101", "AW125"]  # the two causes
     unknown = _output(wizard("doctor", "--error", "nothing known", "--json"), "explain")
     assert unknown["rules"] == [] and unknown["exit_status"] == 1
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from wizard.arguments import build_parser, help_text
 from wizard.failure import EXIT_OK, failure
-from wizard.options import Flags, Options
+from wizard.options import Flags, Options, read_project
 
 if TYPE_CHECKING:
     from wizard.verify.process import Probe
@@ -98,10 +98,9 @@ def _early_probe(options: Options) -> Probe | None:
 
 def _run(options: Options) -> int:
     if options.command == "inspect":  # the light path: no planning code imported
-        from wizard.inspection import inspect
         from wizard.inspection.summary import as_dict, describe
 
-        project = inspect(options.project, python=options.python, config=options.config)
+        project = read_project(options)
         if options.json:
             from wizard.jsonout import dumps
 

@@ -17,9 +17,9 @@ from wizard.change import Plan
 from wizard.decide import decide, prompts
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
-from wizard.inspection import Project, inspect, read_files, read_folder
+from wizard.inspection import Project, read_files, read_folder
 from wizard.inspection.summary import interpreter_line
-from wizard.options import Options
+from wizard.options import Options, read_project
 from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
 from wizard.plan.project_files import gitignore_change
@@ -28,7 +28,7 @@ from wizard.store import written_path
 from wizard.target import Target
 from wizard.undo import undo
 from wizard.undo_command import undo_command
-from wizard.verify import Probe, constraint_names, install, review, verify
+from wizard.verify import Probe, baseline, constraint_names, install, review, verify
 from wizard.verify.rungs import HOOKS, STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
 
@@ -68,9 +68,7 @@ def explain_command(options: Options) -> int:
 
 def doctor_command(options: Options) -> int:
     """Read-only diagnosis; 1 when anything is found."""
-    project = inspect(
-        options.project, python=options.python, env_imports=True, config=options.config
-    )
+    project = read_project(options, env_imports=True)
     findings = doctor.diagnose(project)
     if options.review:
         findings += doctor.risk_findings(project, review(project))
@@ -86,7 +84,7 @@ def doctor_command(options: Options) -> int:
 
 def guard_command(options: Options) -> int:
     """Guard rails for an existing setup, shown as a plan and written once confirmed."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     answers, target = decide(
         project, options.flags, yes=options.yes, interactive=options.interactive
     )
@@ -106,7 +104,7 @@ def guard_command(options: Options) -> int:
 
 def runner_command(options: Options) -> int:
     """`runner`: write the start-up runner module (shown, confirmed, undoable)."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     where = runner.locate(project)
     project = read_files(project, [where.path, written_path(project.root, where.path)])
     ignores = gitignore_change(project, [], runner.ignored(project))
@@ -142,7 +140,7 @@ def _unread(message: str) -> str:
 
 def setup_command(options: Options, probe: Probe | None) -> int:
     """setup and verify: inspect, decide, plan; then show and apply, or only verify."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     project = recovered(project, options)
     for item in project.skipped:
         where = f"{project.rel(item.path)}:{item.line}" if item.line else project.rel(item.path)
@@ -193,7 +191,7 @@ def _apply_and_verify(
 # finish (no verdict on the files): what was written stays
 _NOT_OURS = {
     "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations", "database revision", STOPPED, HOOKS,
+    "pending operations", "database revision", STOPPED, HOOKS, baseline.UNCREATED,
 }  # fmt: skip
 
 
@@ -226,7 +224,7 @@ def _verify_and_report(
     elif stopped is not None and isinstance(applied, Path):  # no verdict on the files
         say(f"written, not verified: {stopped.detail}; undo with `alembic-wizard undo`")
     elif existing is not None and _ask_to_adopt(options):
-        again = inspect(options.project, python=options.python, config=options.config)
+        again = read_project(options)
         return adopt_project(again, options)
     return code
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from wizard.inspection import Project
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,13 @@ class Options:
         if self.command == "verify":
             return True
         return self.command == "setup" and self.verify and not self.dry_run
+
+
+def read_project(options: Options, *, env_imports: bool = False) -> Project:
+    """The project as every command reads it, in one place: the folder, the interpreter and
+    the Alembic config the options name (a re-read after a recovery keeps `-c`)."""
+    from wizard.inspection import inspect  # not at import: `--help` stays light
+
+    return inspect(
+        options.project, python=options.python, env_imports=env_imports, config=options.config
+    )

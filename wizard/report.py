@@ -9,6 +9,7 @@ import shlex
 from wizard.inspection import Project
 from wizard.show import MARK_COLORS, paint
 from wizard.verify import Rung
+from wizard.verify.baseline import ADOPT, EXISTING
 from wizard.verify.rungs import INSTALL, UNSET
 
 _MARKS = {"pass": "ok", "fail": "FAILED", "skip": "skipped", "warn": "WARNING"}
@@ -31,7 +32,7 @@ def report(
         lines += ["", "Nothing was kept: fix the failure above, then run alembic-wizard again."]
     elif all(r.status != "fail" or r.name == INSTALL for r in rungs):
         what, commands = next_steps(project, rungs)
-        if any(r.status == "warn" for r in rungs):
+        if any(r.status == "warn" and r.name != EXISTING for r in rungs):
             lines += ["", "Read the WARNING lines above before you write a revision."]
         lines += ["", f"Next: {what}", *(f"  {c}" for c in commands)]
     return "\n".join(lines)
@@ -63,6 +64,10 @@ def next_steps(project: Project, rungs: list[Rung]) -> tuple[str, list[str]]:
     current, pending = found.get("alembic current"), found.get("pending operations")
     first = [found.get(UNSET), found.get("env.py imports")]  # the app's URL, its files
     install = [*(v for r in first if r and r.status == "skip" for v in r.values), *install]
+    if EXISTING in found:  # create_all made the tables: a first revision would be empty
+        return ("the database already has tables: adopt it (a baseline revision that creates "
+                "them on a fresh database, stamped here only if it matches the models)",
+                [*install, ADOPT])  # fmt: skip
     if not heads:
         if pending is not None and not pending.values:
             return ("no revision yet, and the database already matches the models: record "

@@ -9,9 +9,8 @@ from pathlib import Path
 from wizard import jsonout
 from wizard.decide import prompts
 from wizard.errors import NotInteractive
-from wizard.inspection import inspect
 from wizard.journal import Record
-from wizard.options import Options
+from wizard.options import Options, read_project
 from wizard.show import status_line
 from wizard.stamps import pending, stamped
 from wizard.store import BACKUP_DIR
@@ -23,7 +22,7 @@ def undo_command(options: Options) -> int:
     """Put back what the last setup wrote."""
     top = given = options.project.resolve()
     if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
-        top = inspect(top).root
+        top = read_project(options).root
     record = last_record(top, outside=options.follow_outside, project=given)
     if not _undo_confirmed(record, top, options):
         say("nothing was undone")

@@ -13,10 +13,10 @@ from wizard.apply import Applied, apply, outside_links, own_copies
 from wizard.change import Plan
 from wizard.decide import prompts
 from wizard.errors import Interrupted, WizardError
-from wizard.inspection import Project, inspect
+from wizard.inspection import Project
 from wizard.inspection.access import check_can_write
 from wizard.journal import interrupted
-from wizard.options import Options
+from wizard.options import Options, read_project
 from wizard.secrets import mask
 from wizard.show import colored_diff, diff, show, status_line, summary
 from wizard.store import locked
@@ -42,7 +42,7 @@ def recovered(project: Project, options: Options) -> Project:
     for path in recover(project.root, outside=options.follow_outside, project=project.top):
         say(status_line("restore", project.rel(path), color=options.color))
     say(f"an apply was cut short ({cut[-1].name}): its files are back as they were")
-    return inspect(options.project, python=options.python)
+    return read_project(options)
 
 
 def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:

@@ -21,6 +21,8 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,6 +55,27 @@ else:
     logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
+
+
+def complete_downgrades(
+    migration_context: MigrationContext, revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """process_revision_directives: a new revision's downgrade drops a table with its
+    indexes, not each index first: MariaDB and MySQL refuse to drop the index a foreign key
+    needs (`Cannot drop index '...': needed in a foreign key constraint`)."""
+    for script in directives:
+        for downgrade in script.downgrade_ops_list:
+            dropped = {
+                (op.schema, op.table_name)
+                for op in downgrade.ops
+                if isinstance(op, ops.DropTableOp)
+            }
+            for op in downgrade.ops:
+                if isinstance(op, ops.ModifyTableOps) and (op.schema, op.table_name) in dropped:
+                    op.ops = [each for each in op.ops if not isinstance(each, ops.DropIndexOp)]
+            downgrade.ops = [
+                op for op in downgrade.ops if not isinstance(op, ops.ModifyTableOps) or op.ops
+            ]
 
 
 def import_type_modules(type_: str, obj: object, autogen_context: AutogenContext) -> Literal[False]:
@@ -123,6 +146,7 @@ def configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        process_revision_directives=complete_downgrades,
         render_item=import_type_modules,
         **kwargs,
     )
@@ -168,17 +192,21 @@ def run_migrations_online() -> None:
 
 def run_async(engine: AsyncEngine) -> None:
     """Run the async migrations in a new event loop; inside a running one, say what to do."""
+    running = True
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # no loop running: the normal `alembic upgrade head`
-        asyncio.run(run_async_migrations(engine))
-        return
-    raise RuntimeError(
-        "Alembic was called from inside a running event loop, where asyncio.run() cannot "
-        "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
-        '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
-        "inside `await conn.run_sync(...)`."
-    )
+        running = False
+    if running:
+        raise RuntimeError(
+            "Alembic was called from inside a running event loop, where asyncio.run() cannot "
+            "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
+            '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
+            "inside `await conn.run_sync(...)`."
+        )
+    # outside the except block: a failing migration's traceback is then its own, not
+    # chained to the "no running event loop" that get_running_loop() raised
+    asyncio.run(run_async_migrations(engine))
 
 
 async def run_async_migrations(engine: AsyncEngine) -> None:

@@ -21,7 +21,9 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import create_engine, pool
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Enum, create_engine, pool
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -53,6 +55,54 @@ else:
     logging.getLogger("alembic").setLevel(logging.INFO)
 
 target_metadata = Base.metadata
+
+
+def complete_downgrades(
+    migration_context: MigrationContext, revision: object, directives: list[ops.MigrationScript]
+) -> None:
+    """process_revision_directives: a new revision's downgrade drops the PostgreSQL enum
+    types its upgrade creates with a table (drop_table leaves them, and upgrading again
+    fails: `type "..." already exists`); a type that another table uses too is kept."""
+    if migration_context.dialect.name != "postgresql":
+        return
+    format_type = migration_context.dialect.identifier_preparer.format_type
+    metadatas = target_metadata if isinstance(target_metadata, list) else [target_metadata]
+    for script in directives:
+        for upgrade, downgrade in zip(script.upgrade_ops_list, script.downgrade_ops_list):
+            added = new_enum_columns(upgrade)
+            kept = {
+                (column.type.schema, column.type.name)
+                for metadata in metadatas
+                for table in metadata.tables.values()
+                for column in table.columns
+                if isinstance(column.type, Enum)
+                and (table.schema, table.name, column.name) not in added
+            }
+            made = {(t.schema, t.name): t for t in added.values()}
+            downgrade.ops += [
+                ops.ExecuteSQLOp(f"DROP TYPE IF EXISTS {format_type(type_)}")
+                for key, type_ in made.items()
+                if key not in kept
+            ]
+
+
+def new_enum_columns(upgrade: ops.UpgradeOps) -> dict[tuple[str | None, str, str], Enum]:
+    """The columns of the tables an upgrade creates whose type is a PostgreSQL enum that
+    create_table creates first, by (schema, table, column)."""
+    found = {}
+    for op in upgrade.ops:
+        if not isinstance(op, ops.CreateTableOp):
+            continue
+        for column in op.columns:
+            type_ = getattr(column, "type", None)
+            if (
+                isinstance(type_, Enum)
+                and type_.native_enum
+                and type_.name
+                and getattr(type_, "create_type", True)  # False: the user's own CREATE TYPE
+            ):
+                found[(op.schema, op.table_name, column.name)] = type_
+    return found
 
 
 def import_type_modules(type_: str, obj: object, autogen_context: AutogenContext) -> Literal[False]:
@@ -123,6 +173,7 @@ def configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        process_revision_directives=complete_downgrades,
         render_item=import_type_modules,
         **kwargs,
     )
@@ -168,17 +219,21 @@ def run_migrations_online() -> None:
 
 def run_async(engine: AsyncEngine) -> None:
     """Run the async migrations in a new event loop; inside a running one, say what to do."""
+    running = True
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # no loop running: the normal `alembic upgrade head`
-        asyncio.run(run_async_migrations(engine))
-        return
-    raise RuntimeError(
-        "Alembic was called from inside a running event loop, where asyncio.run() cannot "
-        "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
-        '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
-        "inside `await conn.run_sync(...)`."
-    )
+        running = False
+    if running:
+        raise RuntimeError(
+            "Alembic was called from inside a running event loop, where asyncio.run() cannot "
+            "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
+            '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
+            "inside `await conn.run_sync(...)`."
+        )
+    # outside the except block: a failing migration's traceback is then its own, not
+    # chained to the "no running event loop" that get_running_loop() raised
+    asyncio.run(run_async_migrations(engine))
 
 
 async def run_async_migrations(engine: AsyncEngine) -> None:

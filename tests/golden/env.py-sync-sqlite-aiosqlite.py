@@ -169,17 +169,21 @@ def run_migrations_online() -> None:
 
 def run_async(engine: AsyncEngine) -> None:
     """Run the async migrations in a new event loop; inside a running one, say what to do."""
+    running = True
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # no loop running: the normal `alembic upgrade head`
-        asyncio.run(run_async_migrations(engine))
-        return
-    raise RuntimeError(
-        "Alembic was called from inside a running event loop, where asyncio.run() cannot "
-        "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
-        '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
-        "inside `await conn.run_sync(...)`."
-    )
+        running = False
+    if running:
+        raise RuntimeError(
+            "Alembic was called from inside a running event loop, where asyncio.run() cannot "
+            "start another. Call it in a thread (await asyncio.to_thread(command.upgrade, cfg, "
+            '"head")) or hand in a connection: config.attributes["connection"] = sync_conn '
+            "inside `await conn.run_sync(...)`."
+        )
+    # outside the except block: a failing migration's traceback is then its own, not
+    # chained to the "no running event loop" that get_running_loop() raised
+    asyncio.run(run_async_migrations(engine))
 
 
 async def run_async_migrations(engine: AsyncEngine) -> None:

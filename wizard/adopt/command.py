@@ -14,16 +14,18 @@ from wizard.adopt import report as adopt_report
 from wizard.adopt.stamping import settle, stamp_baseline
 from wizard.apply import Applied
 from wizard.change import Plan
-from wizard.inspection import Project, inspect
-from wizard.options import Options
+from wizard.errors import Interrupted
+from wizard.inspection import Project
+from wizard.options import Options, read_project
 from wizard.report import alembic_command
+from wizard.undo import undo
 from wizard.writing import say, show_and_confirm, write, writing
 
 
 def adopt_command(options: Options) -> int:
     """Adopt the database that exists: a baseline revision, stamped only when the database
     matches the models; 1 when it does not (nothing stamped)."""
-    project = inspect(options.project, python=options.python, config=options.config)
+    project = read_project(options)
     return adopt_project(project, options)
 
 
@@ -47,10 +49,19 @@ def adopt_project(project: Project, options: Options) -> int:
         return _answer(options, 1 if state.differences else 0, state, shown, False, then=[])
     progress = Applied()
     with writing(project, progress, ""):  # the lock, held until the stamp is journaled
-        record = write(project, plan, progress)
-        assert record is not None  # a new revision is always to write
-        files = [project.rel(c.path) for c in plan.changes]
-        code, then = _stamp(project, state, record, files, tell)
+        try:
+            record = write(project, plan, progress)
+            assert record is not None  # a new revision is always to write
+            files = [project.rel(c.path) for c in plan.changes]
+            code, then = _stamp(project, state, record, files, tell)
+        except KeyboardInterrupt as exc:  # the stamp's own window says what it knows
+            if isinstance(exc, Interrupted) or progress.folder is None:
+                raise
+            undo(project.root, progress.folder)
+            raise Interrupted(
+                "interrupted before the stamp: the database was not stamped, and the "
+                "baseline revision was put back; nothing changed"
+            ) from None
     return _answer(options, code, state, shown, True, then=then, stamped=code == 0)
 
 

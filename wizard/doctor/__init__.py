@@ -10,8 +10,9 @@ from dataclasses import asdict
 
 from wizard.doctor import envfile_checks, envpy_checks, file_checks, ini_checks
 from wizard.doctor.context import Context
+from wizard.doctor.finding import Finding
 from wizard.doctor.risk_checks import risk_findings
-from wizard.doctor.rules import RULES, Finding, explain, lookup
+from wizard.doctor.rules import RULES, explain, lookup
 from wizard.inspection import Project
 
 __all__ = ["RULES", "as_dicts", "diagnose", "explain", "lookup", "report", "risk_findings"]
@@ -22,6 +23,7 @@ CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
     envpy_checks.check_env_settings,
     envpy_checks.check_models,
     ini_checks.check_ini_paths,
+    file_checks.check_scripts,
     file_checks.check_files,
     file_checks.check_hooks,
     envfile_checks.check_sync_url,
@@ -32,7 +34,7 @@ CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
 def diagnose(project: Project) -> list[Finding]:
     """Every finding, in a stable order."""
     context = Context.of(project)
-    if context.ini is None and context.env_path is None:
+    if context.ini is None and context.toml_path is None and context.env_path is None:
         return [context.find("AW118", project.root, None, "no alembic.ini and no env.py")]
     found = [f for check in CHECKS for f in check(context)]
     return sorted(found, key=lambda f: (f.rule, f.path or "", f.line or 0))

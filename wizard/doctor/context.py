@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import urls
-from wizard.doctor.rules import RULES, Finding
+from wizard.doctor.finding import Finding
+from wizard.doctor.rules import RULES
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.inspection.alembic_setup import line_of

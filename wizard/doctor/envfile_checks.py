@@ -1,6 +1,6 @@
-"""Checks of the URLs in the env files: the sync URL missing or its driver not installed,
-asyncpg given `sslmode`, a driver-less sync URL, a sync URL naming another database, a sync
-URL given to an async env.py."""
+"""Checks of the URLs in the env files: the sync URL missing, with an async driver or with one
+not installed, asyncpg given `sslmode`, a driver-less sync URL, a sync URL naming another
+database, a sync URL given to an async env.py."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 from wizard import urls
 from wizard.doctor.context import Context, driverless, parsed, place
-from wizard.doctor.rules import Finding
+from wizard.doctor.finding import Finding
 from wizard.errors import WizardError
 
 
 def check_sync_url(c: Context) -> Iterator[Finding]:
-    """The sync URL env.py reads: present unless env.py can derive it (AW119), and its driver
-    installed in the project's interpreter (AW117)."""
+    """The sync URL env.py reads: present unless env.py can derive it (AW119), a sync driver
+    (AW125), and installed in the project's interpreter (AW117)."""
     chosen = c.source
     key = chosen.sync_key if chosen else ""
     if chosen and key and key in c.env_text:
@@ -23,13 +23,19 @@ def check_sync_url(c: Context) -> Iterator[Finding]:
                 continue
             binding = source.env.get(key, case_sensitive=chosen.case_sensitive)
             if binding is None:
-                if "drivername=" not in c.env_text:  # no derivation to fall back on
-                    yield c.find("AW119", source.path, None, f"{key} is not set")
+                app = source.env.get(chosen.env_key or "", case_sensitive=chosen.case_sensitive)
+                if "drivername=" not in c.env_text:  # no derivation; named where it belongs
+                    where = app.line if app else None
+                    yield c.find("AW119", source.path, where, f"{key} is not set")
                 continue
             try:
                 url = urls.parse(binding.value or "")
                 dialect = urls.dialect_of(url)
             except WizardError:
+                continue
+            if urls.is_async(url) and not c.is_async_env:
+                what = f"{key} has the async driver {url.drivername!r}"
+                yield c.find("AW125", source.path, binding.line, what)
                 continue
             module = dialect.modules.get(urls.driver_of(url), "")
             if module and module != "sqlite3" and module not in c.project.installed:

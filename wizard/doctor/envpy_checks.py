@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from wizard import urls
 from wizard.doctor.context import Context
-from wizard.doctor.rules import Finding
+from wizard.doctor.finding import Finding
 
 
 def check_env_calls(c: Context) -> Iterator[Finding]:
@@ -35,7 +35,7 @@ def check_env_settings(c: Context) -> Iterator[Finding]:
                                                  for t in node.targets)
                 and isinstance(node.value, ast.Constant) and node.value.value is None):  # fmt: skip
             yield c.find("AW104", c.env_path, node.lineno, "target_metadata = None")
-    if c.project.tables and "render_as_batch" not in c.env_text and _sqlite(c):
+    if c.env_tree and c.project.tables and "render_as_batch" not in c.env_text and _sqlite(c):
         yield c.find("AW113", c.env_path, None, "SQLite without render_as_batch=True")
     schemas = [k for call in c.calls("configure") for k in call.keywords
                if k.arg == "include_schemas"]  # fmt: skip
@@ -67,11 +67,21 @@ def _app_url_in_sync_env(c: Context) -> Iterator[Finding]:
 
 
 def check_models(c: Context) -> Iterator[Finding]:
-    """AW103: a model module env.py does not load, directly or through another module."""
+    """AW103: a model module env.py does not load, directly or through another module; named
+    at MODEL_MODULES (alembic-wizard's list), else at target_metadata."""
     if c.env_tree is None:
         return
     imported = c.project.alembic.env_imports
     missing = [t for t in c.project.tables if t.module not in imported]
+    line = _assigned(c, "MODEL_MODULES") or _assigned(c, "target_metadata")
     for module in sorted({t.module for t in missing}):
         names = ", ".join(t.name or "?" for t in missing if t.module == module)
-        yield c.find("AW103", c.env_path, None, f"{module} is not imported ({names})")
+        yield c.find("AW103", c.env_path, line, f"{module} is not imported ({names})")
+
+
+def _assigned(c: Context, name: str) -> int | None:
+    """The line that first assigns `name` at env.py's top level: where the imports belong."""
+    for node in c.env_tree.body if c.env_tree else ():
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
+            return node.lineno
+    return None

@@ -1,13 +1,31 @@
-"""Checks of the files around the setup: `script.py.mako` for SQLModel, `.env` ignored by
-git, several heads, post-write hooks the project's interpreter cannot run."""
+"""Checks of the files around the setup: the scripts folder and env.py there, `script.py.mako`
+for SQLModel, `.env` ignored by git, several heads, post-write hooks the project's interpreter
+cannot run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from wizard.doctor.context import Context
-from wizard.doctor.rules import Finding
+from wizard.doctor.finding import Finding
 from wizard.inspection.hooks import declared
+
+
+def check_scripts(c: Context) -> Iterator[Finding]:
+    """AW127: no scripts folder where script_location points (or no script_location);
+    AW126: the folder without its env.py. Named at the script_location line."""
+    if c.env_path is not None:
+        return
+    scripts = c.project.alembic.scripts
+    path, line = c.ini_path, c.ini_line("script_location")
+    if line is None and c.toml_path is not None:
+        path, line = c.toml_path, c.toml_line("script_location")
+    if scripts is None:
+        yield c.find("AW127", path, None, "no script_location")
+    elif not scripts.is_dir():
+        yield c.find("AW127", path, line, f"{c.project.rel(scripts)}/ does not exist")
+    else:
+        yield c.find("AW126", path, line, f"{c.project.rel(scripts / 'env.py')} does not exist")
 
 
 def check_files(c: Context) -> Iterator[Finding]:

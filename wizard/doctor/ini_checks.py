@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wizard import urls
 from wizard.doctor.context import Context, driverless, is_async
-from wizard.doctor.rules import Finding
+from wizard.doctor.finding import Finding
 from wizard.edits import tomledit
 from wizard.edits.iniedit import split_paths
 from wizard.errors import WizardError

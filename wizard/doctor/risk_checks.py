@@ -3,7 +3,8 @@ The review itself runs in verification's process (read-only); this only words it
 
 from __future__ import annotations
 
-from wizard.doctor.rules import RISK_RULES, RULES, Finding
+from wizard.doctor.finding import Finding
+from wizard.doctor.rules import RISK_RULES, RULES
 from wizard.inspection import Project
 from wizard.verify.risk import Risk
 
@@ -15,5 +16,7 @@ def risk_findings(project: Project, risks: list[Risk]) -> list[Finding]:
     for risk in risks:
         rule = RULES[RISK_RULES[risk.kind]]
         path = project.rel(env_py) if env_py and "env.py" in risk.fix else None
+        if rule.id == "AW130":  # the history's first revision, which creates nothing
+            path = risk.subject or None
         found.append(Finding(rule.id, path, None, risk.what, rule.why, risk.fix))
     return found

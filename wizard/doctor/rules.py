@@ -1,38 +1,23 @@
 """The rule catalogue: every known way an Alembic setup breaks, with a stable ID, what the
-user sees, the fix, and the error messages it explains (`doctor --error`)."""
+user sees, the fix, and the error messages it explains (`doctor --error`). The setup's own
+rules are here; those about the database and the revisions are in database_rules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
-
-@dataclass(frozen=True)
-class Rule:
-    """One known way an Alembic setup breaks."""
-
-    id: str
-    name: str
-    why: str  # what the user sees when it breaks
-    fix: str
-    patterns: tuple[str, ...] = ()  # error messages (lower case) that this rule explains
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A rule that applies here."""
-
-    rule: str
-    path: str | None
-    line: int | None
-    what: str
-    why: str
-    fix: str
-
+from wizard.doctor.database_rules import DATABASE_RULES
+from wizard.doctor.finding import Rule
 
 RULES = {r.id: r for r in [
     Rule("AW101", "async-url-in-sync-env",
          "a sync engine given an async driver fails with `MissingGreenlet: greenlet_spawn has "
-         "not been called`", "give Alembic a sync URL (DATABASE_URL_SYNC): run alembic-wizard",
+         "not been called`",
+         "run alembic-wizard: env.py then gives Alembic a sync URL (DATABASE_URL_SYNC, the "
+         "app's URL with a sync driver). If `alembic-wizard doctor` says healthy and the error "
+         "stays, the async URL comes from outside the project: a DATABASE_URL_SYNC or `-x "
+         "url=...` set in the shell or CI with an async driver (write postgresql+psycopg://, "
+         "mysql+pymysql://, sqlite:// there)",
          ("greenlet_spawn has not been called", "missinggreenlet")),
     Rule("AW102", "sync-url-in-async-env",
          "an async engine given a sync driver fails with `InvalidRequestError: The asyncio "
@@ -52,13 +37,16 @@ RULES = {r.id: r for r in [
          "holds the package",
          ("modulenotfounderror: no module named",)),
     Rule("AW106", "credentials-in-ini",
-         "the password is committed to git with alembic.ini (or pyproject.toml)",
-         "remove sqlalchemy.url from alembic.ini or [tool.alembic]; read the URL from the "
-         "environment in env.py"),
+         "the password is committed to git with alembic.ini (or pyproject.toml); in alembic.ini a "
+         "'%' in it (any URL-encoded character) fails with `InterpolationSyntaxError: '%' must "
+         "be followed by '%' or '('`", "remove sqlalchemy.url from alembic.ini or "
+         "[tool.alembic] and read the URL from the environment in env.py (re-running "
+         "alembic-wizard does both)", ("'%' must be followed by '%' or '('",)),
     Rule("AW107", "url-through-configparser",
          "`set_main_option` passes the URL through configparser: a '%' in the password "
          "(any URL-encoded character) fails with `ValueError: invalid interpolation syntax`",
-         "pass the URL to create_engine / context.configure directly",
+         "pass the URL to create_engine / context.configure directly (re-running alembic-wizard "
+         "rewrites env.py that way)",
          ("invalid interpolation syntax",)),
     Rule("AW108", "str-engine-url",
          "`str(engine.url)` writes `***` instead of the password, so the connection is refused",
@@ -95,11 +83,14 @@ RULES = {r.id: r for r in [
     Rule("AW117", "driver-not-installed", "connecting fails with ModuleNotFoundError",
          "install the driver named in the URL"),
     Rule("AW119", "sync-url-missing",
-         "env.py reads the sync URL from a variable that is not set: it fails or falls back to "
-         "the app's async URL", "add the sync URL to .env (alembic-wizard derives it)"),
+         "env.py reads the sync URL from a variable that is not set: it fails (`KeyError: "
+         "'DATABASE_URL_SYNC'`) or falls back to the app's async URL",
+         "re-run alembic-wizard: env.py then derives the sync URL from the app's when the "
+         "variable is not set; or add it to .env yourself", ("keyerror: '...url_sync'",)),
     Rule("AW120", "sync-url-other-database",
          "Alembic migrates one database while the app uses another",
-         "derive the sync URL from the app's (re-run alembic-wizard)"),
+         "make the sync URL name the app's database (host, port, user, database), or delete its "
+         "line and re-run alembic-wizard, which derives it from the app's URL"),
     Rule("AW118", "no-alembic-setup", "there is nothing to run migrations with",
          "run alembic-wizard"),
     Rule("AW121", "script-location-shadowed",
@@ -127,40 +118,44 @@ RULES = {r.id: r for r in [
          "usually named after its distribution: pre-commit, black, ruff, isort, autoflake), "
          "or remove the hook; `alembic-wizard verify --install` installs it",
          ("could not find entrypoint console_scripts.", "could not find module")),
-    # the online review (doctor --online): what the next autogenerate would do
-    Rule("AW140", "pending-drop-table",
-         "autogenerate proposes to DROP a table with its data", "see the finding's fix"),
-    Rule("AW141", "pending-drop-column",
-         "autogenerate proposes to DROP a column with its data", "see the finding's fix"),
-    Rule("AW142", "pending-rename",
-         "a renamed column comes out as drop + add: its data is lost",
-         "op.alter_column(table, old, new_column_name=new)"),
-    Rule("AW143", "pending-not-null",
-         "NOT NULL on a table with rows fails: `column ... contains null values`",
-         "a server_default, or add it nullable, backfill, then set NOT NULL",
-         ("contains null values", "cannot add a not null column")),
-    Rule("AW144", "pending-narrowing",
-         "a narrower type fails on values that do not fit: `value too long for type`",
-         "check the data first, or keep the wider type",
-         ("value too long for type", "out of range for type")),
-    Rule("AW145", "pending-type-change",
-         "a type change converts every value: `cannot be cast automatically`",
-         "alter_column(..., postgresql_using='col::newtype')",
-         ("cannot be cast automatically to type",)),
-    Rule("AW146", "pending-enum",
-         "autogenerate does not compare PostgreSQL enum values: `invalid input value for enum`",
-         "ALTER TYPE ... ADD VALUE in a revision", ("invalid input value for enum",)),
+    Rule("AW125", "sync-url-async-driver",
+         "the sync URL Alembic's engine uses names an async driver: every command fails with "
+         "`MissingGreenlet: greenlet_spawn has not been called`",
+         "re-run alembic-wizard (it swaps that line's driver for the sync one), or write the "
+         "sync driver yourself: postgresql+psycopg://, mysql+pymysql://, sqlite://",
+         ("greenlet_spawn has not been called", "missinggreenlet")),
+    Rule("AW126", "env-py-missing",
+         "every Alembic command fails: `ImportError: Can't find Python file .../env.py`",
+         "restore env.py from git if it held edits of yours (`git checkout -- "
+         "migrations/env.py`), else re-run alembic-wizard, which writes it again (the revisions "
+         "are kept)", ("can't find python file",)),
+    Rule("AW127", "script-folder-missing",
+         "every Alembic command fails: `Path doesn't exist: ...` (or `No 'script_location' key "
+         "found in configuration`)",
+         "restore the folder from git if it held revisions (`git checkout -- migrations`): "
+         "the database names them; else re-run alembic-wizard, which writes it again; if it "
+         "was moved, point script_location at it",
+         ("path doesn't exist:", "no 'script_location' key found")),
+    *DATABASE_RULES,
 ]}  # fmt: skip
 
-RISK_RULES = {"drop table": "AW140", "drop column": "AW141", "rename": "AW142",
-              "not null": "AW143", "narrowing": "AW144", "type change": "AW145",
+RISK_RULES = {"uncreated tables": "AW130", "drop table": "AW140", "drop column": "AW141",
+              "rename": "AW142", "not null": "AW143", "narrowing": "AW144", "type change": "AW145",
               "enum": "AW146"}  # fmt: skip
 
 
 def lookup(message: str) -> list[Rule]:
     """The rules whose known error messages appear in `message` (a pasted traceback)."""
     text = message.lower()
-    return [r for r in RULES.values() if any(p in text for p in r.patterns)]
+    return [r for r in RULES.values() if any(_matches(p, text) for p in r.patterns)]
+
+
+def _matches(pattern: str, text: str) -> bool:
+    """`pattern` in `text`, each `...` standing for anything on the same line."""
+    parts = pattern.split("...")
+    if len(parts) == 1:
+        return pattern in text
+    return re.search(r"[^\n]*?".join(map(re.escape, parts)), text) is not None
 
 
 def explain(message: str) -> str | None:

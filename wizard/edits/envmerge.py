@@ -14,7 +14,7 @@ OWN_FUNCTIONS = frozenset({
     "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
     "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
     "_set_by_caller", "sync_url", "run_async", "include_models_schemas", "create_models_schemas",
-    "import_type_modules", "load_env_file",
+    "complete_downgrades", "new_enum_columns", "import_type_modules", "load_env_file",
 })  # fmt: skip
 OWN_NAMES = frozenset({
     "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
@@ -36,6 +36,7 @@ _CONFIG_INSTANCE_ATTRIBUTES = frozenset(
 CARRIED_HEADING = "# kept from your env.py"  # templates/env.py.j2 writes it above user_code
 OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the models' schemas
 OWN_CREATE_HOOK = "create_models_schemas"  # and its process_revision_directives
+OWN_DOWNGRADE_HOOK = "complete_downgrades"  # or this one (and the schemas' hook inside)
 OWN_RENDER_HOOK = "import_type_modules"  # and its render_item
 MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
                              "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
@@ -87,7 +88,8 @@ def _own_hooks_left_out(found: dict[str, ast.keyword]) -> list[ast.keyword]:
     if _is_ours(found.get("include_name"), OWN_SCHEMA_HOOK):
         found.pop("include_name")  # the wizard's schema filter, with its include_schemas
         found.pop("include_schemas", None)
-    if _is_ours(found.get("process_revision_directives"), OWN_CREATE_HOOK):
+    directives = found.get("process_revision_directives")
+    if _is_ours(directives, OWN_CREATE_HOOK) or _is_ours(directives, OWN_DOWNGRADE_HOOK):
         found.pop("process_revision_directives")
     if _is_ours(found.get("render_item"), OWN_RENDER_HOOK):
         found.pop("render_item")

@@ -11,7 +11,7 @@ from wizard.answers import Answers
 from wizard.change import Change
 from wizard.decide.decider import Decider
 from wizard.errors import WizardError
-from wizard.guard import ci, formatter, migration_test, naming, precommit
+from wizard.guard import ci, ci_inputs, formatter, migration_test, naming, precommit
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
 from wizard.target import Target
@@ -30,6 +30,7 @@ def paths(project: Project) -> list[Path]:
     """Every file the guard rails may read or write, for inspection to read once."""
     root, top = project.root, project.top
     return [
+        *ci_inputs.paths(project),
         root / migration_test.TEST_FILE,
         top / ci.WORKFLOW,
         top / precommit.CONFIG,
@@ -77,7 +78,7 @@ def plan(
     if "ci" in rails:
         changes.append(ci.workflow_change(project, answers, target, tested))
         commands = ci.plain_commands(project, answers, tested)
-        notes += ["the same checks for another CI, where Alembic runs:",
+        notes += [*ci.notes(project), "the same checks for another CI, where Alembic runs:",
                   *(f"    {line}" for line in commands)]  # fmt: skip
     if "pre-commit" in rails:
         changes.append(precommit.precommit_change(project))

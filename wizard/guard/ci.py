@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wizard.answers import Answers
 from wizard.change import Change
+from wizard.guard import ci_inputs
 from wizard.guard.migration_test import TEST_FILE, test_env_key
 from wizard.inspection import Project
 from wizard.plan.render import render
@@ -49,13 +51,17 @@ def _ci_url(url: URL, database: str) -> str:
                    **service).render_as_string(hide_password=False)  # type: ignore[arg-type]  # fmt: skip
 
 
-def _env(answers: Answers, target: Target, tested: bool) -> list[tuple[str, str]]:
+def _env(project: Project, answers: Answers, target: Target, tested: bool) -> dict[str, str]:
+    """The job's variables: the env template's (what the app reads at import), then the
+    database URLs on the service (over the template's placeholders)."""
+    env = dict(ci_inputs.template_variables(project))
     source = answers.source
-    env = [(source.env_key, _ci_url(target.app_url, "app"))] if source.env_key else []
+    if source.env_key:
+        env[source.env_key] = _ci_url(target.app_url, "app")
     if answers.mode == "sync":
-        env.append((source.sync_key, _ci_url(target.sync_url, "app")))
+        env[source.sync_key] = _ci_url(target.sync_url, "app")
     if tested:
-        env.append((test_env_key(answers), _ci_url(target.alembic_url, "app_test")))
+        env[test_env_key(answers)] = _ci_url(target.alembic_url, "app_test")
     return env
 
 
@@ -70,7 +76,13 @@ _MANAGED = {
 
 
 def _install(project: Project, target: Target, tested: bool) -> str:
-    extra = ["alembic-wizard", *target.requirements, *(["pytest", "pytest-alembic"] * tested)]
+    """The install command: the project, then what the checks need that it may not declare
+    (Alembic and the driver, the test packages). The wizard is on no package index: only as
+    the project declares it (uv and Poetry install it from the lock with the rest)."""
+    extra = [*target.requirements, *(["pytest", "pytest-alembic"] * tested)]
+    wizard = ci_inputs.wizard_requirement(project)
+    if wizard and project.package_manager not in _MANAGED:
+        extra.append(wizard)
     quoted = " ".join(f"'{p}'" for p in extra)
     if project.package_manager in _MANAGED:
         return f"{_MANAGED[project.package_manager][1]} {quoted}"
@@ -88,10 +100,15 @@ def workflow_change(project: Project, answers: Answers, target: Target, tested: 
     backend = target.sync_url.get_backend_name()
     kind = "mysql" if backend in ("mysql", "mariadb") else backend
     service = _SERVICES.get(kind)
+    python, python_source = ci_inputs.python_version(project)
     text = render(
         "guard/migrations.yml.j2",
         service=service[0] if service else None,
-        env=_env(answers, target, tested),
+        env=[(k, json.dumps(v)) for k, v in _env(project, answers, target, tested).items()],
+        python=python,
+        python_source=python_source,
+        doctor=ci_inputs.wizard_requirement(project) is not None,
+        template=", ".join(project.rel(s.path) for s in project.env_files if s.example),
         workdir=Path(os.path.relpath(project.root, project.top)).as_posix(),
         install=_install(project, target, tested),
         setup_step=_MANAGED.get(project.package_manager, (None,))[0],
@@ -106,8 +123,29 @@ def workflow_change(project: Project, answers: Answers, target: Target, tested: 
 def plain_commands(project: Project, answers: Answers, tested: bool) -> list[str]:
     """The same checks for any other CI, to run where Alembic runs."""
     alembic = alembic_command(project)
-    lines = ["alembic-wizard doctor", f'test "$({alembic} heads | wc -l)" -le 1']
+    doctor = ["alembic-wizard doctor"] if ci_inputs.wizard_requirement(project) else []
+    lines = [*doctor, f'test "$({alembic} heads | wc -l)" -le 1']
     if tested:
-        lines.append(f"{test_env_key(answers)}=<an empty test database> "
+        lines.append(f"{test_env_key(answers)}=<a test database> "
                      f"python -m pytest {TEST_FILE.as_posix()}")  # fmt: skip
     return [*lines, f"{alembic} upgrade head && {alembic} check"]
+
+
+NO_DOCTOR = (
+    "no `alembic-wizard doctor` step: the project does not install alembic-wizard (no package "
+    "index has it); declare it in your dev dependencies and add the step"
+)
+NO_TEMPLATE = (
+    "no env template (.env.example): the workflow sets only the database URLs; add what else "
+    "the app reads at import to the job's env"
+)
+
+
+def notes(project: Project) -> list[str]:
+    """What the workflow leaves out, and why."""
+    found = []
+    if ci_inputs.wizard_requirement(project) is None:
+        found.append(NO_DOCTOR)
+    if not any(source.example for source in project.env_files):
+        found.append(NO_TEMPLATE)
+    return found

@@ -30,7 +30,8 @@ def example_url(target: Target) -> str:
     if url.get_backend_name() == "sqlite":
         return f"{url.drivername}:///migrations-test.db"
     database = f"{url.database or 'app'}_test"
-    return url.set(database=database, query={}).render_as_string(hide_password=True)
+    url = url.set(database=database, query={})
+    return url.render_as_string(hide_password=bool(url.password))  # "" is no secret: not `***`
 
 
 def test_change(project: Project, answers: Answers, target: Target) -> Change:
@@ -51,6 +52,7 @@ def test_change(project: Project, answers: Answers, target: Target) -> Change:
         sqlite=target.alembic_url.get_backend_name() == "sqlite",
         mode=answers.mode,
         drivername=target.alembic_url.drivername,
+        backend=target.alembic_url.get_backend_name(),
         example_url=example_url(target),
         test_path=TEST_FILE.as_posix(),
         depth=len(TEST_FILE.parts) - 1,

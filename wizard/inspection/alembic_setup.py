@@ -25,6 +25,7 @@ from wizard.inspection.alembic_config import (
     read_tool_alembic,
     resolve,
 )
+from wizard.inspection.env_imports import loaded_by
 from wizard.inspection.resolve import Resolver
 from wizard.textio import read_if_file, read_text
 
@@ -168,7 +169,7 @@ def read_setup(
         beside_ini=beside,
         version_dirs=version_dirs,
         heads=heads(*(version_dirs or ([scripts / "versions"] if scripts else []))),
-        env_imports=_env_imports(env_text, resolver) if env_text and env_imports else frozenset(),
+        env_imports=loaded_by(env_text, resolver) if env_text and env_imports else frozenset(),
     )
 
 
@@ -229,42 +230,6 @@ def _version_dirs(setup: AlembicSetup, root: Path) -> tuple[Path, ...]:
     separator = setup.ini_value("path_separator") or setup.ini_value("version_path_separator")
     paths = split_paths(raw, separator)
     return tuple(p for entry in paths for p in resolve(entry, here, root)[:1])
-
-
-def _env_imports(text: str, resolver: Resolver) -> frozenset[str]:
-    """Modules env.py loads: its imports, importlib strings, and what those import in turn."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:  # doctor says so (AlembicSetup.env_tree); setup rewrites the file
-        return frozenset()
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found.add(node.value)  # MODEL_MODULES = ("app.models", ...) / import_module("...")
-    return frozenset(_closure(resolver, [m for m in found if resolver.module(m)]))
-
-
-def _closure(resolver: Resolver, todo: list[str]) -> set[str]:
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        module = resolver.module(name) if name not in seen else None
-        seen.add(name)
-        if module is None:
-            continue
-        for source, attr in module.imports.values():
-            for candidate in (source, f"{source}.{attr}" if attr else source):
-                if resolver.module(candidate) is not None:
-                    todo.append(candidate)
-        todo.extend(module.star_imports)
-        parts = name.split(".")  # importing a.b.c runs a/__init__ and a/b/__init__ too
-        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
-    return seen
 
 
 def heads(*folders: Path) -> tuple[str, ...]:

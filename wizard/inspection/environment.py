@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from wizard.inspection import floor, pyversion
 from wizard.inspection.interpreter import (
     Environment,
     alembic_command,
+    foreign_venv,
     locate,
     python_command,
     query,
@@ -66,11 +67,36 @@ def _requirement_texts(root: Path, top: Path) -> dict[str, str]:
     return texts
 
 
+def _passed_over(root: Path, top: Path, python: str) -> Path | None:
+    """The active $VIRTUAL_ENV that is another project's, unless `python` is its own."""
+    active = foreign_venv(root, top)
+    return None if active == Path(python).parent.parent.resolve() else active
+
+
+def _passed_over_note(active: Path, manager: str, environment: Environment, top: Path) -> str:
+    """What was not used and why, as uv says it (`VIRTUAL_ENV=... does not match the
+    project environment path`); for Poetry, which would use it, why commands name a path."""
+    own = Path(shown_python(environment, top)).parent.parent
+    if manager == "poetry":
+        return (
+            f"$VIRTUAL_ENV {active} is not this Poetry project's environment: ignored; {own} "
+            "is used, by its path in the commands below, as poetry would use the active one "
+            "(--python chooses another)"
+        )
+    return (
+        f"$VIRTUAL_ENV {active} is not this uv project's environment: ignored, as uv does; "
+        f"{own} is used (--python chooses another)"
+    )
+
+
 def read_environment(root: Path, top: Path, python: str | None, hooks: Sequence[str] = ()) -> Found:
     """Find the project's interpreter and ask it what it has, the post-write `hooks`
     (`TYPE:NAME`) included (one subprocess)."""
-    environment = query(*locate(root, top, python), hooks)
+    path, found_by = locate(root, top, python)
     manager = package_manager(root, top)
+    active = _passed_over(root, top, path)
+    environment = query(path, found_by, hooks)
+    environment = replace(environment, tool_elsewhere=bool(active) and manager == "poetry")
     tools = installed_tools()
     upgrade = drivers.install_command(
         manager, shown_python(environment, top), ["alembic>=1.13", "sqlalchemy>=2.0"],
@@ -78,6 +104,8 @@ def read_environment(root: Path, top: Path, python: str | None, hooks: Sequence[
     )  # fmt: skip
     texts = _requirement_texts(root, top)
     notices = floor.notices(environment.versions, texts, upgrade)
+    if active is not None and found_by != "--python":
+        notices.insert(0, _passed_over_note(active, manager, environment, top))
     wanted = pyversion.mismatch(environment.version, texts)
     if wanted:
         notices.append(f"{wanted}: the app's code may need that Python (pass it with --python)")

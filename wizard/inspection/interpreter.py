@@ -46,6 +46,9 @@ class Environment:
     venv: bool = False  # a virtual environment (pyvenv.cfg beside its bin folder)
     made_by_uv: bool = False  # `uv venv` writes `uv = ...` in pyvenv.cfg, and no pip
     active: bool = False  # activated in the user's shell: its commands are on PATH
+    # Poetry's `add` and `run` use the active $VIRTUAL_ENV, another project's that the run
+    # passed over (`foreign_venv`): they do not reach this interpreter
+    tool_elsewhere: bool = False
     hooks_missing: frozenset[str] = frozenset()  # post-write hooks (`TYPE:NAME`) it cannot run
 
     @property
@@ -57,6 +60,8 @@ class Environment:
         into: found as the tool finds it, a `.venv` of `folders`, or none of the project's
         (the wizard's own: the tool makes one); not another one named with --python or
         active in the shell, which the tool's `add` would leave as it is."""
+        if self.tool_elsewhere:
+            return False
         if self.found_by in (*_TOOLS_OWN, OWN):
             return True
         home = Path(self.python).parent.parent
@@ -80,10 +85,29 @@ def _tool_answer(root: Path, *command: str) -> str | None:
     return lines[-1].strip() if done.returncode == 0 and lines else None
 
 
+def foreign_venv(root: Path, top: Path) -> Path | None:
+    """$VIRTUAL_ENV when it is another project's: outside the project root, in a uv or
+    Poetry project that has an environment of its own (`.venv`, uv's
+    $UV_PROJECT_ENVIRONMENT). uv ignores it too ("does not match the project environment
+    path"). A Poetry environment outside the project is not looked for (that is asking
+    `poetry env info -p`): without a `.venv`, the active one is the project's."""
+    active = os.environ.get("VIRTUAL_ENV")
+    manager = package_manager(root, top) if active else None
+    if not active or manager not in ("uv", "poetry"):
+        return None
+    path = Path(active).resolve()
+    own = [folder / ".venv" for folder in (root, top)]
+    if manager == "uv" and os.environ.get("UV_PROJECT_ENVIRONMENT"):
+        own.append(root / os.environ["UV_PROJECT_ENVIRONMENT"])
+    if path == root or root in path.parents or path in {o.resolve() for o in own}:
+        return None
+    return path if any(_exe(o).is_file() for o in own) else None
+
+
 def _candidates(root: Path, top: Path) -> Iterator[tuple[Path, str]]:
     """Interpreters to try, in order; the tools are asked only when nothing before answers."""
     environ = os.environ
-    if environ.get("VIRTUAL_ENV"):
+    if environ.get("VIRTUAL_ENV") and foreign_venv(root, top) is None:
         yield _exe(Path(environ["VIRTUAL_ENV"])), "$VIRTUAL_ENV"
     for folder in dict.fromkeys((root, top)):
         pointer = folder / ".pdm-python"  # pdm's choice of interpreter, one line
@@ -103,10 +127,10 @@ def _candidates(root: Path, top: Path) -> Iterator[tuple[Path, str]]:
 
 
 def locate(root: Path, top: Path, explicit: str | None) -> tuple[str, str]:
-    """The project's interpreter and how it was found: --python, $VIRTUAL_ENV, .pdm-python,
-    .venv/, venv/ (the root's, then the top folder's), $UV_PROJECT_ENVIRONMENT, poetry's or
-    hatch's environment (asked of the tool, when the project uses it and it is installed),
-    $CONDA_PREFIX; else the wizard's own."""
+    """The project's interpreter and how it was found: --python, $VIRTUAL_ENV (unless it is
+    another project's: `foreign_venv`), .pdm-python, .venv/, venv/ (the root's, then the top
+    folder's), $UV_PROJECT_ENVIRONMENT, poetry's or hatch's environment (asked of the tool,
+    when the project uses it and it is installed), $CONDA_PREFIX; else the wizard's own."""
     if explicit:
         found = shutil.which(explicit) if os.sep not in explicit else explicit
         return str(Path(found or explicit).absolute()), "--python"
@@ -178,7 +202,7 @@ def _shown(path: Path, root: Path, top: Path) -> str:
 def alembic_command(env: Environment, manager: str, root: Path, top: Path) -> str:
     """How the user's shell runs the project's Alembic: through the project's runner
     (`uv run alembic`), `alembic` when the environment is active, else by its path."""
-    if manager in ("uv", "poetry", "pdm", "hatch"):
+    if manager in ("uv", "poetry", "pdm", "hatch") and not env.tool_elsewhere:
         return f"{manager} run alembic"
     if env.active or (env.found_by == OWN and shutil.which("alembic")):
         return "alembic"
@@ -191,7 +215,7 @@ def alembic_command(env: Environment, manager: str, root: Path, top: Path) -> st
 def python_command(env: Environment, manager: str, root: Path, top: Path) -> str:
     """How the user's shell runs the project's Python (`uv run python`, `python` when the
     environment is active, else by its path)."""
-    if manager in ("uv", "poetry", "pdm", "hatch"):
+    if manager in ("uv", "poetry", "pdm", "hatch") and not env.tool_elsewhere:
         return f"{manager} run python"
     if env.active or (env.found_by == OWN and shutil.which("python")):
         return "python"

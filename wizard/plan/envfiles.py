@@ -28,9 +28,11 @@ def env_changes(project: Project, answers: Answers, sync_text: str | None) -> li
             value, why = sync_text, f"{sync_key}: the sync URL Alembic uses"
         else:
             continue
-        if value is None or env.env.get(sync_key, case_sensitive=source.case_sensitive):
-            continue
-        out.append(_insert(env, answers, key, sync_key, value, why))
+        written = env.env.get(sync_key, case_sensitive=source.case_sensitive)
+        if written is not None:
+            out += _made_sync(env, written, answers.sync_driver)
+        elif value is not None:
+            out.append(_insert(env, answers, key, sync_key, value, why))
     if answers.env_file is None and sync_text is not None:
         out.append(_new_env_file(project, answers, sync_text))
     return out
@@ -56,6 +58,22 @@ def _insert(env: EnvSource, answers: Answers, key: str, sync_key: str, value: st
     alone = "$" not in value and line.rstrip("\n") in after
     _check_reads_back(env.path, line if alone else after, sync_key, value)
     return Change(env.path, env.text, after, why)
+
+
+def _made_sync(env: EnvSource, written: envfile.Binding, driver: str) -> list[Change]:
+    """A sync URL written with an async driver (every Alembic command fails with
+    MissingGreenlet): the same URL with the sync driver; any other value is the user's."""
+    try:
+        url = urls.parse(written.value or "")
+        if not urls.is_async(url):
+            return []
+        value = urls.render(urls.derive_sync(url, driver))
+    except WizardError:
+        return []
+    after = envfile.set_value(env.env, written.key, value)
+    _check_reads_back(env.path, after, written.key, value)
+    why = f"{written.key}: the sync driver in place of the async {url.drivername!r}"
+    return [Change(env.path, env.text, after, why)]
 
 
 def compose_changes(project: Project, answers: Answers, sync_text: str) -> list[Change]:

@@ -14,7 +14,7 @@ from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.secrets import in_bindings, mask
 from wizard.target import Target
-from wizard.verify import risk
+from wizard.verify import baseline, risk
 from wizard.verify import rungs as r
 from wizard.verify.absent_file import absent_file_rung
 from wizard.verify.process import LOADING, Probe, Reply, Stopped, describe, stopped_fix
@@ -83,6 +83,8 @@ def verify(
         # unset until the user copies the template: its placeholder lets env.py load offline
         "placeholders": _placeholders(project, answers),
     }
+    if go_online:  # a look with the app's own driver, when Alembic's is not installed yet
+        request["app_url"] = target.app_url.render_as_string(hide_password=False)
     reply = _ask(probe or Probe(project.python, project.root), request)
     if reply.answer is None:
         assert reply.stopped is not None
@@ -110,13 +112,14 @@ def _ladder(
     if skipped:  # a fresh clone: the app's own file is made from its template first
         return [skipped]
     hooked = result.get("hooks", [])  # what `alembic revision` runs on the file it writes
+    expected = [t for t in project.tables if t.metadata in answers.metadatas]
     if error:
         absent = [declared[n] for n in result.get("absent", []) if n in declared]
-        return r.import_rungs(project, error, needed, result.get("missing", []), absent, hooked)
+        found = r.import_rungs(project, error, needed, result.get("missing", []), absent, hooked)
+        return found + baseline.peeked(project, [t.name for t in expected if t.name], result)
     if result.get("revisions_error"):  # env.py loaded; a revision file did not
         loaded = Rung("env.py imports", "pass", "settings, .env and models load")
         return [loaded, r.revisions_rung(project, result["revisions_error"])]
-    expected = [t for t in project.tables if t.metadata in answers.metadatas]
     driver = r.driver_rung(project, needed, result, hooked)
     found = [
         Rung("env.py imports", "pass", "settings, .env and models load"),
@@ -129,6 +132,7 @@ def _ladder(
     go_online, why_not = online
     if go_online:
         found += r.online_rungs(project, result, models_of(project, answers, result))
+        found += [g for g in [baseline.uncreated(project, result)] if g is not None]
     elif why_not:
         found.append(Rung("database", "skip", why_not))
     return found
@@ -255,7 +259,12 @@ def review(project: Project, probe: Probe | None = None) -> list[Risk]:
     names = {t.split(".")[-1] for t in result.get("tables", [])}
     targeted = frozenset(t.metadata.label for t in project.tables if t.name in names)
     models = Models(project.tables, frozenset(result.get("loaded", [])), targeted)
-    return risk.review(result["online"].get("pending", []), models)
+    found = risk.review(result["online"].get("pending", []), models)
+    trap = baseline.uncreated(project, result)  # an empty first revision, applied
+    if trap is not None:
+        first = project.rel(Path(result["bases"][0])) if result.get("bases") else ""
+        found.append(Risk("uncreated tables", first, trap.detail, trap.fix))
+    return found
 
 
 def constraint_names(project: Project, probe: Probe | None = None) -> list[dict[str, Any]]:

@@ -97,18 +97,6 @@ def _fingerprint(conn: Any) -> list[str] | None:
     return [str(v) for v in conn.execute(text(sql)).one()]
 
 
-async def _async_fingerprint(url: str) -> list[str] | None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(_fingerprint)
-    finally:
-        await engine.dispose()
-
-
 @functools.cache  # one copy of each: the channel's module is asked for twice
 def sibling(name: str) -> Any:
     """A module beside this file, loaded by path (this folder is not on sys.path)."""
@@ -142,6 +130,7 @@ def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
         found["sync_fingerprint"] = _fingerprint(conn)
         # reads alembic_version, if there is one
         found["heads"] = list(MigrationContext.configure(conn).get_current_heads())
+        found["db_tables"] = sibling("peek").table_names(conn)
         module = sibling("pending")
         found["pending"] = module.pending(conn, metadata)
         if names:
@@ -153,18 +142,6 @@ def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
     finally:
         transaction.rollback()
     return found
-
-
-async def _examine_async(url: Any, metadata: Any, names: bool) -> dict[str, Any]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(_examine, metadata, names)
-    finally:
-        await engine.dispose()
 
 
 def _alembic_url(env: Any, ini: str) -> Any:
@@ -205,7 +182,10 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     step.append("connect")
     url = make_url(_alembic_url(env, request["ini"]))
     if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
-        out = asyncio.run(_examine_async(url, env.target_metadata, bool(request.get("names"))))
+        names = bool(request.get("names"))
+        out: dict[str, Any] = asyncio.run(
+            sibling("peek").run_async(url, _examine, env.target_metadata, names)
+        )
     else:
         engine = create_engine(url, poolclass=NullPool)
         try:
@@ -222,7 +202,7 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     if callable(app_url):
         try:
             text = app_url().render_as_string(hide_password=False)
-            out["async_fingerprint"] = asyncio.run(_async_fingerprint(text))
+            out["async_fingerprint"] = asyncio.run(sibling("peek").run_async(text, _fingerprint))
         except Exception as exc:  # the app's URL may need the app's own rewriting first
             out["async_error"] = _error(exc)
     return out
@@ -253,10 +233,14 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
             env = load_env(request["ini"])
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
+        if "alembic" in result["missing"] and request.get("app_url"):
+            channel.step("looking at the database with the app's driver")
+            result["peek"] = sibling("peek").peek(request["app_url"])
         return result
     channel.step("reading the revisions")
     try:
         result["heads"] = sibling("offline").heads(_config(request["ini"]))
+        result["bases"] = sibling("offline").bases(_config(request["ini"]))
     except BaseException as exc:  # a revision file that does not load: not env.py's fault
         result["revisions_error"] = _error(exc)
         return result
@@ -266,6 +250,7 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
     config = _config(request["ini"], output_buffer=buffer, stdout=io.StringIO())
     try:
         result["offline_sql_lines"] = offline.render(config, buffer)
+        result["created_tables"] = sibling("peek").created_tables(buffer.getvalue())
     except BaseException as exc:
         result["offline_error"] = {**_error(exc), "revision": offline.online_only(config, exc)}
     if request.get("online"):

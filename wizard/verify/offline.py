@@ -19,6 +19,15 @@ def heads(config: Any) -> list[str]:
     return list(ScriptDirectory.from_config(config).get_heads())
 
 
+def bases(config: Any) -> list[str]:
+    """The files of the history's first revisions."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    found = (script.get_revision(base) for base in script.get_bases())
+    return [r.path for r in found if r is not None]
+
+
 def render(config: Any, buffer: io.StringIO) -> int:
     """`alembic upgrade head --sql` into `buffer` (`config`'s output); lines of SQL."""
     from alembic import command
