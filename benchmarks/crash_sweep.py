@@ -166,7 +166,7 @@ def _plain(fixture: Path, project: Path) -> None:
     pass
 
 
-UNDO = ("undo",)
+UNDO = ("undo", "--yes")
 COMMANDS = {
     "setup": Command(SETUP, (("undo", (UNDO,), True), ("re-run", (SETUP,), False)), _plain),
     "guard": Command(RAILS, (("undo", (UNDO,), True), ("re-run", (SETUP, RAILS), False)), _set_up),

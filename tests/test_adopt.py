@@ -98,7 +98,7 @@ def test_undo_after_adopt_names_the_stamp_it_leaves(adoptable: Adoptable) -> Non
     assert wizard("adopt", "--yes", "--project", str(project.repo)).returncode == 0
     (baseline,) = _revisions(project)
     revision = _revision_id(baseline)
-    undone = wizard("undo", "--project", str(project.repo))
+    undone = wizard("undo", "--yes", "--project", str(project.repo))
     assert undone.returncode == 0, undone.stderr
     assert not baseline.exists()
     assert (f"note: adopt stamped the database at {revision}, a revision the scripts no longer "

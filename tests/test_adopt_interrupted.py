@@ -38,7 +38,7 @@ def _adopt(project: Adoptable, at: str | None = None, sig: str = "INT") -> tuple
 
 def _undo(project: Adoptable) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    args = ["-m", "wizard", "--no-color", "undo", "--project", str(project.repo)]
+    args = ["-m", "wizard", "--no-color", "undo", "--yes", "--project", str(project.repo)]
     done = run(*args, cwd=project.repo, env=env)
     return done.returncode, done.stderr
 

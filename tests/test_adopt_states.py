@@ -97,7 +97,7 @@ def test_adopting_is_undone_as_it_says(adoptable: Adoptable) -> None:
     assert "alembic stamp --purge base" in out and "alembic-wizard undo" in out
     purge = adoptable.run("-m", "alembic", "stamp", "--purge", "base")
     assert purge.returncode == 0, purge.stderr
-    assert wizard("undo", "--project", str(adoptable.repo)).returncode == 0
+    assert wizard("undo", "--yes", "--project", str(adoptable.repo)).returncode == 0
     after = tree_hash(adoptable.repo)
     assert not list((adoptable.where / "migrations/versions").glob("*.py"))
     assert {k for k in after if ".alembic-wizard" not in k} == {

@@ -69,7 +69,7 @@ def test_a_rerun_after_a_kill_rolls_back_first_and_backs_up_the_originals(tmp_pa
     assert not list((project / OURS / "tmp").iterdir())  # the stale temp file is gone
     (record,) = (project / OURS).glob("backup-*")  # the cut-short record is gone
     assert (record / ".env").read_bytes() == env_bytes  # a backup of the original, not a mix
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert _theirs(project) == original
 
 
@@ -82,7 +82,7 @@ def test_undo_after_a_kill_restores_the_replaced_files_and_leaves_the_others(
     assert killed.returncode == -signal.SIGKILL
     manifest = json.loads(next((project / OURS).glob("backup-*/manifest.json")).read_text())
     replaced = [e["path"] for e in manifest["files"][:4]]
-    undone = wizard("undo", cwd=project)
+    undone = wizard("undo", "--yes", cwd=project)
     assert undone.returncode == 0, undone.stderr
     restored = [line.split()[-1] for line in undone.stderr.splitlines() if "restore" in line]
     assert restored == replaced  # exactly the four files the kill left new
@@ -109,7 +109,7 @@ def test_sigint_after_the_last_replace_says_the_files_were_written(tmp_path: Pat
         "interrupted during verification; the files were written: undo with `alembic-wizard undo`"
     )
     assert _theirs(project) == _finished(tmp_path)
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert _theirs(project) == original
 
 
@@ -176,12 +176,12 @@ def test_a_second_run_is_refused_while_the_first_holds_the_project(tmp_path: Pat
     lock = project / ".alembic-wizard/lock"
     assert second.returncode == 2
     assert f"another alembic-wizard run holds {lock}; wait for it" in second.stderr
-    assert wizard("undo", cwd=project).returncode == 2
+    assert wizard("undo", "--yes", cwd=project).returncode == 2
     assert _theirs(project) == during
     first.send_signal(signal.SIGCONT)
     assert first.wait(timeout=120) == 0, (tmp_path / "first.err").read_text()
     assert _theirs(project) == _finished(tmp_path)  # the first run's setup, whole: no hybrid
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert _theirs(project) == original
 
 
@@ -244,7 +244,7 @@ def test_ctrl_c_typed_while_the_verification_runs_keeps_the_files_and_says_so(
     child.close()
     assert child.exitstatus == 130
     assert _theirs(project) != original and (project / "migrations/env.py").is_file()
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert _theirs(project) == original
 
 
@@ -254,7 +254,7 @@ def test_ctrl_c_after_undo_restored_every_file_finishes_it_and_says_so(tmp_path:
     project = copy_project("sqlite_app", tmp_path)
     original = _theirs(project)
     assert wizard("--yes", "--no-verify", cwd=project).returncode == 0
-    done = wizard_process("undo", cwd=project, env=_hook("undone", "INT"))
+    done = wizard_process("undo", "--yes", cwd=project, env=_hook("undone", "INT"))
     assert done.returncode == 0, done.stderr
     assert "nothing was written" not in done.stderr and "undone: the apply" in done.stderr
     assert _theirs(project) == original

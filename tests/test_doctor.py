@@ -197,7 +197,7 @@ def test_repair_keeps_include_object_and_the_users_ini_lines(
     second = wizard("--yes", "--dry-run", "--project", str(repo))
     assert "nothing to change" in second.stderr, second.stdout
 
-    undone = wizard("undo", "--project", str(repo))  # the repair, put back byte for byte
+    undone = wizard("undo", "--yes", "--project", str(repo))  # the repair, put back byte for byte
     assert undone.returncode == 0, undone.stderr
     ours = ("backend/.alembic-wizard/", "backend/migrations/versions/")
     assert {k: v for k, v in tree_hash(repo).items() if not k.startswith(ours)} == {

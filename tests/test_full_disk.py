@@ -118,7 +118,7 @@ def test_a_disk_filling_up_during_apply_leaves_every_file_as_it_was(
     )
     assert done.returncode == 0, done.stderr
     assert (project / "migrations/env.py").is_file()
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert {k: v for k, v in tree_hash(project).items() if ".alembic-wizard" not in k} == original
 
 

@@ -104,7 +104,7 @@ def test_guard_on_sqlite_is_undoable_and_a_second_run_changes_nothing(tmp_path: 
     again = tree_hash(project)
     second = wizard("guard", "--yes", cwd=project)
     assert "nothing to change" in second.stderr and tree_hash(project) == again
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     restored = {k: v for k, v in tree_hash(project).items() if not k.startswith(".alembic-wizard/")}
     assert restored == {k: v for k, v in before.items() if not k.startswith(".alembic-wizard/")}
 

@@ -55,7 +55,7 @@ def _unchanged(project: Path, outside: Path, *args: str) -> str:
     return errors[0]
 
 
-RUNS = [("undo",), ("--yes", "--no-verify"), ()]  # () : no terminal, no --yes
+RUNS = [("undo", "--yes"), ("--yes", "--no-verify"), ()]  # () : no terminal, no --yes
 
 
 @pytest.mark.parametrize("args", RUNS, ids=["undo", "setup --yes", "setup, no terminal"])
@@ -113,7 +113,7 @@ def test_a_record_naming_an_absolute_path_or_a_link_out_is_refused(tmp_path: Pat
     for name, says in ((str(victim), "an absolute path"), ("docs/victim.txt", "a link out of")):
         entry = {"path": name, "backup": None, "before": None, "after": _sha(victim.read_bytes())}
         _record(project, [entry], journal="begun\napplied\n")  # a finished apply: undo's
-        line = _unchanged(project, outside, "undo")
+        line = _unchanged(project, outside, "undo", "--yes")
         assert f"error: {RECORD}: this apply record cannot be trusted: it names `{name}`" in line
         assert says in line, line
         for path in sorted((project / RECORD).iterdir()):
@@ -143,7 +143,7 @@ def test_a_record_folder_that_is_a_link_out_is_refused(tmp_path: Path) -> None:
     (outside / "journal").write_text("begun\n")
     (project / OURS).mkdir()
     (project / RECORD).symlink_to(outside)
-    line = _unchanged(project, outside, "undo")
+    line = _unchanged(project, outside, "undo", "--yes")
     assert line.startswith(f"error: {RECORD}: this apply record cannot be trusted: ")
     assert "is a symlink" in line and victim.is_file()
 
@@ -198,7 +198,7 @@ def test_a_record_that_passes_the_checks_is_still_rolled_back(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert "an apply was cut short (backup-0001-20240101-000000)" in done.stderr
     assert not (project / RECORD).exists()
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert target.read_bytes() == original
 
 
@@ -212,10 +212,10 @@ def test_a_file_above_alembic_ini_but_inside_the_folder_given_is_the_projects(
     before = tree_hash(repo)
     assert wizard("--yes", "--no-verify", "--project", str(repo)).returncode == 0
     written = tree_hash(repo)
-    refused = wizard("undo", "--project", str(repo / "backend"))
+    refused = wizard("undo", "--yes", "--project", str(repo / "backend"))
     assert refused.returncode == 2 and "it names `../.env`, a path that climbs" in refused.stderr
     assert tree_hash(repo) == written
-    undone = wizard("undo", "--project", str(repo))
+    undone = wizard("undo", "--yes", "--project", str(repo))
     assert undone.returncode == 0, undone.stderr
     ours = "backend/.alembic-wizard/"
     assert {k: v for k, v in tree_hash(repo).items() if not k.startswith(ours)} == before

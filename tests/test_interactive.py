@@ -11,7 +11,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from conftest import copy_project, tree_hash, wizard_process
+from conftest import copy_project, set_env_line, tree_hash, wizard, wizard_process
 from wizard.cli import main
 
 ENTER, DOWN, SPACE, CLEAR_LINE = "\r", "\x1b[B", " ", "\x15"
@@ -60,6 +60,65 @@ def test_unticking_a_model_module_is_caught_by_verification(
     assert "FAILED  tables" in out
     assert "missing from target_metadata: note" in out
     assert "import notes.models.note in env.py" in out
+
+
+APP_REQUIREMENTS = "sqlmodel>=0.0.22\naiosqlite>=0.20\npydantic-settings>=2.0\n"
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_requirements_txt_is_edited_only_after_its_question(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], answer: str
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    (project / "pyproject.toml").write_text('[project]\nname = "notes"\nversion = "0.1.0"\n')
+    (project / "requirements.txt").write_text(APP_REQUIREMENTS)
+    keys = ENTER * 3 + answer + "y"  # mode, models, folder; requirements.txt; write
+    code, out, err = _answer(keys, ["--project", str(project), "--no-db"], capsys)
+    assert code == 0, err + out
+    assert (project / "migrations/env.py").is_file()  # the last "y" wrote: both were asked
+    added = "alembic>=1.13\n" if answer == "y" else ""
+    assert (project / "requirements.txt").read_text() == APP_REQUIREMENTS + added
+    assert ("add-deps = false" in (project / "pyproject.toml").read_text()) is (answer == "n")
+
+
+def test_add_deps_says_nothing_when_requirements_txt_declares_them(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    (project / "pyproject.toml").unlink()
+    (project / "requirements.txt").write_text(APP_REQUIREMENTS + "alembic\n")
+    done = wizard("--yes", "--add-deps", "--no-db", cwd=project)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "--add-deps" not in done.stderr and "requirements.txt" not in done.stderr
+    assert (project / "requirements.txt").read_text() == APP_REQUIREMENTS + "alembic\n"
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_d_shows_every_diff_masked_then_asks_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], answer: str
+) -> None:
+    project = copy_project("pg_app", tmp_path)
+    url = "postgresql+asyncpg://postgres:s3cret-pw@127.0.0.1:5432/shop"
+    set_env_line(project / ".env", "DATABASE_URL", url)
+    before = tree_hash(project)
+    keys = ENTER * 5 + "d" + answer  # the defaults; then the diff first, then the answer
+    code, out, err = _answer(keys, ["--project", str(project), "--no-db"], capsys)
+    assert code == 0, err + out
+    assert out.count("+++ b/backend/migrations/env.py") == 1  # shown once, on request
+    assert "+DATABASE_URL_SYNC=postgresql+psycopg://postgres:***@127.0.0.1:5432/shop" in out
+    assert "s3cret-pw" not in out + err
+    assert (project / "backend/migrations/env.py").is_file() is (answer == "y")
+    if answer == "n":
+        assert "nothing was written" in err and tree_hash(project) == before
+
+
+def test_no_answer_after_the_diff_is_an_error_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    before = tree_hash(project)
+    code, out, err = _answer(ENTER * 3 + "y" + "d", ["--project", str(project)], capsys)
+    assert code == 2 and "input ended" in err
+    assert "+++ b/migrations/env.py" in out
+    assert tree_hash(project) == before
 
 
 def test_declining_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -99,7 +99,7 @@ def test_setup_verify_undo_json(tmp_path: Path) -> None:
         r["name"] for r in data["verification"]
     ]
 
-    undone = _output(wizard("undo", "--json", cwd=project), "undo")
+    undone = _output(wizard("undo", "--yes", "--json", cwd=project), "undo")
     assert "migrations/env.py" in undone["restored"] and undone["kept"].startswith("undone-")
 
 

@@ -113,6 +113,46 @@ def test_help_lists_exit_codes_and_examples() -> None:
     assert "--diff" in done.stdout
 
 
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def test_each_command_s_help_lists_only_its_own_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    adopt = _help(capsys, "adopt")
+    assert adopt.startswith("usage: alembic-wizard adopt [options]\n")
+    assert "Baseline revision for the database that exists" in adopt
+    assert "--dry-run" in adopt and "--json" in adopt and "exit status:" in adopt
+    for other in ("--dialect", "--no-verify", "--online", "--error", "--rails", "setup (default)"):
+        assert other not in adopt, other
+    doctor = _help(capsys, "--no-color", "doctor")  # the command may come after a flag
+    assert "--error TEXT" in doctor and "--online" in doctor and "--dry-run" not in doctor
+    undo = _help(capsys, "undo")
+    assert "--yes" in undo and "put the files back without the question" in undo
+    assert "--python" not in undo and "--diff" not in undo
+    general = _help(capsys)  # the commands, one line each, then setup's options
+    assert "  runner   write a module that migrates at the app's start-up" in general
+    assert "`alembic-wizard COMMAND --help`" in general
+    assert "--dialect NAME" in general and "--error TEXT" not in general
+
+
+def test_an_unknown_dialect_is_told_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--dialect", "foo"])
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert "argument --dialect: invalid choice: 'foo' (choose from 'postgresql', 'mysql'," in said
+
+
+def test_the_dialects_flag_takes_are_the_ones_the_wizard_knows() -> None:
+    from wizard.options import DIALECTS
+    from wizard.urls import DIALECTS as KNOWN
+
+    assert tuple(KNOWN) == DIALECTS
+
+
 def test_run_from_a_sub_folder_uses_the_project_root(tmp_path: Path) -> None:
     project = copy_project("blog", tmp_path)
     (project / ".git").mkdir()  # a marker of its own does not stop the walk below the root
@@ -226,7 +266,10 @@ def test_a_dumb_terminal_is_asked_line_by_line_without_escape_codes(tmp_path: Pa
     child.sendline("")
     child.expect(r"Declare alembic>=1.13 in pyproject.toml\? \[Y/n\] ")
     child.sendline("n")
-    child.expect(r"Write these 9 file\(s\)\? \[Y/n\] ")
+    child.expect(r"Write these 9 file\(s\)\? \[Y/n/d: show the diff first\] ")
+    child.sendline("d")  # the diff, then the question again
+    child.expect(r"\+\+\+ b/migrations/env.py")
+    child.expect(r"Write these 9 file\(s\)\? \[Y/n/d: show the diff first\] ")
     child.sendline("y")
     child.expect(pexpect.EOF)
     child.close()

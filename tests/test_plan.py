@@ -67,7 +67,6 @@ def _guard(patch: pytest.MonkeyPatch) -> None:
         prepend_sys_path=".",
         sync_env_key="K",
         mode="sync",
-        hooks_section=True,
     )
     render("script.py.mako", sqlmodel=False)
 

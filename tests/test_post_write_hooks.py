@@ -67,7 +67,7 @@ def _project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     done = wizard("--yes", "--no-db", "--python", ".venv/bin/python", cwd=project, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace("[post_write_hooks]\n", HOOK.lstrip()))  # ours is empty
+    ini.write_text(ini.read_text().replace("[loggers]\n", HOOK.lstrip() + "\n[loggers]\n"))
     return project, env
 
 

@@ -64,7 +64,7 @@ def test_a_setup_waiting_at_its_question_while_undo_runs_stops_and_writes_nothin
     original = _theirs(copy_project("sqlite_app", tmp_path / "original"))
     project = _set_up_without_env_py(tmp_path)
     child = _waiting_setup(project)
-    undone = wizard("undo", cwd=project)  # alembic.ini goes, the settings field too
+    undone = wizard("undo", "--yes", cwd=project)  # alembic.ini goes, the settings field too
     assert undone.returncode == 0, undone.stderr
     assert _theirs(project) == original
     _refused(child, project / "alembic.ini")  # the first file the plan relies on (unchanged)

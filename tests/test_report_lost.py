@@ -46,7 +46,7 @@ def test_a_report_stdout_cannot_take_is_told_with_what_was_written(
     ), done.stderr
     assert "Traceback" not in done.stderr
     assert _theirs(project) == _theirs(reference)  # verified and kept, as without the report
-    assert wizard("undo", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", cwd=project).returncode == 0
     assert _theirs(project) == original
 
 

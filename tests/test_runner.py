@@ -64,14 +64,34 @@ def test_runner_is_shown_written_and_undone(tmp_path: Path) -> None:
     written = (project / "src/notes/migrate.py").read_text()
     assert 'LOCK_NAME = "alembic-notes"' in written
     assert 'ALEMBIC_INI = HERE / "../../alembic.ini"' in written
-    assert "python -m notes.migrate" in done.stdout
-    assert "from notes.migrate import migrate_on_startup" in done.stdout
+    assert "backups" not in done.stderr  # a new file only: no backup to point at
+    assert done.stdout.splitlines()[-5:] == [  # no web framework: async, sync, entrypoint
+        "  async code:     from notes.migrate import migrate_on_startup",
+        "                  await migrate_on_startup()",
+        "  sync code:      from notes.migrate import migrate",
+        "                  migrate()",
+        "  an entrypoint:  python -m notes.migrate",
+    ]
 
     again = wizard("runner", "--yes", cwd=project)
     assert again.returncode == 0 and "nothing to change" in again.stderr, again.stderr
-    undone = wizard("undo", cwd=project)
+    undone = wizard("undo", "--yes", cwd=project)
     assert undone.returncode == 0, undone.stderr
     assert not (project / "src/notes/migrate.py").exists()
+
+
+def test_a_fastapi_project_is_told_to_call_it_in_its_lifespan(tmp_path: Path) -> None:
+    project = copy_project("sqlite_app", tmp_path)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("dependencies = [", 'dependencies = [\n    "fastapi>=0.110",')
+    )
+    assert wizard("--yes", "--no-db", cwd=project).returncode == 0
+    done = wizard("runner", "--yes", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "  FastAPI lifespan:  from notes.migrate import migrate_on_startup" in done.stdout
+    assert "await migrate_on_startup()  # before `yield`" in done.stdout
+    assert "sync code" not in done.stdout
 
 
 def test_the_sqlite_lock_file_is_git_ignored_with_the_runner(tmp_path: Path) -> None:
@@ -86,7 +106,7 @@ def test_the_sqlite_lock_file_is_git_ignored_with_the_runner(tmp_path: Path) -> 
         after = (project / ".gitignore").read_text()
         lock = "# the start-up runner's lock beside a SQLite database\n*.migrate-lock\n"
         assert (lock in after) is (project is sqlite), after
-        assert wizard("undo", cwd=project).returncode == 0
+        assert wizard("undo", "--yes", cwd=project).returncode == 0
         assert (project / ".gitignore").read_bytes() == before
 
 

@@ -61,7 +61,7 @@ def test_links_stay_links_their_targets_are_edited_and_undo_restores_them(
     assert sorted(p.name for p in (project / "shared").iterdir()) == sorted(
         n.replace("/", "_") for n in LINKED
     )  # no temp file left beside the targets
-    undone = wizard("undo", cwd=project)
+    undone = wizard("undo", "--yes", cwd=project)
     assert undone.returncode == 0, undone.stderr
     assert all((project / name).is_symlink() for name in LINKED)
     assert {k: v for k, v in tree_hash(project).items() if not k.startswith(".alembic")} == before
@@ -98,7 +98,7 @@ def test_follow_outside_edits_the_target_and_undo_restores_it(tmp_path: Path) ->
     assert (project / "pyproject.toml").is_symlink()
     assert b'"alembic>=1.13",' in shared.read_bytes()
     assert sorted(p.name for p in shared.parent.iterdir()) == ["pyproject.toml"]
-    assert wizard("undo", "--follow-outside", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", "--follow-outside", cwd=project).returncode == 0
     assert (project / "pyproject.toml").is_symlink() and shared.read_bytes() == original
 
 
@@ -120,7 +120,7 @@ def test_an_env_file_linked_out_of_the_project_asks_like_any_other_link(tmp_path
     assert (project / ".env").is_symlink()
     assert "DATABASE_URL_SYNC=" in shared.read_text()
     assert sorted(p.name for p in shared.parent.iterdir()) == ["notes.env"]
-    assert wizard("undo", "--follow-outside", cwd=project).returncode == 0
+    assert wizard("undo", "--yes", "--follow-outside", cwd=project).returncode == 0
     assert {k: v for k, v in tree_hash(tmp_path).items() if ".alembic-wizard" not in k} == {
         k: v for k, v in before.items() if ".alembic-wizard" not in k
     }
@@ -188,7 +188,7 @@ def test_a_target_on_another_filesystem_gets_its_temp_file_beside_it_cleaned_aft
         assert again.returncode == 0, again.stderr
         assert sorted(p.name for p in shared.parent.iterdir()) == ["pyproject.toml"]
         assert shared.read_bytes() == (elsewhere / "reference" / "pyproject.toml").read_bytes()
-        assert wizard("undo", "--follow-outside", cwd=project).returncode == 0
+        assert wizard("undo", "--yes", "--follow-outside", cwd=project).returncode == 0
         assert (project / "pyproject.toml").is_symlink() and shared.read_bytes() == original
     finally:
         shutil.rmtree(elsewhere)

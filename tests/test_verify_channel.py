@@ -167,7 +167,7 @@ def test_a_module_that_blocks_at_import_is_named_and_the_files_kept(tmp_path: Pa
     assert "put back" not in out and "internal error" not in out
     assert (project / "migrations" / "env.py").is_file()  # kept: a timeout is no verdict
     assert _left_running(project) == []
-    undone = wizard("undo", cwd=project)  # the lock was released
+    undone = wizard("undo", "--yes", cwd=project)  # the lock was released
     assert undone.returncode == 0, undone.stdout + undone.stderr
     assert _project_files(project) == before
 

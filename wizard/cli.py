@@ -10,41 +10,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from wizard import __version__
+from wizard.arguments import build_parser, help_text
 from wizard.failure import EXIT_OK, failure
-from wizard.options import COMMANDS, Flags, Options, read_project
+from wizard.options import Flags, Options, read_project
 
 if TYPE_CHECKING:
     from wizard.verify.process import Probe
 
 
-EPILOG = """\
-exit status:
-  0    done, or nothing to do
-  1    a finding (doctor), a failed verification, or an internal error
-  2    bad usage or input to fix (files are left as they were)
-  130  interrupted (files are left as they were)
-
-examples:
-  alembic-wizard                    ask, show what will change, write it, verify it
-  alembic-wizard --yes --no-db      take the detected defaults; verify without the database
-  alembic-wizard --dry-run          every file's diff; nothing is written
-  alembic-wizard verify --json      the verification report as JSON (docs/json.md)
-  alembic-wizard doctor             diagnose an existing setup, for CI (exit 1 on findings)
-  alembic-wizard doctor --error -   which known problem a pasted traceback is
-
-Run from a sub-folder, it uses the nearest folder above with pyproject.toml, setup.cfg,
-setup.py, alembic.ini or .git (--project chooses). Colour on a terminal; off with
---no-color, NO_COLOR or TERM=dumb; FORCE_COLOR turns it on.
-"""
-COMMAND_HELP = (
-    "setup (default): plan, show, apply, verify; verify: only verify; "
-    "inspect: show what was found; undo: put back what the last setup changed; "
-    "doctor: diagnose without changing anything (exit 1 on findings); "
-    "guard: add guard rails (migration test, CI, pre-commit, formatter hook); "
-    "runner: write a module that migrates at the app's start-up, once across replicas; "
-    "adopt: baseline revision for the database that exists, stamped only when it matches"
-)
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "alembic.ini", ".git")
 
 
@@ -65,84 +38,6 @@ def project_root(start: Path) -> Path:
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder
     return start
-
-
-def _answer_flags(parser: argparse.ArgumentParser) -> None:
-    q = parser.add_argument_group("answers (each skips its question)")
-    q.add_argument("--dialect", help="postgresql, mysql, mariadb, sqlite, mssql or oracle")
-    q.add_argument("--sync-driver", help="driver Alembic uses, e.g. psycopg")
-    q.add_argument("--metadata", help="e.g. app.db.base.Base.metadata")
-    q.add_argument("--models", help="comma-separated model modules to import in env.py")
-    q.add_argument("--settings", help="settings class, e.g. app.core.config.Settings")
-    q.add_argument("--url", help="which URL the app's engine uses, as `inspect` lists it")
-    q.add_argument("--env-file", help="the env file that holds the async URL")
-    q.add_argument(
-        "--database-url",
-        help="the app's async URL, written into its env file when it is set nowhere yet "
-        "(only a template has it)",
-    )
-    q.add_argument("--mode", help="sync (a sync driver for Alembic) or async (run_sync)")
-    q.add_argument(
-        "--add-deps",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="declare alembic and the driver in pyproject.toml (default: yes)",
-    )
-    q.add_argument("--migrations", help="migrations folder, relative to the project")
-    q.add_argument("--rails", help="guard: test,ci,pre-commit,format (the default), naming")
-    q.add_argument(
-        "--naming-convention",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="guard: add a constraint naming convention matching the database (default: no)",
-    )
-
-
-def _where_flags(parser: argparse.ArgumentParser) -> None:
-    """Where the project, its interpreter and Alembic's config file are."""
-    add = parser.add_argument
-    add("--project", metavar="PATH",
-        help="the project folder (default: the nearest project root at or above here)")  # fmt: skip
-    add("--python", metavar="PATH", help="the project's interpreter")
-    add("-c", "--config", metavar="FILE",
-        help="Alembic's config file, as `alembic -c` (default: $ALEMBIC_CONFIG, else "
-        "alembic.ini); relative to the project root, where Alembic runs")  # fmt: skip
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Every flag; one per question."""
-    parser = argparse.ArgumentParser(
-        prog="alembic-wizard",
-        description="Set up Alembic for an async SQLAlchemy project, correctly the first time.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", nargs="?", default="setup", choices=COMMANDS, help=COMMAND_HELP)
-    add = parser.add_argument
-    _where_flags(parser)
-    add("--dry-run", action="store_true", help="show every file's diff, write nothing")
-    add("--diff", action="store_true", help="show every file's diff, not only its status line")
-    add("-y", "--yes", action="store_true", help="take the detected defaults")
-    add("--force", action="store_true",
-        help="overwrite your edits of env.py that cannot be kept (backed up)")  # fmt: skip
-    add("--follow-outside", action="store_true",
-        help="edit what symlinks lead to outside the project (the links are kept); "
-             "undo: restore files outside the project")  # fmt: skip
-    add("--no-verify", action="store_true", help="skip verification")
-    add("--install", action="store_true", help="install what is missing, then verify")
-    add("--no-db", action="store_true",
-        help="verify without the database (Alembic's offline mode is --sql)")  # fmt: skip
-    add("--offline", action="store_true", help=argparse.SUPPRESS)  # the old name of --no-db
-    add("--online", action="store_true", help="doctor: also review what autogenerate would do")
-    add("--error", metavar="TEXT",
-        help="doctor: explain a pasted error message ('-': read it from stdin)")  # fmt: skip
-    add("--json", action="store_true",
-        help="a JSON report on stdout, messages on stderr (docs/json.md)")  # fmt: skip
-    add("--no-color", action="store_true", help="plain output (also NO_COLOR)")
-    add("--traceback", action="store_true", help="show tracebacks on errors")
-    add("--version", action="version", version=f"alembic-wizard {__version__}")
-    _answer_flags(parser)
-    return parser
 
 
 def _listed(text: str | None) -> tuple[str, ...] | None:
@@ -243,6 +138,10 @@ def main(argv: Sequence[str] | None = None, *, interactive: bool | None = None) 
     from wizard import ledger, output
 
     args = build_parser().parse_args(argv)
+    if args.help:  # the named command's own flags, or the commands and setup's
+        sys.stdout.write(help_text(args.command))
+        return EXIT_OK
+    args.command = args.command or "setup"
     if interactive is None:
         # a closed stdin (`<&-`) is None: not a terminal
         interactive = bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())

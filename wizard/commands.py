@@ -24,10 +24,10 @@ from wizard.outcome import Outcome, finish, planned
 from wizard.plan import build, runner
 from wizard.plan.project_files import gitignore_change
 from wizard.show import status_line
-from wizard.stamps import pending, stamped
-from wizard.store import BACKUP_DIR, written_path
+from wizard.store import written_path
 from wizard.target import Target
 from wizard.undo import undo
+from wizard.undo_command import undo_command
 from wizard.verify import Probe, baseline, constraint_names, install, review, verify
 from wizard.verify.rungs import HOOKS, STOPPED
 from wizard.writing import recovered, say, show_and_apply, show_and_confirm, write, writing
@@ -111,7 +111,7 @@ def runner_command(options: Options) -> int:
     plan = Plan((runner.runner_change(project, where), *ignores), frozenset())
     applied = show_and_apply(project, plan, options)
     if applied is not False and not options.json:
-        print(runner.next_steps(where, project.python_command))
+        print(runner.next_steps(where, project.python_command, runner.framework(project)))
     outcome = Outcome(planned(project, plan), applied)
     then = [f"{project.python_command} -m {where.module}"]
     return finish(options, project, outcome, [], 0, then=then)
@@ -136,40 +136,6 @@ def _unread(message: str) -> str:
     if any(word in message.lower() for word in _REFUSALS):
         return f"the database refused the connection ({message})"
     return f"the database could not be read ({message})"
-
-
-def undo_command(options: Options) -> int:
-    """Put back what the last setup wrote."""
-    top = given = options.project.resolve()
-    if not (top / BACKUP_DIR).is_dir():  # backups live beside alembic.ini, in the project root
-        top = read_project(options).root
-    folder, paths = undo(top, outside=options.follow_outside, project=given)
-    restored = []
-    for path in paths:
-        try:
-            restored.append(path.relative_to(top).as_posix())
-        except ValueError:
-            restored.append(str(path))
-        say(status_line("restore", restored[-1], color=options.color))
-    kept = folder.name.replace("backup-", "undone-", 1)
-    say(f"undone: the apply recorded in {folder.name} (its backups are kept in {kept})")
-    revision = stamped(folder.with_name(kept))
-    if revision is not None:  # the files are back; the database is not adopt's to unstamp
-        say(
-            f"note: adopt stamped the database at {revision}, a revision the scripts no longer"
-            " have: `alembic stamp --purge base` removes the stamp (tables and rows stay)"
-        )
-    cut = pending(folder.with_name(kept))
-    if cut is not None:
-        say(
-            f"note: adopt was cut short while stamping the database at {cut}; if the stamp "
-            f"was written (`alembic current` then fails: Can't locate revision {cut}), "
-            "`alembic stamp --purge base` removes it (tables and rows stay)"
-        )
-    if options.json:
-        body = {"restored": restored, "backup": folder.name, "kept": kept, "stamped": revision}
-        print(jsonout.dumps("undo", 0, body))
-    return 0
 
 
 def setup_command(options: Options, probe: Probe | None) -> int:

@@ -34,6 +34,9 @@ COMMANDS: tuple[Command, ...] = (
     "setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt",
 )  # fmt: skip
 
+# the databases the wizard knows (wizard.urls.DIALECTS), spelled here so --help needs no urls
+DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
+
 
 @dataclass(frozen=True)
 class Options:

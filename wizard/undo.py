@@ -47,6 +47,13 @@ def undo(
     return folder, restored
 
 
+def last_record(top: Path, *, outside: bool = False, project: Path | None = None) -> Record:
+    """The record `undo` would act on, checked as `undo` checks it, nothing changed: what
+    the question before an undo names."""
+    check_layout(top)
+    return load(top, _last(top), outside=outside, project=project)
+
+
 def recover(top: Path, *, outside: bool = False, project: Path | None = None) -> list[Path]:
     """Applies a kill cut short, rolled back to the files as they were (their records are
     then removed: nothing of them stays written); the files put back. Every record is

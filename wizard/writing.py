@@ -18,7 +18,7 @@ from wizard.inspection.access import check_can_write
 from wizard.journal import interrupted
 from wizard.options import Options, read_project
 from wizard.secrets import mask
-from wizard.show import show, status_line, summary
+from wizard.show import colored_diff, diff, show, status_line, summary
 from wizard.store import locked
 from wizard.textio import real_path
 from wizard.undo import recover
@@ -61,12 +61,26 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
         say(f"dry run: {len(plan.pending)} file(s) would change; nothing was written")
         return "stop"
     _check_outside(plan, project, options)
-    if not options.yes and not prompts.confirm(f"Write these {len(plan.pending)} file(s)?"):
+    if not options.yes and not _confirmed(project, plan, options, shown=diffs or options.json):
         say("nothing was written")
         return "stop"
     check_can_write(project.root, [c.path for c in plan.pending])  # read-only: one line
     own_copies(plan.pending, project.root)  # before the lock is taken: a refusal writes nothing
     return "write"
+
+
+def _confirmed(project: Project, plan: Plan, options: Options, *, shown: bool) -> bool:
+    """Yes to writing the plan; until then, `d` shows the diff of every file to be written
+    (unless it is on the screen already, or stdout holds the JSON)."""
+    question = f"Write these {len(plan.pending)} file(s)?"
+    if shown:
+        return prompts.confirm(question)
+    while (answer := prompts.confirm_or_diff(question)) == "diff":
+        for change in plan.pending:
+            text = mask(diff(change, project.rel(change.path)), plan.secrets)
+            sys.stdout.write(colored_diff(text, color=options.color_out))
+        sys.stdout.flush()
+    return answer == "yes"
 
 
 def _check_outside(plan: Plan, project: Project, options: Options) -> None:
@@ -99,8 +113,8 @@ def _outside_env_links(plan: Plan, project: Project) -> list[tuple[Path, Path]]:
 def write(project: Project, plan: Plan, progress: Applied) -> Path | None:
     """Apply the plan (inside `writing`); the record folder, its backups."""
     folder = apply(plan.changes, project.root, progress, project.files)
-    if folder is not None:
-        say(f"backups of the modified files: {project.rel(folder)}")
+    if folder is not None and any(c.action == "modify" for c in plan.pending):
+        say(f"backups of the modified files: {project.rel(folder)}")  # none when all are new
     return folder
 
 

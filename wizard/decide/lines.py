@@ -82,3 +82,17 @@ def confirm(message: str, default: bool = True) -> bool:
         return None, f"{typed!r}: answer y or n"
 
     return bool(_ask(f"? {message} [{'Y/n' if default else 'y/N'}] ", parse))
+
+
+def confirm_or_diff(message: str) -> str:
+    """y, n or d (nothing, for yes): `yes`, `no` or `diff`."""
+    words = {"y": "yes", "yes": "yes", "n": "no", "no": "no", "d": "diff", "diff": "diff"}
+
+    def parse(typed: str) -> tuple[object, str | None]:
+        if not typed:
+            return "yes", None
+        if typed.lower() in words:
+            return words[typed.lower()], None
+        return None, f"{typed!r}: answer y, n, or d to see the diff first"
+
+    return str(_ask(f"? {message} [Y/n/d: show the diff first] ", parse))

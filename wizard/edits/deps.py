@@ -84,6 +84,21 @@ def declared(pyproject: str) -> set[str]:
     return names
 
 
+def mentioned(pyproject: str) -> set[str]:
+    """The normalised names of every dependency, optional ones and groups included."""
+    import tomlkit
+
+    doc = tomlkit.parse(pyproject)
+    project, poetry = _tables(doc)
+    lists = [*((project or {}).get("optional-dependencies") or {}).values()]
+    lists += [*(doc.get("dependency-groups") or {}).values()]
+    names = {_name(str(d)) for group in lists if isinstance(group, list) for d in group}
+    groups = ((poetry or {}).get("group") or {}).values()
+    tables = [g.get("dependencies") for g in groups if isinstance(g, dict)]
+    names |= {_normal(str(k)) for table in tables if isinstance(table, dict) for k in table}
+    return declared(pyproject) | names
+
+
 def runtime_requirements(pyproject: str) -> list[str]:
     """`[project].dependencies` as written, but those with an environment marker (which
     may rightly be absent here): what installing the project's dependencies installs."""
@@ -161,6 +176,12 @@ def requirements_txt(text: str) -> dict[str, str]:
             continue
         found[_name(requirement)] = requirement
     return found
+
+
+def missing_requirements(text: str, wanted: list[str]) -> list[str]:
+    """The requirements in `wanted` that a requirements.txt does not list yet."""
+    present = requirements_txt(text)
+    return [w for w in wanted if _name(w) not in present]
 
 
 def append_requirements(text: str, requirements: list[str]) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard.drivers import PackageManager
+from wizard.edits import deps
 from wizard.errors import WizardError
 from wizard.inspection.alembic_setup import DEFAULT_FOLDER, AlembicSetup
 from wizard.inspection.compose import ComposeFile
@@ -84,6 +85,17 @@ class Project:
         if scripts is None:
             return DEFAULT_FOLDER
         return Path(os.path.relpath(scripts, self.root)).as_posix()
+
+    @property
+    def requirements_path(self) -> Path | None:
+        """requirements.txt, where this project declares its dependencies there: a pip
+        project with one, whose pyproject.toml (if any) lists none."""
+        if not self.requirements_txt or self.package_manager != "pip":
+            return None
+        text = self.files.get(self.config_path)
+        if text and self.config_path.name == "pyproject.toml" and deps.declared(text):
+            return None
+        return self.root / "requirements.txt"
 
     def text(self, path: Path) -> str | None:
         """A file's text as inspection read it (None: it does not exist)."""

@@ -35,14 +35,12 @@ def ini_change(project: Project, answers: Answers, sync_env_key: str) -> Change 
         if setup.style == "toml":  # no second [alembic] section: pyproject.toml has it
             return None
         scripts = _relative(project.root / answers.migrations, path.parent, project.root, ini=True)
-        hooks = "%" not in str(path.parent)  # Alembic cannot read a section where `here` has one
         new = render(
             "alembic.ini.j2",
             script_location=scripts,
             prepend_sys_path=_prepend(project),
             sync_env_key=sync_env_key,
             mode=answers.mode,
-            hooks_section=hooks,
         )
         return Change(path, None, new, _WHY)
     keys: dict[str, str] = {}

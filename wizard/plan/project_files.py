@@ -131,7 +131,7 @@ def config_change(
     after = before or ""
     whys = []
     declare_in = deps.where(after) if before is not None and in_pyproject else None
-    if answers.add_deps and declare_in is not None and requirements_path(project) is None:
+    if answers.add_deps and declare_in is not None and project.requirements_path is None:
         _check_declarable(path, after)
         adding = deps.missing(after, target.requirements)
         if adding:
@@ -149,26 +149,13 @@ def config_change(
     return [Change(path, before, after, "; ".join(whys))]
 
 
-def requirements_path(project: Project) -> Path | None:
-    """requirements.txt, where this project declares its dependencies there: a pip project
-    with one, whose pyproject.toml (if any) lists none."""
-    path = project.root / "requirements.txt"
-    if not project.requirements_txt or project.package_manager != "pip":
-        return None
-    text = project.files.get(project.config_path)
-    if text and project.config_path.name == "pyproject.toml" and deps.declared(text):
-        return None
-    return path
-
-
 def requirements_change(project: Project, answers: Answers, target: Target) -> list[Change]:
     """alembic and the driver appended to requirements.txt, when asked and it is the place."""
-    path = requirements_path(project)
+    path = project.requirements_path
     before = project.files.get(path) if path is not None else None
     if path is None or before is None or not answers.add_deps:
         return []
-    present = deps.requirements_txt(before)
-    adding = [r for r in target.requirements if deps.name_of(r) not in present]
+    adding = deps.missing_requirements(before, target.requirements)
     if not adding:
         return []
     after = deps.append_requirements(before, adding)

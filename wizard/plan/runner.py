@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.change import Change
+from wizard.edits import deps
 from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.plan.checks import check_parses
@@ -64,13 +65,42 @@ def ignored(project: Project) -> tuple[tuple[str, str], ...]:
     return (SQLITE_LOCK,) if project.remembered.get("dialect") == "sqlite" else ()
 
 
-def next_steps(runner: Runner, python: str) -> str:
-    """How the app calls it (docs/runner.md has the whole snippet)."""
-    return (
-        f"next: call it when the app starts\n"
-        f"  FastAPI lifespan:  from {runner.module} import migrate_on_startup\n"
-        f"                     await migrate_on_startup()  # before `yield`\n"
-        f"  an entrypoint:     {python} -m {runner.module}"
+def framework(project: Project) -> str | None:
+    """The ASGI framework whose lifespan runs the app's start-up (FastAPI, Starlette), as
+    the project's dependencies name it; None: none of them (a worker, a CLI, another one)."""
+    names: set[str] = set()
+    text = project.files.get(project.config_path)
+    if text and project.config_path.name == "pyproject.toml":
+        names |= deps.mentioned(text)
+    listed = project.files.get(project.root / "requirements.txt")
+    names |= set(deps.requirements_txt(listed or ""))
+    return next((shown for name, shown in _LIFESPANS.items() if name in names), None)
+
+
+_LIFESPANS = {"fastapi": "FastAPI", "starlette": "Starlette"}
+
+
+def next_steps(runner: Runner, python: str, web: str | None) -> str:
+    """How the app calls it: in `web`'s lifespan, else from async or sync code; and as an
+    entrypoint (docs/runner.md has the whole snippet)."""
+    module = runner.module
+    if web is not None:
+        calls = [
+            (f"{web} lifespan:", f"from {module} import migrate_on_startup"),
+            ("", "await migrate_on_startup()  # before `yield`"),
+        ]
+    else:
+        calls = [
+            ("async code:", f"from {module} import migrate_on_startup"),
+            ("", "await migrate_on_startup()"),
+            ("sync code:", f"from {module} import migrate"),
+            ("", "migrate()"),
+        ]
+    calls.append(("an entrypoint:", f"{python} -m {module}"))
+    width = max(len(label) for label, _ in calls) + 2
+    return "\n".join(
+        ["next: call it when the app starts"]
+        + [f"  {label:<{width}}{code}" for label, code in calls]
     )
 
 
