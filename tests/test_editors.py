@@ -1125,6 +1125,9 @@ def test_runtime_requirements_as_declared_without_markers() -> None:
         "fastapi",
         "sqlalchemy",
     ]
+    # the marker evaluated for the project's interpreter, not dropped: a 3.10 venv needs tomli
+    assert deps.runtime_requirements(pyproject, "3.10.14")[-1] == "tomli; python_version < '3.11'"
+    assert deps.runtime_requirements(pyproject, "3.12.1") == deps.runtime_requirements(pyproject)
     assert deps.runtime_requirements('[tool.poetry.dependencies]\npython = "^3.10"\n') == []
     assert deps.runtime_requirements('[project]\nname = "a"\ndynamic = ["dependencies"]\n') == []
 
@@ -1140,6 +1143,7 @@ def test_requirements_txt_plain_lines_by_name() -> None:
         "sqlalchemy": "sqlalchemy[asyncio]>=2.0",
         "pydantic-settings": "Pydantic_Settings",
     }
+    assert deps.requirements_txt(text, "3.10.2")["tomli"] == "tomli; python_version < '3.11'"
 
 
 @pytest.mark.parametrize(

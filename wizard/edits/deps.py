@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 Table = Literal["project", "poetry"]
 TABLE_NAMES: dict[Table, str] = {
     "project": "[project].dependencies",
@@ -17,9 +20,37 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?\s*(.*?)\s*$")
 
 
+def _parsed(requirement: str) -> Requirement | None:
+    try:
+        return Requirement(requirement.strip())
+    except InvalidRequirement:
+        return None
+
+
 def _name(requirement: str) -> str:
+    """The normalised distribution name (packaging's), or the leading name of what is not a
+    PEP 508 requirement (a Poetry key, a line with a pip option after it)."""
+    parsed = _parsed(requirement)
+    if parsed is not None:
+        return canonicalize_name(parsed.name)
     found = _NAME.match(requirement)
     return _normal(found.group(1)) if found else ""
+
+
+def applies(requirement: str, python_version: str = "") -> bool:
+    """Whether a requirement's environment marker holds for the project's interpreter (its
+    Python version, where known; the rest as the wizard's own platform): a dependency with
+    `; python_version < "3.11"` is not missing from a 3.12 venv."""
+    parsed = _parsed(requirement)
+    if parsed is None or parsed.marker is None:
+        return parsed is not None or ";" not in requirement
+    environment = {}
+    if python_version:
+        environment = {
+            "python_full_version": python_version,
+            "python_version": ".".join(python_version.split(".")[:2]),
+        }
+    return parsed.marker.evaluate(environment)
 
 
 def _normal(name: str) -> str:
@@ -99,15 +130,16 @@ def mentioned(pyproject: str) -> set[str]:
     return declared(pyproject) | names
 
 
-def runtime_requirements(pyproject: str) -> list[str]:
-    """`[project].dependencies` as written, but those with an environment marker (which
-    may rightly be absent here): what installing the project's dependencies installs."""
+def runtime_requirements(pyproject: str, python_version: str = "") -> list[str]:
+    """`[project].dependencies` as written, those whose marker does not hold for the
+    project's interpreter left out: what installing the project's dependencies installs."""
     import tomlkit
 
     project, _ = _tables(tomlkit.parse(pyproject))
     if project is None or not isinstance(project.get("dependencies"), list):
         return []
-    return [str(d).strip() for d in project["dependencies"] if ";" not in str(d) and _name(str(d))]
+    found = [str(d).strip() for d in project["dependencies"]]
+    return [d for d in found if _name(d) and applies(d, python_version)]
 
 
 def name_of(requirement: str) -> str:
@@ -164,17 +196,19 @@ def add(pyproject: str, requirements: list[str]) -> str:
     return text[:-1] if text.endswith("\n\n") and not pyproject.endswith("\n\n") else text
 
 
-def requirements_txt(text: str) -> dict[str, str]:
+def requirements_txt(text: str, python_version: str = "") -> dict[str, str]:
     """The plain requirements of a requirements.txt, by distribution name: options (`-r`,
-    `-e`, `--index-url`), URLs, direct references and lines with a marker are left out."""
-    found = {}
+    `-e`, `--index-url`), URLs, direct references and lines whose marker does not hold for
+    the project's interpreter are left out."""
+    found: dict[str, str] = {}
     for line in text.splitlines():
         requirement = line.split(" #")[0].strip()
-        if not requirement or requirement.startswith(("#", "-")) or ";" in requirement:
+        if not requirement or requirement.startswith(("#", "-")):
             continue
-        if "://" in requirement or "@" in requirement or not _REQUIREMENT.match(requirement):
+        parsed = _parsed(requirement)
+        if parsed is None or parsed.url or not applies(requirement, python_version):
             continue
-        found[_name(requirement)] = requirement
+        found[canonicalize_name(parsed.name)] = requirement
     return found
 
 

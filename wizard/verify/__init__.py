@@ -229,7 +229,8 @@ def _declared(project: Project) -> dict[str, str]:
     from tomlkit.exceptions import TOMLKitError
 
     try:
-        return {deps.name_of(req): req for req in deps.runtime_requirements(text)} | found
+        declared = deps.runtime_requirements(text, project.environment.version)
+        return {deps.name_of(req): req for req in declared} | found
     except TOMLKitError:  # not TOML: that is for the other checks to say
         return found
 

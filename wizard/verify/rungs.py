@@ -64,7 +64,7 @@ def in_requirements_txt(project: Project) -> dict[str, str]:
         text = (project.root / "requirements.txt").read_text("utf-8", errors="replace")
     except OSError:
         return {}
-    return deps.requirements_txt(text)
+    return deps.requirements_txt(text, project.environment.version)
 
 
 def install(project: Project, *packages: str) -> str:
