@@ -7,11 +7,9 @@ original pieces; its `set_key` is not used because it re-quotes and drops `expor
 from __future__ import annotations
 
 import gc
-import importlib.util
 import io
 import os
 import re
-import sys
 from collections import ChainMap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -158,27 +156,11 @@ def resolved(env: EnvFile) -> dict[str, str | None]:
 
 
 def _dotenv_parser() -> ModuleType:
-    """python-dotenv's parser module. Loaded on its own where the package is not imported
-    yet: the package's `__init__` imports logging, tempfile and shutil (6 ms of every
-    `inspect`), and reading a file needs none of them. A later `import dotenv` reuses it."""
-    loaded = sys.modules.get("dotenv.parser")
-    if loaded is not None:
-        return loaded
-    package = importlib.util.find_spec("dotenv")
-    folders = list(package.submodule_search_locations or []) if package else []
-    spec = (
-        importlib.util.spec_from_file_location("dotenv.parser", Path(folders[0]) / "parser.py")
-        if folders
-        else None
-    )
-    if spec is None or spec.loader is None:
-        import dotenv.parser  # the ordinary way, whatever it costs
+    """python-dotenv's parser module (not its public API: Reader, Position, parse_binding;
+    pyproject.toml pins python-dotenv to the 1.x releases it is tested against)."""
+    import dotenv.parser
 
-        return dotenv.parser
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["dotenv.parser"] = module
-    spec.loader.exec_module(module)
-    return module
+    return dotenv.parser
 
 
 def _newline_of(text: str) -> str:
