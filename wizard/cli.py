@@ -64,15 +64,26 @@ def options_from(args: argparse.Namespace, *, interactive: bool) -> Options:
     )
     project = Path(args.project) if args.project else project_root(Path.cwd())
     return Options(
-        command=args.command, project=project, dry_run=args.dry_run, yes=args.yes,
-        force=args.force, follow_outside=args.follow_outside, python=args.python,
+        command=args.command,
+        project=project,
+        dry_run=args.dry_run,
+        yes=args.yes,
+        force=args.force,
+        follow_outside=args.follow_outside,
+        python=args.python,
         config=args.config or os.environ.get("ALEMBIC_CONFIG") or None,
-        verify=not args.no_verify, install=args.install, error=args.error,
-        online=not (args.no_db or args.offline), review=args.online, json=args.json,
-        color=use_color(sys.stderr, no_color=args.no_color), diff=args.diff,
+        verify=not args.no_verify,
+        install=args.install,
+        error=args.error,
+        online=not (args.no_db or args.offline),
+        review=args.online,
+        json=args.json,
+        color=use_color(sys.stderr, no_color=args.no_color),
+        diff=args.diff,
         color_out=use_color(sys.stdout, no_color=args.no_color),
-        interactive=interactive, flags=flags,
-    )  # fmt: skip
+        interactive=interactive,
+        flags=flags,
+    )
 
 
 def _say_root(options: Options, args: argparse.Namespace) -> None:

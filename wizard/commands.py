@@ -58,8 +58,9 @@ def explain_command(options: Options) -> int:
     explained = doctor.explain(text)
     code = 0 if explained else 1
     if options.json:
-        rules = [{"rule": r.id, "name": r.name, "why": r.why, "fix": r.fix}
-                 for r in doctor.lookup(text)]  # fmt: skip
+        rules = [
+            {"rule": r.id, "name": r.name, "why": r.why, "fix": r.fix} for r in doctor.lookup(text)
+        ]
         print(jsonout.dumps("doctor", code, {"rules": rules}))
     else:
         print(explained or "no known rule explains this message")
@@ -74,8 +75,10 @@ def doctor_command(options: Options) -> int:
         findings += doctor.risk_findings(project, review(project))
     known = secrets.in_bindings(kv for env in project.env_files for kv in env.values())
     if options.json:
-        found = [{k: secrets.mask(v, known) if isinstance(v, str) else v for k, v in d.items()}
-                 for d in doctor.as_dicts(findings)]  # fmt: skip
+        found = [
+            {k: secrets.mask(v, known) if isinstance(v, str) else v for k, v in d.items()}
+            for d in doctor.as_dicts(findings)
+        ]
         print(jsonout.dumps("doctor", 1 if findings else 0, {"findings": found}))
     else:
         print(secrets.mask(doctor.report(findings), known))
@@ -174,9 +177,13 @@ def setup_command(options: Options, probe: Probe | None) -> int:
 
 
 def _apply_and_verify(
-    project: Project, plan: Plan, decided: tuple[Answers, Target], options: Options,
-    probe: Probe | None, outcome: Outcome,
-) -> int:  # fmt: skip
+    project: Project,
+    plan: Plan,
+    decided: tuple[Answers, Target],
+    options: Options,
+    probe: Probe | None,
+    outcome: Outcome,
+) -> int:
     """Write under the project's lock, held until verification (which may undo) is over."""
     progress = Applied()
     with writing(project, progress, " during verification"):
@@ -190,15 +197,27 @@ def _apply_and_verify(
 # failures that a package install or the database explain, and a verification that did not
 # finish (no verdict on the files): what was written stays
 _NOT_OURS = {
-    "driver installed", "packages installed", "Alembic URL connects", "same database", "database",
-    "pending operations", "database revision", STOPPED, HOOKS, baseline.UNCREATED,
-}  # fmt: skip
+    "driver installed",
+    "packages installed",
+    "Alembic URL connects",
+    "same database",
+    "database",
+    "pending operations",
+    "database revision",
+    STOPPED,
+    HOOKS,
+    baseline.UNCREATED,
+}
 
 
 def _verify_and_report(
-    project: Project, answers: Answers, target: Target, options: Options, probe: Probe | None,
+    project: Project,
+    answers: Answers,
+    target: Target,
+    options: Options,
+    probe: Probe | None,
     outcome: Outcome,
-) -> int:  # fmt: skip
+) -> int:
     rungs = verify(project, answers, target, online=options.online, probe=probe)
     command = install.install_command(rungs)
     if command is not None and _may_install(options, command):

@@ -17,10 +17,23 @@ PackageManager = Literal["uv", "poetry", "pdm", "hatch", "pip"]
 
 # modules whose presence in the project's interpreter inspection records
 DRIVER_MODULES = (
-    "asyncpg", "psycopg", "psycopg2", "pg8000", "aiosqlite", "asyncmy", "aiomysql", "pymysql",
-    "MySQLdb", "aioodbc", "pyodbc", "oracledb", "sqlmodel", "alembic", "pydantic_settings",
+    "asyncpg",
+    "psycopg",
+    "psycopg2",
+    "pg8000",
+    "aiosqlite",
+    "asyncmy",
+    "aiomysql",
+    "pymysql",
+    "MySQLdb",
+    "aioodbc",
+    "pyodbc",
+    "oracledb",
+    "sqlmodel",
+    "alembic",
+    "pydantic_settings",
     "greenlet",
-)  # fmt: skip
+)
 # module -> the package that provides it, for the ones verification may find missing
 PACKAGES = {
     "psycopg": "psycopg[binary]",

@@ -31,8 +31,15 @@ class Flags:
 
 Command = Literal["setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt"]
 COMMANDS: tuple[Command, ...] = (
-    "setup", "verify", "inspect", "undo", "doctor", "guard", "runner", "adopt",
-)  # fmt: skip
+    "setup",
+    "verify",
+    "inspect",
+    "undo",
+    "doctor",
+    "guard",
+    "runner",
+    "adopt",
+)
 
 # the databases the wizard knows (wizard.urls.DIALECTS), spelled here so --help needs no urls
 DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")

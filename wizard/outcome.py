@@ -30,9 +30,15 @@ def planned(project: Project, plan: Plan) -> list[dict[str, object]]:
 
 
 def finish(
-    options: Options, project: Project, outcome: Outcome, rungs: list[Rung], code: int,
-    *, rolled_back: bool = False, then: list[str] | None = None,
-) -> int:  # fmt: skip
+    options: Options,
+    project: Project,
+    outcome: Outcome,
+    rungs: list[Rung],
+    code: int,
+    *,
+    rolled_back: bool = False,
+    then: list[str] | None = None,
+) -> int:
     """The report: text for a person (when there was verification), or the JSON object
     (`then`: the commands to run next, when they are not Alembic's)."""
     if not options.json:

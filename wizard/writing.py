@@ -36,8 +36,10 @@ def recovered(project: Project, options: Options) -> Project:
     if not cut:
         return project
     if options.dry_run or options.command != "setup":
-        say(f"note: an apply was cut short ({project.rel(cut[-1])}); run `alembic-wizard` or "
-             "`alembic-wizard undo` to put its files back")  # fmt: skip
+        say(
+            f"note: an apply was cut short ({project.rel(cut[-1])}); run `alembic-wizard` or "
+            "`alembic-wizard undo` to put its files back"
+        )
         return project
     for path in recover(project.root, outside=options.follow_outside, project=project.top):
         say(status_line("restore", project.rel(path), color=options.color))
@@ -50,8 +52,16 @@ def show_and_confirm(project: Project, plan: Plan, options: Options) -> str:
     the user said no)."""
     labels = {str(c.path): project.rel(c.path) for c in plan.changes}
     diffs = (options.diff or options.dry_run) and not options.json  # stdout is the JSON's
-    show(plan.changes, labels, plan.secrets, sys.stdout, sys.stderr, color=options.color,
-         diffs=diffs, color_out=options.color_out)  # fmt: skip
+    show(
+        plan.changes,
+        labels,
+        plan.secrets,
+        sys.stdout,
+        sys.stderr,
+        color=options.color,
+        diffs=diffs,
+        color_out=options.color_out,
+    )
     _check_conflicts(plan, project, options)
     if not plan.pending:
         say("nothing to change: the setup is up to date")

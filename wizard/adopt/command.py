@@ -66,9 +66,15 @@ def adopt_project(project: Project, options: Options) -> int:
 
 
 def _answer(
-    options: Options, code: int, state: State, changes: list[dict[str, object]], written: bool,
-    *, then: list[str], stamped: bool = False,
-) -> int:  # fmt: skip
+    options: Options,
+    code: int,
+    state: State,
+    changes: list[dict[str, object]],
+    written: bool,
+    *,
+    then: list[str],
+    stamped: bool = False,
+) -> int:
     """adopt's exit status; with --json, its object on stdout (docs/json.md)."""
     if options.json:
         body = {

@@ -16,9 +16,16 @@ PROBE = Path(__file__).with_name("in_project.py")
 TIMEOUT = 300.0  # seconds: it reads the whole schema, and renders revisions from it
 
 # what a driver says when no server answered (as opposed to one that answered and refused)
-_UNREACHABLE = ("connection refused", "could not connect", "connect call failed",
-                "can't connect", "timed out", "timeout expired", "name or service not known",
-                "unable to open database file")  # fmt: skip
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "connect call failed",
+    "can't connect",
+    "timed out",
+    "timeout expired",
+    "name or service not known",
+    "unable to open database file",
+)
 
 
 def ask(project: Project, request: dict[str, Any]) -> dict[str, Any]:

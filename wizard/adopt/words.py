@@ -7,8 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-_KINDS = {"index": "index", "constraint": "unique constraint", "fk": "foreign key",
-          "column": "column", "table": "table"}  # fmt: skip
+_KINDS = {
+    "index": "index",
+    "constraint": "unique constraint",
+    "fk": "foreign key",
+    "column": "column",
+    "table": "table",
+}
 
 
 def _what(diff: Mapping[str, Any]) -> str:

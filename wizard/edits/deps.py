@@ -61,8 +61,10 @@ def _tables(doc: Any) -> tuple[Any, Any]:
     """`[project]` and `[tool.poetry]`, each None when absent or not a table."""
     project, tool = doc.get("project"), doc.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    return (project if isinstance(project, dict) else None,
-            poetry if isinstance(poetry, dict) else None)  # fmt: skip
+    return (
+        project if isinstance(project, dict) else None,
+        poetry if isinstance(poetry, dict) else None,
+    )
 
 
 def where(pyproject: str) -> Table | None:

@@ -10,16 +10,44 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 # what the wizard's own env.py defines, and Alembic's templates' names for the same things
-OWN_FUNCTIONS = frozenset({
-    "get_url", "app_url", "configure", "run_migrations_offline", "run_migrations_online",
-    "run_migrations_with", "run_async_migrations", "do_run_migrations", "caller_url",
-    "_set_by_caller", "sync_url", "run_async", "include_models_schemas", "create_models_schemas",
-    "complete_downgrades", "new_enum_columns", "import_type_modules", "load_env_file",
-})  # fmt: skip
-OWN_NAMES = frozenset({
-    "config", "target_metadata", "app_settings", "MODEL_MODULES", "_module", "SYNC_URL_ENV",
-    "SYNC_DRIVERNAME", "QUERY_RENAMES", "SSL_MODES", "app_database_url", "X_ARGS", "SCHEMAS",
-})  # fmt: skip
+OWN_FUNCTIONS = frozenset(
+    {
+        "get_url",
+        "app_url",
+        "configure",
+        "run_migrations_offline",
+        "run_migrations_online",
+        "run_migrations_with",
+        "run_async_migrations",
+        "do_run_migrations",
+        "caller_url",
+        "_set_by_caller",
+        "sync_url",
+        "run_async",
+        "include_models_schemas",
+        "create_models_schemas",
+        "complete_downgrades",
+        "new_enum_columns",
+        "import_type_modules",
+        "load_env_file",
+    }
+)
+OWN_NAMES = frozenset(
+    {
+        "config",
+        "target_metadata",
+        "app_settings",
+        "MODEL_MODULES",
+        "_module",
+        "SYNC_URL_ENV",
+        "SYNC_DRIVERNAME",
+        "QUERY_RENAMES",
+        "SSL_MODES",
+        "app_database_url",
+        "X_ARGS",
+        "SCHEMAS",
+    }
+)
 # what Alembic's Config sets on itself in __init__ (dir(Config) does not list them)
 _CONFIG_INSTANCE_ATTRIBUTES = frozenset(
     {
@@ -38,8 +66,17 @@ OWN_SCHEMA_HOOK = "include_models_schemas"  # env.py's include_name for the mode
 OWN_CREATE_HOOK = "create_models_schemas"  # and its process_revision_directives
 OWN_DOWNGRADE_HOOK = "complete_downgrades"  # or this one (and the schemas' hook inside)
 OWN_RENDER_HOOK = "import_type_modules"  # and its render_item
-MANAGED_OPTIONS = frozenset({"url", "connection", "target_metadata", "literal_binds",
-                             "dialect_opts", "compare_type", "render_as_batch"})  # fmt: skip
+MANAGED_OPTIONS = frozenset(
+    {
+        "url",
+        "connection",
+        "target_metadata",
+        "literal_binds",
+        "dialect_opts",
+        "compare_type",
+        "render_as_batch",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -156,27 +193,33 @@ def extract(
         return UserParts()
     options, written = _carried(_configure_options(tree), carried or {})
     functions = [
-        n for n in tree.body
+        n
+        for n in tree.body
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         and n.name not in OWN_FUNCTIONS | own_bindings
-    ]  # fmt: skip
+    ]
     needed = _names_used([*functions, *(kw.value for kw in options)])
     chosen: list[ast.stmt] = list(functions)
     for _ in range(5):  # constants used by the hooks, and what those use
         extra = [
-            n for n in tree.body
-            if isinstance(n, ast.Assign | ast.AnnAssign) and n not in chosen
-            and _bound(n) & needed and not _bound(n) & (OWN_NAMES | own_bindings)
-        ]  # fmt: skip
+            n
+            for n in tree.body
+            if isinstance(n, ast.Assign | ast.AnnAssign)
+            and n not in chosen
+            and _bound(n) & needed
+            and not _bound(n) & (OWN_NAMES | own_bindings)
+        ]
         if not extra:
             break
         chosen += extra
         needed |= _names_used(list(extra))
     imports = [
-        n for n in tree.body
+        n
+        for n in tree.body
         if isinstance(n, ast.Import | ast.ImportFrom)
-        and _bound(n) & needed and not _bound(n) <= own_bindings
-    ]  # fmt: skip
+        and _bound(n) & needed
+        and not _bound(n) <= own_bindings
+    ]
     code = [n for n in tree.body if n in chosen]  # in the file's order
     lifted = _nested_hooks(source, tree, options)
     reachable = {n for node in tree.body for n in _bound(node)} | set(lifted)

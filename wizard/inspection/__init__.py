@@ -97,9 +97,13 @@ def inspect(
 
 
 def _describe(
-    tree: Tree, resolver: Resolver, top: Path, tables: list[TableDef], python: str | None,
+    tree: Tree,
+    resolver: Resolver,
+    top: Path,
+    tables: list[TableDef],
+    python: str | None,
     alembic: tuple[bool, str | None],
-) -> Project:  # fmt: skip
+) -> Project:
     import_root = _import_root(tree, tables)
     root = _project_root(top, import_root)
     config_path = _config_path(root, top)

@@ -131,17 +131,26 @@ def line_of(text: str | None, key: str, after: str | None = None) -> int | None:
 
 
 def read_setup(
-    root: Path, resolver: Resolver, import_root: Path, *, env_imports: bool = False,
+    root: Path,
+    resolver: Resolver,
+    import_root: Path,
+    *,
+    env_imports: bool = False,
     config: str | None = None,
-) -> AlembicSetup:  # fmt: skip
+) -> AlembicSetup:
     """Read Alembic's configuration (`config`: the file -c names) and the env.py it points at."""
     toml_path = root / "pyproject.toml"
     toml = read_tool_alembic(read_if_file(toml_path), toml_path)
     ini_path = named_config(config, root) if config else _ini_path(root, toml, import_root)
     setup = AlembicSetup(
-        ini_path, read_if_file(ini_path), None, None,
-        toml_path=toml_path if toml is not None else None, toml=toml or {}, named=bool(config),
-    )  # fmt: skip
+        ini_path,
+        read_if_file(ini_path),
+        None,
+        None,
+        toml_path=toml_path if toml is not None else None,
+        toml=toml or {},
+        named=bool(config),
+    )
     try:
         location = setup.ini_value("script_location")
     except configparser.Error as exc:
@@ -192,9 +201,10 @@ def _ini_path(root: Path, toml: Mapping[str, Any] | None, import_root: Path) -> 
     if len(working) > 1 and len(working[0].parts) == len(working[1].parts):
         shown = ", ".join(p.relative_to(root).as_posix() for p in working)
         raise WizardError(
-            f"several Alembic setups: {shown}", path=root,
+            f"several Alembic setups: {shown}",
+            path=root,
             hint="alembic-wizard sets up one Alembic environment; move the others aside",
-        )  # fmt: skip
+        )
     return working[0] if working else default
 
 

@@ -75,8 +75,15 @@ def _from_compose(project: Project, source: UrlSource) -> AppUrl | None:
     for found in project.compose if key else ():
         binding = found.env.get(key or "")
         if binding is not None and binding.value and "${" not in binding.value:
-            return AppUrl(binding.value, binding.key, found.path, binding.line, False,
-                          unset=True, compose=True)  # fmt: skip
+            return AppUrl(
+                binding.value,
+                binding.key,
+                found.path,
+                binding.line,
+                False,
+                unset=True,
+                compose=True,
+            )
     return None
 
 

@@ -42,8 +42,15 @@ def _constant(module: Module, node: ast.stmt, values: Values) -> list[UrlSource]
     name = target.id
     return [
         UrlSource(
-            "constant", f"{module.name}.{name}", None, None, "DATABASE_URL_SYNC",
-            "app_url_owner", (f"from {module.name} import {name} as app_url_owner",),
-            shape=shaped.shape, path=module.path, line=node.lineno,
+            "constant",
+            f"{module.name}.{name}",
+            None,
+            None,
+            "DATABASE_URL_SYNC",
+            "app_url_owner",
+            (f"from {module.name} import {name} as app_url_owner",),
+            shape=shaped.shape,
+            path=module.path,
+            line=node.lineno,
         )
-    ]  # fmt: skip
+    ]

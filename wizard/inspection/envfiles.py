@@ -14,8 +14,21 @@ from wizard.textio import read_text
 
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 # not env files, whatever their names say
-_NOT_ENV = (".py", ".sh", ".ps1", ".bat", ".cfg", ".toml", ".yaml", ".yml", ".json", ".md",
-            ".txt", ".lock", ".envrc")  # fmt: skip
+_NOT_ENV = (
+    ".py",
+    ".sh",
+    ".ps1",
+    ".bat",
+    ".cfg",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".md",
+    ".txt",
+    ".lock",
+    ".envrc",
+)
 
 
 @dataclass(frozen=True)

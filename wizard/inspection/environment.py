@@ -41,14 +41,18 @@ class Found:
     def project_fields(self) -> dict[str, Any]:
         """The `Project` fields this sets."""
         return {
-            "python": self.environment.python, "installed": self.environment.modules,
-            "environment": self.environment, "package_manager": self.manager,
-            "tools": self.tools, "alembic_command": self.alembic_command,
+            "python": self.environment.python,
+            "installed": self.environment.modules,
+            "environment": self.environment,
+            "package_manager": self.manager,
+            "tools": self.tools,
+            "alembic_command": self.alembic_command,
             "python_command": self.python_command,
-            "notices": self.notices, "lock_file": self.lock_file,
+            "notices": self.notices,
+            "lock_file": self.lock_file,
             "requirements_txt": self.requirements_txt,
             "python_mismatch": self.python_mismatch,
-        }  # fmt: skip
+        }
 
 
 def shown_python(environment: Environment, top: Path) -> str:
@@ -99,9 +103,13 @@ def read_environment(root: Path, top: Path, python: str | None, hooks: Sequence[
     environment = replace(environment, tool_elsewhere=bool(active) and manager == "poetry")
     tools = installed_tools()
     upgrade = drivers.install_command(
-        manager, shown_python(environment, top), ["alembic>=1.13", "sqlalchemy>=2.0"],
-        has_pip=environment.has_pip, tools=tools, tools_own=environment.tools_own(root, top),
-    )  # fmt: skip
+        manager,
+        shown_python(environment, top),
+        ["alembic>=1.13", "sqlalchemy>=2.0"],
+        has_pip=environment.has_pip,
+        tools=tools,
+        tools_own=environment.tools_own(root, top),
+    )
     texts = _requirement_texts(root, top)
     notices = floor.notices(environment.versions, texts, upgrade)
     if active is not None and found_by != "--python":

@@ -83,8 +83,11 @@ def _url_create(args: list[object], keywords: dict[str, object]) -> str | None:
     drivername = args[0] if args else keywords.get("drivername")
     if not isinstance(drivername, str):
         return None
-    text = {k: str(keywords[k]) for k in ("username", "password", "host", "database")
-            if isinstance(keywords.get(k), str | int)}  # fmt: skip
+    text = {
+        k: str(keywords[k])
+        for k in ("username", "password", "host", "database")
+        if isinstance(keywords.get(k), str | int)
+    }
     if len(text) + ("drivername" in keywords) + ("port" in keywords) < len(keywords):
         return None  # a part that cannot be known
     port = keywords.get("port")

@@ -74,6 +74,5 @@ def notices(installed: Mapping[str, str], texts: Mapping[str, str], upgrade: str
         found.append(f"the project's Python has {what}; {floor_text()}: upgrade with {upgrade}")
     for name, package, requirement in pinned_below(texts):
         floor = ".".join(map(str, FLOORS[package]))
-        found.append(f"{name} pins {requirement}; {floor_text()}: "
-                     f"require {package}>={floor} there")  # fmt: skip
+        found.append(f"{name} pins {requirement}; {floor_text()}: require {package}>={floor} there")
     return found

@@ -77,8 +77,15 @@ def _tool_answer(root: Path, *command: str) -> str | None:
     if shutil.which(command[0]) is None:
         return None
     try:
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+        done = subprocess.run(
+            command,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     lines = done.stdout.strip().splitlines()
@@ -155,9 +162,14 @@ def find_python(root: Path, top: Path, explicit: str | None) -> str:
 def _ask(python: str, hooks: Sequence[str]) -> dict[str, Any]:
     args = [*DRIVER_MODULES, *(f"{ask_python.HOOK_ARG}{h}" for h in hooks)]
     try:
-        done = subprocess.run([python, str(_SCRIPT), *args], capture_output=True,
-                              text=True, timeout=60, stdin=subprocess.DEVNULL,
-                              check=True)  # fmt: skip
+        done = subprocess.run(
+            [python, str(_SCRIPT), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=True,
+        )
         answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
         raise WizardError(

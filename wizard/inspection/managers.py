@@ -13,8 +13,11 @@ from wizard.drivers import PackageManager
 TOOLS: tuple[PackageManager, ...] = ("uv", "poetry", "pdm", "hatch")
 _LOCKS: dict[PackageManager, str] = {"uv": "uv.lock", "poetry": "poetry.lock", "pdm": "pdm.lock"}
 _TABLES: dict[PackageManager, str] = {
-    "uv": "tool.uv", "poetry": "tool.poetry", "pdm": "tool.pdm", "hatch": "tool.hatch.envs",
-}  # fmt: skip
+    "uv": "tool.uv",
+    "poetry": "tool.poetry",
+    "pdm": "tool.pdm",
+    "hatch": "tool.hatch.envs",
+}
 
 
 def _has_table(pyproject: str, table: str) -> bool:

@@ -20,9 +20,23 @@ from pathlib import Path
 
 # libraries whose name a project folder may share (a migrations folder named `alembic`)
 _LIBRARIES = frozenset(
-    {"alembic", "sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings", "fastapi",
-     "starlette", "dotenv", "decouple", "litestar", "flask", "django", "celery", "pytest"}
-)  # fmt: skip
+    {
+        "alembic",
+        "sqlalchemy",
+        "sqlmodel",
+        "pydantic",
+        "pydantic_settings",
+        "fastapi",
+        "starlette",
+        "dotenv",
+        "decouple",
+        "litestar",
+        "flask",
+        "django",
+        "celery",
+        "pytest",
+    }
+)
 
 
 def absolute_imports(tree: ast.Module) -> Iterator[list[tuple[str, ...]]]:

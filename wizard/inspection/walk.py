@@ -13,10 +13,26 @@ from pathlib import Path
 
 # build output, caches, virtualenvs, the wizard's own folder
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
-     "build", "dist", "site-packages", "__pypackages__", ".mypy_cache", ".pytest_cache",
-     ".ruff_cache", ".alembic-wizard"}
-)  # fmt: skip
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "env",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        "site-packages",
+        "__pypackages__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".alembic-wizard",
+    }
+)
 # never the app's models: its tests anywhere; a project's documentation and examples (beside
 # its pyproject.toml: `app/docs/` may well be the app's documents feature)
 TEST_DIRS = frozenset({"tests", "test"})

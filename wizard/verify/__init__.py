@@ -57,8 +57,11 @@ def _wants_online(project: Project, answers: Answers, target: Target) -> tuple[b
 
 def models_of(project: Project, answers: Answers, result: dict[str, Any]) -> Models:
     """What the risk review needs to know of the models (and which env.py loaded)."""
-    return Models(project.tables, frozenset(result.get("loaded", [])),
-                  frozenset(m.label for m in answers.metadatas))  # fmt: skip
+    return Models(
+        project.tables,
+        frozenset(result.get("loaded", [])),
+        frozenset(m.label for m in answers.metadatas),
+    )
 
 
 def verify(
@@ -87,8 +90,10 @@ def verify(
         found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
     if answers.app.unset:
         found.append(_unset_rung(project, answers))
-    return [replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
-            for g in found]  # fmt: skip
+    return [
+        replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
+        for g in found
+    ]
 
 
 def _request(
@@ -111,9 +116,13 @@ def _request(
 
 
 def _ladder(
-    project: Project, answers: Answers, result: dict[str, Any], needed: dict[str, str],
-    declared: dict[str, str], online: tuple[bool, str],
-) -> list[Rung]:  # fmt: skip
+    project: Project,
+    answers: Answers,
+    result: dict[str, Any],
+    needed: dict[str, str],
+    declared: dict[str, str],
+    online: tuple[bool, str],
+) -> list[Rung]:
     """The rungs of the process's answer: why env.py did not load, or each check after."""
     error = result.get("import_error")
     skipped = error and absent_file_rung(project.root, project.rel, error)
@@ -189,9 +198,14 @@ def _unverified(rung: Rung) -> Rung:
 # what an app's config raises for a variable that is not set: pydantic's, os.environ[...],
 # int(os.getenv(...)) on None or "", python-decouple's, environs'
 _UNSET_ERRORS = (
-    "ValidationError", "KeyError", "SettingsError", "TypeError", "ValueError",
-    "UndefinedValueError", "EnvError",
-)  # fmt: skip
+    "ValidationError",
+    "KeyError",
+    "SettingsError",
+    "TypeError",
+    "ValueError",
+    "UndefinedValueError",
+    "EnvError",
+)
 
 
 def _unset_rung(project: Project, answers: Answers) -> Rung:
@@ -201,19 +215,34 @@ def _unset_rung(project: Project, answers: Answers) -> Rung:
     names = settings.env_files if settings and settings.env_files else (".env",)
     if app.compose and app.path is not None:
         step = f"# set {app.key} in {names[0]} or the environment to run alembic from a shell"
-        return Rung(r.UNSET, "skip", f"{app.key} is set in {project.rel(app.path)} (the "
-                    "containers'): verified with it, offline", fix=step[2:],
-                    values=(step,))  # fmt: skip
+        return Rung(
+            r.UNSET,
+            "skip",
+            f"{app.key} is set in {project.rel(app.path)} (the "
+            "containers'): verified with it, offline",
+            fix=step[2:],
+            values=(step,),
+        )
     if app.path is None:
         what = f"set {app.key}" if answers.source.env_key else f"set what {app.key} is made of"
         step = f"# {what} (the URL the app's engine uses) in {names[0]} or the environment"
-        return Rung(r.UNSET, "skip", f"{app.key} is set nowhere in the project: verified "
-                    "offline with a placeholder of the declared driver", fix=step[2:],
-                    values=(step,))  # fmt: skip
+        return Rung(
+            r.UNSET,
+            "skip",
+            f"{app.key} is set nowhere in the project: verified "
+            "offline with a placeholder of the declared driver",
+            fix=step[2:],
+            values=(step,),
+        )
     template = project.rel(app.path)
     copy = f"cp {template} {names[0]}  # then set {app.key} in it"
-    return Rung(r.UNSET, "skip", f"{app.key} is set only in {template}: verified with its "
-                "placeholder, offline", fix=copy, values=(copy,))  # fmt: skip
+    return Rung(
+        r.UNSET,
+        "skip",
+        f"{app.key} is set only in {template}: verified with its placeholder, offline",
+        fix=copy,
+        values=(copy,),
+    )
 
 
 def _declared(project: Project) -> dict[str, str]:
@@ -257,8 +286,10 @@ def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str,
     if error:
         known = in_bindings(kv for source in project.env_files for kv in source.values())
         why = mask(r.error_text(error), known)
-        raise WizardError(f"could not look at the database: {why}",
-                          hint="`alembic-wizard verify` says which rung fails and why")  # fmt: skip
+        raise WizardError(
+            f"could not look at the database: {why}",
+            hint="`alembic-wizard verify` says which rung fails and why",
+        )
     return result
 
 

@@ -55,6 +55,8 @@ def _plain_fix(error: dict[str, Any]) -> str:
     if error.get("type") == "ModuleNotFoundError":
         return "run alembic from the project folder; check prepend_sys_path in alembic.ini"
     if str(error.get("type", "")).startswith("Interpolation"):  # configparser, on a '%'
-        return ("a '%' in alembic.ini must be written '%%'; better, keep the URL out of "
-                "alembic.ini (alembic-wizard's env.py reads it from the environment)")  # fmt: skip
+        return (
+            "a '%' in alembic.ini must be written '%%'; better, keep the URL out of "
+            "alembic.ini (alembic-wizard's env.py reads it from the environment)"
+        )
     return "fix the error above; `python -c 'import <your models>'` shows the same"

@@ -21,12 +21,20 @@ Status = Literal["pass", "fail", "skip", "warn"]  # warn: a risk to read, not a 
 # messages that mean "no server answered" (skip the online rungs), as opposed to a server
 # that answered and refused (wrong password, no such database: a failure to report)
 _UNREACHABLE = (
-    "connection refused", "could not connect to server", "connect call failed",
-    "could not translate host name", "name or service not known", "no route to host",
-    "network is unreachable", "temporary failure in name resolution", "timeout expired",
-    "timed out", "can't connect to mysql server", "can't connect to server",
+    "connection refused",
+    "could not connect to server",
+    "connect call failed",
+    "could not translate host name",
+    "name or service not known",
+    "no route to host",
+    "network is unreachable",
+    "temporary failure in name resolution",
+    "timeout expired",
+    "timed out",
+    "can't connect to mysql server",
+    "can't connect to server",
     "nodename nor servname",
-)  # fmt: skip
+)
 
 
 _LOCATE = "Can't locate revision identified by"
@@ -75,10 +83,14 @@ def install(project: Project, *packages: str) -> str:
     listed = in_requirements_txt(project)
     packages = tuple(p for p in packages if deps.name_of(p) not in listed)
     return drivers.install_command(
-        project.package_manager, shown, packages, has_pip=env.has_pip, tools=project.tools,
+        project.package_manager,
+        shown,
+        packages,
+        has_pip=env.has_pip,
+        tools=project.tools,
         requirements_txt=project.requirements_txt,
         tools_own=env.tools_own(project.root, project.top),
-    )  # fmt: skip
+    )
 
 
 def _missing_module(error: dict[str, Any]) -> str:
@@ -98,8 +110,13 @@ def packages_rung(project: Project, packages: list[str], hooked: Sequence[Hook] 
     command = install(project, *packages)
     what = f"{', '.join(packages)} {'is' if len(packages) == 1 else 'are'} not installed"
     where = f"{project.rel(Path(project.python))}{hooks.note(hooked, project.python)}"
-    return Rung(INSTALL, "fail", f"{what} in {where}",
-                f"install: {command} (or run again with --install)", values=(command,))  # fmt: skip
+    return Rung(
+        INSTALL,
+        "fail",
+        f"{what} in {where}",
+        f"install: {command} (or run again with --install)",
+        values=(command,),
+    )
 
 
 def hook_rungs(project: Project, hooked: Sequence[Hook], packaged: bool) -> list[Rung]:
@@ -119,9 +136,13 @@ def hook_rungs(project: Project, hooked: Sequence[Hook], packaged: bool) -> list
 
 
 def import_rungs(
-    project: Project, error: dict[str, Any], needed: dict[str, str], missing: list[str],
-    absent: Sequence[str] = (), hooked: Sequence[Hook] = (),
-) -> list[Rung]:  # fmt: skip
+    project: Project,
+    error: dict[str, Any],
+    needed: dict[str, str],
+    missing: list[str],
+    absent: Sequence[str] = (),
+    hooked: Sequence[Hook] = (),
+) -> list[Rung]:
     """env.py did not load: when a package it needs is missing, that is the finding (the
     files stay; one command installs everything missing: what Alembic needs, and what the
     project declares and lacks, `absent`), else the error itself."""
@@ -158,20 +179,32 @@ def tables_rung(expected: list[TableDef], result: dict[str, Any]) -> Rung:
     if missing:
         modules = sorted({t.module for t in missing})
         names = ", ".join(t.name or "?" for t in missing)
-        return Rung("tables", "fail", f"missing from target_metadata: {names}",
-                    f"import {', '.join(modules)} in env.py (MODEL_MODULES)")  # fmt: skip
+        return Rung(
+            "tables",
+            "fail",
+            f"missing from target_metadata: {names}",
+            f"import {', '.join(modules)} in env.py (MODEL_MODULES)",
+        )
     not_loaded = sorted({t.module for t in expected} - set(result.get("loaded", [])))
     if not_loaded:  # a model module env.py does not import: autogenerate would drop its tables
-        return Rung("tables", "fail", f"model modules not imported: {', '.join(not_loaded)}",
-                    "add them to MODEL_MODULES in env.py")  # fmt: skip
+        return Rung(
+            "tables",
+            "fail",
+            f"model modules not imported: {', '.join(not_loaded)}",
+            "add them to MODEL_MODULES in env.py",
+        )
     # a module read in outline: 1 or more; two classes of one table (a subclass with
     # extend_existing, single-table inheritance): one table
     counted = {
         (t.name or f"{t.module}:{t.line}").split(".")[-1] for t in expected if not t.unparsed
     }
     if len(found) < len(counted):
-        return Rung("tables", "fail", f"{len(found)} tables loaded, {len(counted)} defined",
-                    "check that env.py imports every model module")  # fmt: skip
+        return Rung(
+            "tables",
+            "fail",
+            f"{len(found)} tables loaded, {len(counted)} defined",
+            "check that env.py imports every model module",
+        )
     return Rung("tables", "pass", f"{len(found)} tables in target_metadata, as in the models")
 
 
@@ -186,8 +219,12 @@ def offline_rung(project: Project, result: dict[str, Any]) -> Rung:
         detail = f"revision {error['revision']} runs only against a database: {what}"
         return Rung("upgrade head --sql", "skip", detail, ONLINE_ONLY)
     if error:
-        return Rung("upgrade head --sql", "fail", error_text(error),
-                    "run `alembic upgrade head --sql` to see the whole error")  # fmt: skip
+        return Rung(
+            "upgrade head --sql",
+            "fail",
+            error_text(error),
+            "run `alembic upgrade head --sql` to see the whole error",
+        )
     return Rung("upgrade head --sql", "pass", f"{result.get('offline_sql_lines', 0)} lines of SQL")
 
 
@@ -212,8 +249,14 @@ def online_rungs(project: Project, result: dict[str, Any], models: risk.Models) 
         rungs.append(_unknown_revision(project, unknown, online.get("versions") or ""))
     else:
         applied = tuple(online.get("current") or [])
-        rungs.append(Rung("alembic current", "pass", ", ".join(applied) or "no revision applied",
-                          values=applied))  # fmt: skip
+        rungs.append(
+            Rung(
+                "alembic current",
+                "pass",
+                ", ".join(applied) or "no revision applied",
+                values=applied,
+            )
+        )
     if online.get("pending_error"):
         fix = "`alembic check` fails the same way: fix the models (or the modules env.py imports)"
         return [
@@ -242,12 +285,13 @@ def _unknown_revision(project: Project, unknown: list[str], versions: str) -> Ru
     revs = ", ".join(unknown)
     what = "revision" if len(unknown) == 1 else "revisions"
     return Rung(
-        "database revision", "fail",
+        "database revision",
+        "fail",
         f"the database is at {what} {revs}, which is not in {folder}",
         f"fetch the revision file of {revs} into {folder} (git pull, or the branch that made"
         " it); if it is lost, `alembic stamp <revision>` with care: it records a revision and"
         " changes no table",
-    )  # fmt: skip
+    )
 
 
 def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
@@ -259,8 +303,12 @@ def _connect_failure(project: Project, error: dict[str, Any]) -> Rung:
         package = drivers.PACKAGES.get(module, module.replace("_", "-"))
         return packages_rung(project, [package])
     if error.get("step", "connect") != "connect":
-        return Rung("alembic current", "fail", error_text(error),
-                    "run `alembic current` to see the whole error")  # fmt: skip
+        return Rung(
+            "alembic current",
+            "fail",
+            error_text(error),
+            "run `alembic current` to see the whole error",
+        )
     if any(phrase in error["message"].lower() for phrase in _UNREACHABLE):
         why = f"not reachable, online checks skipped: {error['type']}: {error['message']}"
         return Rung("database", "skip", why)
@@ -278,9 +326,14 @@ def _same_database(project: Project, online: dict[str, Any]) -> list[Rung]:
         if sync_fp == async_fp:
             rungs.append(Rung("same database", "pass"))
         else:
-            rungs.append(Rung("same database", "fail",
-                              "the sync and async URLs reach different databases",
-                              _other_database_fix(project)))  # fmt: skip
+            rungs.append(
+                Rung(
+                    "same database",
+                    "fail",
+                    "the sync and async URLs reach different databases",
+                    _other_database_fix(project),
+                )
+            )
     return rungs
 
 
