@@ -14,9 +14,10 @@ from wizard.errors import WizardError
 from wizard.inspection import Project
 from wizard.secrets import in_bindings, mask
 from wizard.target import Target
-from wizard.verify import baseline, risk
+from wizard.verify import baseline, risk, unset
 from wizard.verify import rungs as r
 from wizard.verify.absent_file import absent_file_rung
+from wizard.verify.online_rungs import online_rungs
 from wizard.verify.process import LOADING, Probe, Reply, Stopped, describe, stopped_fix
 from wizard.verify.risk import Models, Risk
 from wizard.verify.rungs import Rung
@@ -85,11 +86,11 @@ def verify(
         found = _ladder(project, answers, reply.answer, needed, declared, (go_online, why_not))
     # the app's variables are set nowhere the shell sees (only a template, or the URL is put
     # together from variables at run time): an env.py that cannot load is not a verdict
-    unset = answers.app.unset or (answers.app.shape and not answers.app.literal)
-    if unset or (_fresh_clone(project) and not answers.app.typed):
-        found = [_unverified(g) if g.name == "env.py imports" else g for g in found]
+    not_set = answers.app.unset or (answers.app.shape and not answers.app.literal)
+    if not_set or (unset.fresh_clone(project) and not answers.app.typed):
+        found = [unset.unverified(g) if g.name == "env.py imports" else g for g in found]
     if answers.app.unset:
-        found.append(_unset_rung(project, answers))
+        found.append(unset.unset_rung(project, answers))
     return [
         replace(g, detail=mask(g.detail, target.secrets), fix=mask(g.fix, target.secrets))
         for g in found
@@ -108,7 +109,7 @@ def _request(
         "declared": declared,
         "cwd": str(project.root),
         # unset until the user copies the template: its placeholder lets env.py load offline
-        "placeholders": _placeholders(project, answers),
+        "placeholders": unset.placeholders(project, answers),
     }
     if online:  # a look with the app's own driver, when Alembic's is not installed yet
         request["app_url"] = target.app_url.render_as_string(hide_password=False)
@@ -148,7 +149,7 @@ def _ladder(
     ]
     go_online, why_not = online
     if go_online:
-        found += r.online_rungs(project, result, models_of(project, answers, result))
+        found += online_rungs(project, result, models_of(project, answers, result))
         found += [g for g in [baseline.uncreated(project, result)] if g is not None]
     elif why_not:
         found.append(Rung("database", "skip", why_not))
@@ -161,88 +162,6 @@ def _heads_rung(heads: list[str]) -> list[Rung]:
         return []
     detail = f"{len(heads)} heads: {', '.join(heads)}; `alembic upgrade head` fails until merged"
     return [Rung("single head", "warn", detail, fix='alembic merge heads -m "merge heads"')]
-
-
-def _placeholders(project: Project, answers: Answers) -> dict[str, str]:
-    """Every value of the template the user is to copy (the app may need more than the
-    URL to start), for an offline verification only: when the URL is a placeholder, or
-    when the project has no env file of its own yet (a fresh clone)."""
-    if answers.app.typed or (not answers.app.unset and not _fresh_clone(project)):
-        return {}  # typed: the env file written from the template holds the real values
-    if answers.app.compose:
-        return {answers.app.key: answers.app.text}
-    templates = [e for e in project.env_files if e.example]
-    templates.sort(key=lambda e: e.path != answers.app.path)  # the URL's own template wins
-    values = {k: v for e in reversed(templates) for k, v in e.values()}
-    return {**values, answers.app.key: answers.app.text} if answers.app.unset else values
-
-
-def _fresh_clone(project: Project) -> bool:
-    """No env file of the project's own (only templates, or none): the app reads its
-    variables from files or an environment the user has not made yet."""
-    return all(e.example for e in project.env_files)
-
-
-def _unverified(rung: Rung) -> Rung:
-    """The app cannot start until its variables are set: not a failure of the setup."""
-    if rung.status != "fail" or not rung.detail.startswith(_UNSET_ERRORS):
-        return rung
-    return replace(
-        rung,
-        status="skip",
-        detail=f"not until the app's variables are set ({rung.detail})",
-        fix="set them (a .env from the project's template), then run `alembic-wizard verify`",
-    )
-
-
-# what an app's config raises for a variable that is not set: pydantic's, os.environ[...],
-# int(os.getenv(...)) on None or "", python-decouple's, environs'
-_UNSET_ERRORS = (
-    "ValidationError",
-    "KeyError",
-    "SettingsError",
-    "TypeError",
-    "ValueError",
-    "UndefinedValueError",
-    "EnvError",
-)
-
-
-def _unset_rung(project: Project, answers: Answers) -> Rung:
-    """The URL is a placeholder (a template's, or the declared driver's): the first step is
-    to set the real one."""
-    app, settings = answers.app, answers.source.settings
-    names = settings.env_files if settings and settings.env_files else (".env",)
-    if app.compose and app.path is not None:
-        step = f"# set {app.key} in {names[0]} or the environment to run alembic from a shell"
-        return Rung(
-            r.UNSET,
-            "skip",
-            f"{app.key} is set in {project.rel(app.path)} (the "
-            "containers'): verified with it, offline",
-            fix=step[2:],
-            values=(step,),
-        )
-    if app.path is None:
-        what = f"set {app.key}" if answers.source.env_key else f"set what {app.key} is made of"
-        step = f"# {what} (the URL the app's engine uses) in {names[0]} or the environment"
-        return Rung(
-            r.UNSET,
-            "skip",
-            f"{app.key} is set nowhere in the project: verified "
-            "offline with a placeholder of the declared driver",
-            fix=step[2:],
-            values=(step,),
-        )
-    template = project.rel(app.path)
-    copy = f"cp {template} {names[0]}  # then set {app.key} in it"
-    return Rung(
-        r.UNSET,
-        "skip",
-        f"{app.key} is set only in {template}: verified with its placeholder, offline",
-        fix=copy,
-        values=(copy,),
-    )
 
 
 def _declared(project: Project) -> dict[str, str]:
