@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from layers import mark_layers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 collect_ignore = ["fixtures"]  # fixture projects have tests of their own, not ours
@@ -194,6 +195,12 @@ def pg_tables(database: str) -> set[str]:
             "select table_name from information_schema.tables where table_schema = 'public'"
         ).fetchall()
     return {r[0] for r in rows}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the layers it needs (tests/layers.py): `pytest -m fast` runs the
+    in-process layer."""
+    mark_layers(items)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

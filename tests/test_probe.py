@@ -405,7 +405,8 @@ def test_a_probe_failure_is_one_line_and_the_source_decides(
     before, message = FAILURES[case]
     engine = textwrap.dedent(ENGINE).replace("{before}", before)
     project = write_project(tmp_path, {**FALLBACK, "app/db.py": engine})
-    monkeypatch.setenv("ALEMBIC_WIZARD_PROBE_TIMEOUT", "3")
+    if case == "hang":  # the others end on their own: on a busy machine 3 s cut them short
+        monkeypatch.setenv("ALEMBIC_WIZARD_PROBE_TIMEOUT", "3")
     hashed = tree_hash(project)
     done = wizard("--yes", "--no-db", "--dry-run", cwd=project)
     assert done.returncode == 0, done.stderr + done.stdout
