@@ -122,10 +122,11 @@ class _Graph:
         node, env = id(code), func.__globals__
         for inner in _nested(code):
             modules = _modules(inner, env)
-            attributes = [(m, n) for m in modules for n in inner.co_names if hasattr(m, n)]
+            attributes = {(m, n): _attribute(m, n) for m in modules for n in inner.co_names}
+            attributes = {key: value for key, value in attributes.items() if value is not _NONE}
             self.facts[node] |= {m.__name__ for m in modules}
             self.facts[node] |= {f"{m.__name__}.{n}" for m, n in attributes}
-            values = [*map(env.get, inner.co_names), *(getattr(m, n) for m, n in attributes)]
+            values = [*map(env.get, inner.co_names), *attributes.values()]
             if own:
                 self.facts[node] |= _words([*inner.co_consts, *values])
             for callee in (c for v in values for c in self._callees(v)):
@@ -144,6 +145,17 @@ class _Graph:
                 for callee in calls:
                     self.facts[node] |= self.facts[callee]
                 changed = changed or len(self.facts[node]) != before
+
+
+_NONE = object()
+
+
+def _attribute(module: types.ModuleType, name: str) -> Any:
+    """`module.name`, or _NONE: a module's own `__getattr__` may raise anything."""
+    try:
+        return getattr(module, name)
+    except Exception:
+        return _NONE
 
 
 def _words(values: Iterable[Any]) -> set[str]:
