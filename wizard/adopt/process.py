@@ -1,4 +1,4 @@
-"""adopt's process, wizard side: `in_project.py` run in the project's interpreter (where env.py,
+"""adopt's process, wizard side: `in_project.adopt` run in the project's interpreter (where env.py,
 the app's settings and its database driver live), one JSON request and one JSON answer on a
 channel of its own (verify's process: a timeout, the module it hangs or exits in named)."""
 
@@ -12,7 +12,6 @@ from wizard.inspection import Project
 from wizard.secrets import mask
 from wizard.verify.process import Probe, Stopped, describe, stopped_fix, timeout
 
-PROBE = Path(__file__).with_name("in_project.py")
 TIMEOUT = 300.0  # seconds: it reads the whole schema, and renders revisions from it
 
 # what a driver says when no server answered (as opposed to one that answered and refused)
@@ -32,7 +31,7 @@ def ask(project: Project, request: dict[str, Any]) -> dict[str, Any]:
     """Run the probe with `request`; its answer. A failure (env.py, the database, a process
     that hangs or exits) is a WizardError that names it, passwords masked."""
     request = {"ini": str(project.alembic.ini_path), "cwd": str(project.root), **request}
-    probe = Probe(project.python, project.root, PROBE, warm=())
+    probe = Probe(project.python, project.root, "adopt", warm=())
     try:
         reply = probe.ask(request, timeout(TIMEOUT))
     finally:

@@ -18,7 +18,7 @@ from typing import Any
 
 from wizard.drivers import DRIVER_MODULES
 from wizard.errors import WizardError
-from wizard.inspection import ask_python
+from wizard.in_project import ask_python
 from wizard.inspection.managers import package_manager
 
 OWN = "the wizard's own"

@@ -1,7 +1,7 @@
-"""The processes in the project's interpreter, wizard side: verification's `in_project.py`
+"""The processes in the project's interpreter, wizard side: verification's `in_project.verify`
 (started before anything else, so that its imports, Alembic, SQLAlchemy, pydantic-settings:
 about a second, overlap the wizard's own work) and adopt's. Each answers on a pipe of its own
-(`in_project_channel.py`), never on stdout, which is the app's: it may print at import or at
+(`in_project.channel`), never on stdout, which is the app's: it may print at import or at
 exit, even a fake answer. A process that does not answer in time is stopped with everything it
 started, and one that hangs or exits says in which module. Standard library only: importing
 this must cost nothing."""
@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-PROBE = Path(__file__).with_name("in_project.py")
-CHANNEL_ARG = "--channel-fd"  # in_project_channel.CHANNEL_ARG
+from wizard.in_project.protocol import CHANNEL_ARG, command
+
 TIMEOUT = 120.0  # seconds from the request: an app's imports take a few, a hang is named after it
 GRACE = 5.0  # the process's own watchdog names the place first; then it is killed
-HUNG = 3  # in_project_channel.HUNG: the status of a process its watchdog stopped
 LOADING = "loading env.py"  # the step in which the app's modules are imported
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)', re.MULTILINE)
 _OURS = str(Path(__file__).resolve().parent.parent)  # the wizard's scripts: not the app's frames
@@ -66,14 +65,14 @@ class Probe:
     """A process in the project's interpreter, waiting for its request on stdin."""
 
     def __init__(
-        self, python: str, cwd: Path, script: Path = PROBE,
+        self, python: str, cwd: Path, module: str = "verify",
         warm: Sequence[str] = ("pydantic_settings",),
     ) -> None:  # fmt: skip
         self.python = python
         read, write = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [python, str(script), CHANNEL_ARG, str(write), *warm], cwd=cwd,
+                [*command(python, module), CHANNEL_ARG, str(write), *warm], cwd=cwd,
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 pass_fds=(write,), start_new_session=True,  # its group is stopped as one
             )  # fmt: skip

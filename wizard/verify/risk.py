@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.in_project.pending import ROW_CAP
 from wizard.inspection.models import TableDef
-from wizard.verify.pending import ROW_CAP
 
 Item = dict[str, Any]
 

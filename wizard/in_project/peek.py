@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py`: a read-only look at the
+"""Run inside the PROJECT's interpreter, imported by `verify.py`: a read-only look at the
 database through the app's own driver, for when Alembic is not installed yet (so env.py
 cannot load): which tables it already has, and whether Alembic has been there.
 

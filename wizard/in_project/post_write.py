@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py`: the post-write hooks this
+"""Run inside the PROJECT's interpreter, imported by `verify.py`: the post-write hooks this
 Alembic runs on a new revision, read from its config as `alembic revision` reads it, and
 whether each can run here (asked as inspection asks, `ask_python.hooks_missing`): a console
 script no distribution declares stops `alembic revision` with `Could not find entrypoint
@@ -9,11 +9,11 @@ Standard library and alembic only.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
-from pathlib import Path
 from typing import Any
+
+from .ask_python import hooks_missing
 
 RUNS = {"console_scripts": "entrypoint", "exec": "executable", "module": "module"}
 
@@ -42,15 +42,5 @@ def hooks(config: Any) -> list[dict[str, Any]]:
         if kind in RUNS and runs:
             found.append({"hook": options.get("_hook_name", ""), "type": kind, "name": runs})
     keys = [f"{h['type']}:{h['name']}" for h in found]
-    missing = set(_ask_python().hooks_missing(keys, sys.path)) if keys else set()
+    missing = set(hooks_missing(keys, sys.path)) if keys else set()
     return [{**h, "found": key not in missing} for h, key in zip(found, keys, strict=True)]
-
-
-def _ask_python() -> Any:
-    """Inspection's questions to the interpreter, loaded by path (not on sys.path here)."""
-    path = Path(__file__).resolve().parent.parent / "inspection" / "ask_python.py"
-    spec = importlib.util.spec_from_file_location("_alembic_wizard_ask_python", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

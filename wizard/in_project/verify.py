@@ -1,26 +1,25 @@
-"""Run inside the PROJECT's interpreter (not imported by the wizard): load env.py the way
-Alembic does, report what it holds, and optionally talk to the database read-only.
+"""Run inside the PROJECT's interpreter (`protocol.command(python, "verify")`): load env.py
+the way Alembic does, report what it holds, and optionally talk to the database read-only.
 
 Input: JSON on stdin. Output: progress lines, then one JSON answer, on the file descriptor
-named by `--channel-fd` (`in_project_channel.py`; stdout and stderr are the app's). Standard
-library, alembic and sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+named by `--channel-fd` (`channel.py`; stdout and stderr are the app's). Standard library,
+alembic and sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from wizard.verify.in_project_channel import Channel
+from . import channel as talk
+from . import offline, peek, pending, post_write
+from .errors import error as _error
 
 
-def _config(ini: str, **kwargs: Any) -> Any:
+def alembic_config(ini: str, **kwargs: Any) -> Any:
     """Alembic's Config as the `alembic` command makes it in the project root: alembic.ini,
     and pyproject.toml's [tool.alembic] (Alembic >= 1.16; older ones take no toml_file)."""
     from alembic.config import Config
@@ -37,7 +36,7 @@ def load_env(ini: str) -> Any:
     from alembic.script import ScriptDirectory
     from alembic.util import load_python_file
 
-    config = _config(ini)
+    config = alembic_config(ini)
     script = ScriptDirectory.from_config(config)
     with EnvironmentContext(
         config, script, fn=lambda rev, ctx: [], as_sql=True, output_buffer=io.StringIO()
@@ -60,7 +59,7 @@ def packages(request: dict[str, Any]) -> dict[str, Any]:
             absent.append(name)
     modules = request.get("drivers", [])
     try:  # what `alembic revision` runs on the file it writes
-        hooks = sibling("post_write").hooks(_config(request["ini"]))
+        hooks = post_write.hooks(alembic_config(request["ini"]))
     except Exception:  # no alembic, a config that does not read: the other rungs say so
         hooks = []
     return {
@@ -75,7 +74,7 @@ def alembic_current(ini: str) -> list[str]:
     from alembic import command
 
     buffer = io.StringIO()
-    command.current(_config(ini, stdout=buffer))
+    command.current(alembic_config(ini, stdout=buffer))
     return [line.split()[0] for line in buffer.getvalue().splitlines() if line.strip()]
 
 
@@ -97,23 +96,6 @@ def _fingerprint(conn: Any) -> list[str] | None:
     return [str(v) for v in conn.execute(text(sql)).one()]
 
 
-@functools.cache  # one copy of each: the channel's module is asked for twice
-def sibling(name: str) -> Any:
-    """A module beside this file, loaded by path (this folder is not on sys.path)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        f"_alembic_wizard_{name}", Path(__file__).with_name(f"{name}.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_error = sibling("in_project_errors").error  # also adopt's
-
-
 def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
     """Read-only look through an open sync connection: where it is, what is pending."""
     from alembic.runtime.migration import MigrationContext
@@ -130,11 +112,10 @@ def _examine(conn: Any, metadata: Any, names: bool = False) -> dict[str, Any]:
         found["sync_fingerprint"] = _fingerprint(conn)
         # reads alembic_version, if there is one
         found["heads"] = list(MigrationContext.configure(conn).get_current_heads())
-        found["db_tables"] = sibling("peek").table_names(conn)
-        module = sibling("pending")
-        found["pending"] = module.pending(conn, metadata)
+        found["db_tables"] = peek.table_names(conn)
+        found["pending"] = pending.pending(conn, metadata)
         if names:
-            found["names"] = module.constraint_names(conn, metadata)
+            found["names"] = pending.constraint_names(conn, metadata)
     except Exception as exc:  # autogenerate itself fails (a foreign key to a missing table)
         if "heads" not in found:
             raise
@@ -149,7 +130,7 @@ def _alembic_url(env: Any, ini: str) -> Any:
     get_url = getattr(env, "get_url", None)
     if callable(get_url):
         return get_url()
-    url = _config(ini).get_main_option("sqlalchemy.url")
+    url = alembic_config(ini).get_main_option("sqlalchemy.url")
     if not url:
         raise LookupError("env.py has no get_url() and the config no sqlalchemy.url")
     return url
@@ -160,7 +141,7 @@ def unknown_revisions(ini: str, heads: list[str]) -> dict[str, Any]:
     migration not pulled yet, a branch switched): `alembic current` cannot run then."""
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(_config(ini))
+    script = ScriptDirectory.from_config(alembic_config(ini))
     unknown = []
     for rev in heads:
         try:
@@ -183,9 +164,8 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     url = make_url(_alembic_url(env, request["ini"]))
     if url.get_dialect().is_async:  # async mode: Alembic uses the app's own URL
         names = bool(request.get("names"))
-        out: dict[str, Any] = asyncio.run(
-            sibling("peek").run_async(url, _examine, env.target_metadata, names)
-        )
+        look = peek.run_async(url, _examine, env.target_metadata, names)
+        out: dict[str, Any] = asyncio.run(look)
     else:
         engine = create_engine(url, poolclass=NullPool)
         try:
@@ -202,7 +182,7 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     if callable(app_url):
         try:
             text = app_url().render_as_string(hide_password=False)
-            out["async_fingerprint"] = asyncio.run(sibling("peek").run_async(text, _fingerprint))
+            out["async_fingerprint"] = asyncio.run(peek.run_async(text, _fingerprint))
         except Exception as exc:  # the app's URL may need the app's own rewriting first
             out["async_error"] = _error(exc)
     return out
@@ -219,7 +199,7 @@ def _contents(env: Any, request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
+def examine(request: dict[str, Any], channel: talk.Channel) -> dict[str, Any]:
     """Every rung's finding, in this process; `channel` hears each step (and each import
     while env.py loads: a hang or an exit there is named after its module)."""
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
@@ -229,28 +209,28 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
     result: dict[str, Any] = packages(request)
     channel.step("loading env.py")
     try:
-        with sibling("in_project_channel").imports(channel):
+        with talk.imports(channel):
             env = load_env(request["ini"])
     except BaseException as exc:  # env.py's own failure is the finding
         result["import_error"] = _error(exc)
         if "alembic" in result["missing"] and request.get("app_url"):
             channel.step("looking at the database with the app's driver")
-            result["peek"] = sibling("peek").peek(request["app_url"])
+            result["peek"] = peek.peek(request["app_url"])
         return result
     channel.step("reading the revisions")
     try:
-        result["heads"] = sibling("offline").heads(_config(request["ini"]))
-        result["bases"] = sibling("offline").bases(_config(request["ini"]))
+        result["heads"] = offline.heads(alembic_config(request["ini"]))
+        result["bases"] = offline.bases(alembic_config(request["ini"]))
     except BaseException as exc:  # a revision file that does not load: not env.py's fault
         result["revisions_error"] = _error(exc)
         return result
     result.update(_contents(env, request))
     channel.step("rendering upgrade head --sql")
-    offline, buffer = sibling("offline"), io.StringIO()
-    config = _config(request["ini"], output_buffer=buffer, stdout=io.StringIO())
+    buffer = io.StringIO()
+    config = alembic_config(request["ini"], output_buffer=buffer, stdout=io.StringIO())
     try:
         result["offline_sql_lines"] = offline.render(config, buffer)
-        result["created_tables"] = sibling("peek").created_tables(buffer.getvalue())
+        result["created_tables"] = peek.created_tables(buffer.getvalue())
     except BaseException as exc:
         result["offline_error"] = {**_error(exc), "revision": offline.online_only(config, exc)}
     if request.get("online"):
@@ -264,12 +244,7 @@ def examine(request: dict[str, Any], channel: Channel) -> dict[str, Any]:
 
 
 def main() -> int:
-    started = sibling("in_project_channel").start(sys.argv, Path(__file__).resolve().parent, 120)
-    channel: Channel = started[0]
-    if started[1] is None:  # the wizard stopped before verifying
+    channel, request = talk.start(sys.argv, 120)
+    if request is None:  # the wizard stopped before verifying
         return 0
-    channel.answer(examine(started[1], channel))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    channel.answer(examine(request, channel))

@@ -1,42 +1,27 @@
-"""Run inside the PROJECT's interpreter (not imported by the wizard): run env.py online the
-way `alembic revision --autogenerate` does, but read-only (`dont_mutate`: no alembic_version
-table is created), and report the database's state, its differences from the models, and the
-revision scripts that would adopt it (rendered by Alembic into a scratch folder).
+"""Run inside the PROJECT's interpreter (`protocol.command(python, "adopt")`): run env.py
+online the way `alembic revision --autogenerate` does, but read-only (`dont_mutate`: no
+alembic_version table is created), and report the database's state, its differences from the
+models, and the revision scripts that would adopt it (rendered by Alembic into a scratch
+folder).
 
 Input: JSON on stdin. Output: one JSON answer on the file descriptor named by `--channel-fd`
-(verify's `in_project_channel.py`: stdout and stderr are the app's). Standard library, alembic
-and sqlalchemy only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
+(`channel.py`: stdout and stderr are the app's). Standard library, alembic and sqlalchemy
+only; Python >= 3.10, Alembic >= 1.13, SQLAlchemy >= 2.0.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from wizard.verify.in_project_channel import Channel
-
-HERE = Path(__file__).resolve().parent
-
-
-def _load(path: Path) -> Any:
-    """A sibling module of this process, loaded by path: the wizard's own folders never go
-    on sys.path here, where they could shadow the project's modules."""
-    spec = importlib.util.spec_from_file_location(f"_wizard_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-probe = _load(HERE.parent / "verify" / "in_project.py")  # `_config`, `_error`
-talk = probe.sibling("in_project_channel")  # the answer's own channel
-revisions = _load(HERE / "in_project_revisions.py")  # autogenerate into a scratch folder
+from . import adopt_revisions as revisions
+from . import channel as talk
+from .errors import error
+from .verify import alembic_config
 
 
 class NoDatabaseFile(Exception):
@@ -155,7 +140,7 @@ def examine(request: dict[str, Any]) -> dict[str, Any]:
 
     from alembic.script import ScriptDirectory
 
-    config = probe._config(request["ini"])
+    config = alembic_config(request["ini"])
     script = ScriptDirectory.from_config(config)
     folder = tempfile.mkdtemp(prefix="alembic-wizard-adopt-")
     scratch = revisions.scratch(script, folder)
@@ -203,7 +188,7 @@ def stamp(request: dict[str, Any]) -> dict[str, Any]:
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    config = probe._config(request["ini"])
+    config = alembic_config(request["ini"])
     script = ScriptDirectory.from_config(config)
     found: dict[str, Any] = {}
 
@@ -220,8 +205,7 @@ def stamp(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    started: tuple[Channel, dict[str, Any] | None] = talk.start(sys.argv, HERE, 300)
-    channel, request = started
+    channel, request = talk.start(sys.argv, 300)
     if request is None:
         return 0
     os.chdir(request.get("cwd") or ".")
@@ -233,9 +217,5 @@ def main() -> int:
     except NoDatabaseFile as exc:
         result = {"no_file": str(exc)}
     except BaseException as exc:  # env.py's failure, the database's: the finding
-        result = {"error": probe._error(exc)}
+        result = {"error": error(exc)}
     channel.answer(result)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py`: Alembic's own
+"""Run inside the PROJECT's interpreter, imported by `adopt.py`: Alembic's own
 autogenerate, run as `alembic revision --autogenerate` runs it (env.py's options, hooks and
 template), rendering revision scripts into a scratch folder for the wizard to write.
 

@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py` (and adopt's): an error
+"""Run inside the PROJECT's interpreter, imported by `verify.py` and `adopt.py`: an error
 as the wizard reports it, placed in the project's own code. Standard library only.
 """
 

@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py`: what autogenerate would do,
+"""Run inside the PROJECT's interpreter, imported by `verify.py`: what autogenerate would do,
 as plain facts the wizard classifies by risk (`risk.py`), plus what only the database can say
 (rows a NOT NULL would meet, the extension that owns a table, the labels of an enum type).
 Read-only: every query is a SELECT, in a transaction the caller rolls back.

@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, loaded by `in_project.py`: `alembic upgrade head
+"""Run inside the PROJECT's interpreter, imported by `verify.py`: `alembic upgrade head
 --sql` in this process, and, when it stops, whether a revision's own code stopped it.
 
 Standard library, alembic and sqlalchemy only.

@@ -1,5 +1,5 @@
-"""Run inside the PROJECT's interpreter (loaded by path by verify's and adopt's processes):
-the process's start, and the wizard's own channel back. stdout and stderr belong to the app
+"""Run inside the PROJECT's interpreter, imported by `verify.py` and `adopt.py`: the process's
+start, and the wizard's own channel back. stdout and stderr belong to the app
 (it may print at import or at exit, even print a fake answer); answers go to a file descriptor
 the wizard passed, its number taken off `sys.argv` before the app runs. A progress line before
 each step and each import, a watch on `os._exit` and a watchdog name the module a process
@@ -21,8 +21,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-CHANNEL_ARG = "--channel-fd"
-HUNG = 3  # the status of a process its watchdog stopped
+from .protocol import CHANNEL_ARG, HUNG
+
 _OURS = str(Path(__file__).resolve().parent)  # the wizard's scripts: never "the app's module"
 
 
@@ -71,12 +71,11 @@ class Channel:
         self.exit(0)
 
 
-def start(argv: list[str], here: Path, seconds: float) -> tuple[Channel, dict[str, Any] | None]:
+def start(argv: list[str], seconds: float) -> tuple[Channel, dict[str, Any] | None]:
     """As the `alembic` command starts: only prepend_sys_path puts the project on sys.path
-    (the wizard's folder, `here`, must not shadow its modules). The channel is taken off the
+    (`protocol.command` left no folder of the wizard's there). The channel is taken off the
     command line, the libraries named after it are imported while the wizard plans; then the
     request (None: the wizard stopped first), and the watch (`seconds` unless it says)."""
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     channel = connect(argv)
     _warm_up(argv[1:])
     del argv[1:]  # the app sees a command line of its own, as under `alembic`
