@@ -61,6 +61,8 @@ def test_wheel_contains_templates_and_works_from_them(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("env.py.j2", "alembic.ini.j2", "script.py.mako", "runner.py.j2"):
         assert f"wizard/templates/{template}" in names
+    for module in ("__init__", "protocol", "verify", "adopt", "channel"):  # run in the project
+        assert f"wizard/in_project/{module}.py" in names
     venv = tmp_path / "venv"
     python = _venv_with_our_dependencies(venv)
     subprocess.run(

@@ -280,3 +280,14 @@ def test_adopt_is_not_fooled_by_a_fake_answer_printed_at_exit(tmp_path: Path) ->
     assert done.returncode == 0, out
     assert "FakeError" not in out
     assert "no differences" in done.stdout
+
+
+def test_an_app_module_named_like_the_wizards_package_stays_the_apps(tmp_path: Path) -> None:
+    """The wizard's code in the project's process is the package `in_project`, found by a
+    finder of its own and forgotten before env.py runs: the app's `in_project` is imported."""
+    project = _project(tmp_path, 'import in_project\nassert in_project.OWNER == "app"\n')
+    (project / "in_project.py").write_text('OWNER = "app"\n')
+    done = wizard("--yes", "--no-db", cwd=project)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "ok  env.py imports" in done.stdout
