@@ -12,6 +12,7 @@ from wizard.adopt.state import Revision, State, state_of
 from wizard.adopt.words import describe
 from wizard.change import Change
 from wizard.errors import WizardError
+from wizard.in_project.protocol import AdoptRequest
 from wizard.inspection import Project
 
 __all__ = ["Revision", "State", "changes", "describe", "examine", "refuse", "stamp"]
@@ -30,7 +31,12 @@ def examine(project: Project, *, write: bool = True, written: bool = False) -> S
             path=project.root,
             hint="run `alembic-wizard setup` first, then `alembic-wizard adopt`",
         )
-    request = {"action": "examine", "write": write, "message": BASELINE, "align_message": ALIGN}
+    request: AdoptRequest = {
+        "action": "examine",
+        "write": write,
+        "message": BASELINE,
+        "align_message": ALIGN,
+    }
     return state_of(process.ask(project, request))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.errors import WizardError
+from wizard.in_project.protocol import AdoptRequest, Error
 from wizard.inspection import Project
 from wizard.secrets import mask
 from wizard.verify.process import Probe, Stopped, describe, stopped_fix, timeout
@@ -27,7 +28,7 @@ _UNREACHABLE = (
 )
 
 
-def ask(project: Project, request: dict[str, Any]) -> dict[str, Any]:
+def ask(project: Project, request: AdoptRequest) -> dict[str, Any]:
     """Run the probe with `request`; its answer. A failure (env.py, the database, a process
     that hangs or exits) is a WizardError that names it, passwords masked."""
     request = {"ini": str(project.alembic.ini_path), "cwd": str(project.root), **request}
@@ -56,7 +57,7 @@ def _stopped(project: Project, stopped: Stopped, *, stamping: bool) -> WizardErr
     return WizardError(f"adopt's process {said}; nothing was written", hint=stopped_fix(stopped))
 
 
-def _failure(project: Project, error: dict[str, Any]) -> WizardError:
+def _failure(project: Project, error: Error) -> WizardError:
     text = mask(f"{error['type']}: {error['message']}", ())
     where = error.get("file") if error.get("file") and "alembic" not in str(error["file"]) else None
     if any(phrase in text.lower() for phrase in _UNREACHABLE):

@@ -16,11 +16,12 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import adopt_revisions as revisions
 from . import channel as talk
 from .errors import error
+from .protocol import AdoptRequest
 from .verify import alembic_config
 
 
@@ -133,7 +134,7 @@ def _versions(script: Any) -> str:
     return str(Path(locations[0]).resolve()) if locations else str(Path(script.versions).resolve())
 
 
-def examine(request: dict[str, Any]) -> dict[str, Any]:
+def examine(request: AdoptRequest) -> dict[str, Any]:
     """The database's state; for an unversioned database with tables and no revisions yet,
     the revision scripts that adopt it."""
     import tempfile
@@ -183,7 +184,7 @@ def _render(contexts: list[Any], folder: str) -> list[dict[str, Any]]:
     return written
 
 
-def stamp(request: dict[str, Any]) -> dict[str, Any]:
+def stamp(request: AdoptRequest) -> dict[str, Any]:
     """`alembic stamp REV`, only after Alembic's comparison finds no difference."""
     from alembic import command
     from alembic.script import ScriptDirectory
@@ -206,6 +207,7 @@ def stamp(request: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     channel, request = talk.start(sys.argv, 300)
+    request = cast("AdoptRequest | None", request)
     if request is None:
         return 0
     os.chdir(request.get("cwd") or ".")

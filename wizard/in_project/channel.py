@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from .protocol import CHANNEL_ARG, HUNG
+from .protocol import CHANNEL_ARG, HUNG, Message, Place
 
 _OURS = str(Path(__file__).resolve().parent)  # the wizard's scripts: never "the app's module"
 
@@ -44,7 +44,7 @@ class Channel:
         if fd is not None:
             os.close(fd)
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: Message) -> None:
         """One line to the wizard; nothing once the channel is closed (by the app)."""
         if self.fd is None or os.getpid() != self.pid:
             return
@@ -71,18 +71,19 @@ class Channel:
         self.exit(0)
 
 
-def start(argv: list[str], seconds: float) -> tuple[Channel, dict[str, Any] | None]:
+def start(argv: list[str], seconds: float) -> tuple[Channel, Any]:
     """As the `alembic` command starts: only prepend_sys_path puts the project on sys.path
     (`protocol.command` left no folder of the wizard's there). The channel is taken off the
     command line, the libraries named after it are imported while the wizard plans; then the
-    request (None: the wizard stopped first), and the watch (`seconds` unless it says)."""
+    request (a `protocol` request; None: the wizard stopped first), and the watch (`seconds`
+    unless it says)."""
     channel = connect(argv)
     _warm_up(argv[1:])
     del argv[1:]  # the app sees a command line of its own, as under `alembic`
     data = sys.stdin.read()
     if not data.strip():
         return channel, None
-    request: dict[str, Any] = json.loads(data)
+    request = json.loads(data)
     watch(channel, float(request.get("timeout") or seconds))
     return channel, request
 
@@ -105,7 +106,7 @@ def connect(argv: list[str]) -> Channel:
     return Channel(fd)
 
 
-def place(frame: FrameType | None) -> dict[str, Any]:
+def place(frame: FrameType | None) -> Place:
     """The app's module whose top level is running (the innermost `<module>` frame outside
     the wizard's scripts), and its line."""
     while frame is not None and (
@@ -142,7 +143,9 @@ def _watch_exits(channel: Channel) -> None:
     """`os._exit` in the app (at import) says where it was called before it exits."""
 
     def _exit(status: int) -> NoReturn:
-        channel.send({"exiting": status, **place(sys._getframe(1))})
+        where = place(sys._getframe(1))
+        module, path, line = where["module"], where["path"], where["line"]
+        channel.send({"exiting": status, "module": module, "path": path, "line": line})
         channel.exit(status)
 
     os._exit = _exit

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import traceback
 from pathlib import Path
-from typing import Any
+
+from .protocol import Error
 
 _WIZARD = str(Path(__file__).resolve().parent.parent) + os.sep  # the wizard's own: never the place
 
 
-def error(exc: BaseException) -> dict[str, Any]:
+def error(exc: BaseException) -> Error:
     """The error, at the innermost frame of the project's own code (not `<string>`, the
     standard library or an installed package), its path normalised."""
     frames = traceback.extract_tb(exc.__traceback__)

@@ -12,11 +12,12 @@ import asyncio
 import io
 import os
 import sys
-from typing import Any
+from typing import Any, cast
 
 from . import channel as talk
 from . import offline, peek, pending, post_write
 from .errors import error as _error
+from .protocol import VerifyRequest
 
 
 def alembic_config(ini: str, **kwargs: Any) -> Any:
@@ -44,7 +45,7 @@ def load_env(ini: str) -> Any:
         return load_python_file(script.dir, "env.py")
 
 
-def packages(request: dict[str, Any]) -> dict[str, Any]:
+def packages(request: VerifyRequest) -> dict[str, Any]:
     """What is missing, asked before env.py runs so that one install command names it all:
     the modules of Alembic and the drivers, the distributions the project declares, what
     the post-write hooks run."""
@@ -153,7 +154,7 @@ def unknown_revisions(ini: str, heads: list[str]) -> dict[str, Any]:
     return {"unknown_revisions": unknown, "versions": script.versions}
 
 
-def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]:
+def online(env: Any, request: VerifyRequest, step: list[str]) -> dict[str, Any]:
     """Connect with Alembic's URL, compare with the app's, summarise pending operations.
     `step` says how far it got (what a failure is a failure of)."""
     from sqlalchemy import create_engine
@@ -188,7 +189,7 @@ def online(env: Any, request: dict[str, Any], step: list[str]) -> dict[str, Any]
     return out
 
 
-def _contents(env: Any, request: dict[str, Any]) -> dict[str, Any]:
+def _contents(env: Any, request: VerifyRequest) -> dict[str, Any]:
     """The tables env.py's target_metadata holds, and the model modules it imported."""
     metadata = getattr(env, "target_metadata", None)
     metas = metadata if isinstance(metadata, (list, tuple)) else [metadata]
@@ -199,7 +200,7 @@ def _contents(env: Any, request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def examine(request: dict[str, Any], channel: talk.Channel) -> dict[str, Any]:
+def examine(request: VerifyRequest, channel: talk.Channel) -> dict[str, Any]:
     """Every rung's finding, in this process; `channel` hears each step (and each import
     while env.py loads: a hang or an exit there is named after its module)."""
     os.chdir(request.get("cwd") or ".")  # where Alembic runs: relative env_file paths depend on it
@@ -245,6 +246,7 @@ def examine(request: dict[str, Any], channel: talk.Channel) -> dict[str, Any]:
 
 def main() -> int:
     channel, request = talk.start(sys.argv, 120)
+    request = cast("VerifyRequest | None", request)
     if request is None:  # the wizard stopped before verifying
         return 0
     channel.answer(examine(request, channel))

@@ -11,6 +11,7 @@ from typing import Any
 from wizard.answers import Answers
 from wizard.edits import deps
 from wizard.errors import WizardError
+from wizard.in_project.protocol import VerifyRequest
 from wizard.inspection import Project
 from wizard.secrets import in_bindings, mask
 from wizard.target import Target
@@ -25,7 +26,7 @@ from wizard.verify.rungs import Rung
 __all__ = ["Probe", "Risk", "Rung", "constraint_names", "review", "verify"]
 
 
-def _ask(probe: Probe, request: dict[str, Any]) -> Reply:
+def _ask(probe: Probe, request: VerifyRequest) -> Reply:
     """The probe's answer, or how it ended without one (a hang, an exit) and where."""
     try:
         return probe.ask(request)  # within $ALEMBIC_WIZARD_VERIFY_TIMEOUT, else 120 s
@@ -99,9 +100,9 @@ def verify(
 
 def _request(
     project: Project, answers: Answers, target: Target, declared: list[str], online: bool
-) -> dict[str, Any]:
+) -> VerifyRequest:
     """What the process in the project's interpreter is asked to look at."""
-    request = {
+    request: VerifyRequest = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,  # all: a drop is explained by a missing one
         "online": online,
@@ -183,16 +184,16 @@ def _declared(project: Project) -> dict[str, str]:
         return found
 
 
-def _online(project: Project, probe: Probe | None, **extra: object) -> dict[str, Any]:
+def _online(project: Project, probe: Probe | None, *, names: bool = False) -> dict[str, Any]:
     """The probe's online look with the URL env.py migrates with; an error to fix when it
     cannot run (the message masked)."""
-    request = {
+    request: VerifyRequest = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,
         "online": True,
         "drivers": [],
         "cwd": str(project.root),
-        **extra,
+        "names": names,
     }
     reply = _ask(probe or Probe(project.python, project.root), request)
     if reply.answer is None:

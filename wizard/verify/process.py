@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from wizard.in_project.protocol import CHANNEL_ARG, command
+from wizard.in_project.protocol import CHANNEL_ARG, AdoptRequest, Message, VerifyRequest, command
 
 TIMEOUT = 120.0  # seconds from the request: an app's imports take a few, a hang is named after it
 GRACE = 5.0  # the process's own watchdog names the place first; then it is killed
@@ -81,7 +81,7 @@ class Probe:
             raise
         finally:
             os.close(write)
-        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._messages: queue.Queue[Message | None] = queue.Queue()
         self._stderr = bytearray()
         self._readers = [_thread(self._read_channel, read), _thread(self._read_stderr)]
 
@@ -92,7 +92,7 @@ class Probe:
                 with contextlib.suppress(ValueError):
                     message = json.loads(raw)
                     if isinstance(message, dict) and message.get("pid") == self.process.pid:
-                        self._messages.put(message)
+                        self._messages.put(cast(Message, message))
         self._messages.put(None)
 
     def _read_stderr(self) -> None:
@@ -103,13 +103,13 @@ class Probe:
                 self._stderr += chunk
                 del self._stderr[:-65536]  # the end is what says why
 
-    def ask(self, request: dict[str, Any], seconds: float | None = None) -> Reply:
+    def ask(self, request: VerifyRequest | AdoptRequest, seconds: float | None = None) -> Reply:
         """Send the request; the answer, or why none came within `seconds`."""
         seconds = seconds or timeout()
         data = json.dumps({**request, "timeout": seconds}).encode()
         _thread(_write, self.process.stdin, data)
         deadline = time.monotonic() + seconds + GRACE
-        said: list[dict[str, Any]] = []
+        said: list[Message] = []
         answer, timed_out = self._wait(deadline, said)
         if answer is not None:
             self._end(min(deadline, time.monotonic() + GRACE))
@@ -118,7 +118,7 @@ class Probe:
         stderr = self._stderr.decode("utf-8", "replace")
         return Reply(None, _stopped(said, self.process.returncode, timed_out, seconds, stderr))
 
-    def _wait(self, deadline: float, said: list[dict[str, Any]]) -> tuple[Any, bool]:
+    def _wait(self, deadline: float, said: list[Message]) -> tuple[dict[str, Any] | None, bool]:
         """The answer (None: the channel closed first), and whether the deadline passed."""
         while True:
             try:
@@ -189,7 +189,7 @@ def _write(stream: IO[bytes] | None, data: bytes) -> None:
 
 
 def _stopped(
-    said: list[dict[str, Any]], status: int, timed_out: bool, seconds: float, stderr: str
+    said: list[Message], status: int, timed_out: bool, seconds: float, stderr: str
 ) -> Stopped:
     """Why no answer came, from the process's last words and, failing those, its stderr."""
     steps = [m["step"] for m in said if "step" in m]
@@ -211,7 +211,7 @@ def _last_words(stderr: str) -> str:
     return (fatal or lines or [""])[-1]
 
 
-def _importing(said: list[dict[str, Any]]) -> str:
+def _importing(said: list[Message]) -> str:
     """The module imported last, when env.py was loading and no more precise place is known."""
     for message in reversed(said):
         if "step" in message:
