@@ -11,6 +11,7 @@ named like this package stays the app's). Standard library only; Python >= 3.10.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -102,9 +103,12 @@ sys.exit(main())
 """
 
 
-def command(python: str, module: str) -> list[str]:
-    """The command line that runs `module`'s `main()` (`"verify"`, `"adopt"`) in `python`."""
+def command(
+    python: str, module: str, package: Path = PACKAGE, flags: Sequence[str] = ()
+) -> list[str]:
+    """The command line that runs `module`'s `main()` (`"verify"`, `"adopt"`) in `python`;
+    `package`: another folder of such modules (inspection's probe)."""
     boot = _BOOT.format(
-        name=PACKAGE.name, folder=str(PACKAGE.parent), module=f"{PACKAGE.name}.{module}"
+        name=package.name, folder=str(package.parent), module=f"{package.name}.{module}"
     )
-    return [python, "-c", boot]
+    return [python, *flags, "-c", boot]

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING or __package__:
-    from wizard.probe import protocol
-else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
-    import protocol
+from . import protocol
 
 _SCALARS = (str, int, float, bool, type(None))
 _NOT_OBJECTS = (*_SCALARS, types.ModuleType, property)  # and whatever is callable

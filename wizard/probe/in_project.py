@@ -1,4 +1,4 @@
-"""Run inside the PROJECT's interpreter, by path: `python -B in_project.py --channel-fd N`,
+"""Run inside the PROJECT's interpreter (`runner.py`: `protocol.command`, `--channel-fd N`),
 a `Request` on stdin, `Progress` lines then one `Result` on file descriptor N.
 
 It imports the app's modules the way the app does (its env files loaded first, never over a
@@ -23,74 +23,37 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, NoReturn
 
-if TYPE_CHECKING or __name__ != "__main__":
-    from wizard.probe import protocol
-    from wizard.probe.carried import attribute_values
-    from wizard.probe.lookup import (
-        a_provider,
-        accessor,
-        attributes,
-        call_quietly,
-        engine_url,
-        first_each,
-        fresh_settings,
-        is_cached_getter,
-        is_settings,
-        module_rank,
-        origin,
-        settings_facts,
-        siblings,
-        url_text,
-    )
-    from wizard.probe.members import expression_member
-    from wizard.probe.missing import missing
-    from wizard.probe.sandbox import (
-        Refused,
-        guard,
-        inside,
-        load_env_files,
-        quiet_log_files,
-        set_unless_set,
-    )
-    from wizard.probe.tables import Tables
-else:  # this script's folder is sys.path[0]: its siblings first, then out of the app's way
-    import protocol
-    from carried import attribute_values
-    from lookup import (
-        a_provider,
-        accessor,
-        attributes,
-        call_quietly,
-        engine_url,
-        first_each,
-        fresh_settings,
-        is_cached_getter,
-        is_settings,
-        module_rank,
-        origin,
-        settings_facts,
-        siblings,
-        url_text,
-    )
-    from members import expression_member
-    from missing import missing
-    from sandbox import (  # type: ignore[no-redef]
-        Refused,
-        guard,
-        inside,
-        load_env_files,
-        quiet_log_files,
-        set_unless_set,
-    )
-    from tables import Tables
-
-    # the app may have modules of its own by these names
-    _SIBLINGS = ("protocol", "carried", "factories", "lookup", "members", "missing", "sandbox")
-    for _name in (*_SIBLINGS, "tables"):
-        sys.modules[f"_alembic_wizard_{_name}"] = sys.modules.pop(_name)
-    del sys.path[0]
+from . import protocol
+from .carried import attribute_values
+from .lookup import (
+    a_provider,
+    accessor,
+    attributes,
+    call_quietly,
+    engine_url,
+    first_each,
+    fresh_settings,
+    is_cached_getter,
+    is_settings,
+    module_rank,
+    origin,
+    settings_facts,
+    siblings,
+    url_text,
+)
+from .members import expression_member
+from .missing import missing
+from .sandbox import (
+    Refused,
+    guard,
+    inside,
+    load_env_files,
+    quiet_log_files,
+    set_unless_set,
+)
+from .tables import Tables
 
 _TIMEOUT = float(os.environ.get("ALEMBIC_WIZARD_PROBE_TIMEOUT", "30"))
 
@@ -317,7 +280,7 @@ def _real_file(name: str) -> bool:
     return not name.startswith("<") and "importlib._bootstrap" not in name
 
 
-def main(argv: list[str]) -> int:
+def _run(argv: list[str]) -> int:
     fd = int(argv[argv.index(protocol.CHANNEL_ARG) + 1])
     channel = io.TextIOWrapper(os.fdopen(fd, "wb"), encoding="utf-8")
     request: protocol.Request = json.loads(sys.stdin.read())
@@ -338,6 +301,9 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def main() -> NoReturn:
+    """The process: the answer, then exit at once (threads the app started at import are
+    not waited for)."""
+    status = _run(sys.argv)
     sys.stderr.flush()
-    os._exit(main(sys.argv))  # threads the app started at import are not waited for
+    os._exit(status)

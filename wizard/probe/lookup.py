@@ -10,13 +10,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING or __package__:
-    from wizard.probe import protocol
-else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
-    import protocol
-
+from . import protocol
 
 _SETTINGS_BASES = {
     "pydantic_settings.main.BaseSettings",

@@ -12,16 +12,11 @@ import ast
 import inspect
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING or __package__:
-    from wizard.probe import protocol
-    from wizard.probe.factories import field_factory, variable_read
-    from wizard.probe.lookup import accessor, module_rank, origin, siblings
-else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
-    import protocol
-    from factories import field_factory, variable_read
-    from lookup import accessor, module_rank, origin, siblings
+from . import protocol
+from .factories import field_factory, variable_read
+from .lookup import accessor, module_rank, origin, siblings
 
 _TEXT_METHODS = {n for n in dir(str) if not n.startswith("_")}  # `.replace(...)`, `.strip()`
 

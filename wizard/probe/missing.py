@@ -14,12 +14,9 @@ import sys
 import traceback
 import types
 import typing
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING or __package__:
-    from wizard.probe.lookup import env_key_of
-else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
-    from lookup import env_key_of
+from .lookup import env_key_of
 
 _NAMED = re.compile(
     r"^(?P<a>[A-Za-z_][A-Za-z0-9_]*) not found\. Declare it"  # python-decouple

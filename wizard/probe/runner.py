@@ -12,9 +12,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard.in_project.protocol import command
 from wizard.probe import protocol
 
-SCRIPT = Path(__file__).with_name("in_project.py")  # run by path: the project lacks the wizard
+PACKAGE = Path(__file__).resolve().parent  # run there as `probe`: the project lacks the wizard
 TIMEOUT = 30.0  # seconds: an app's imports take a few; a hang is named after this
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)', re.MULTILINE)
 
@@ -35,7 +36,7 @@ def ask(python: str, request: protocol.Request, timeout: float | None = None) ->
            "ALEMBIC_WIZARD_PROBE_TIMEOUT": str(timeout)}  # fmt: skip
     try:
         process = subprocess.Popen(
-            [python, "-B", str(SCRIPT), protocol.CHANNEL_ARG, str(write)],
+            [*command(python, "in_project", PACKAGE, ["-B"]), protocol.CHANNEL_ARG, str(write)],
             cwd=request["root"], env=env, pass_fds=(write,), stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip

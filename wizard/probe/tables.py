@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING or __package__:
-    from wizard.probe import protocol
-    from wizard.probe.lookup import module_rank
-else:  # run beside in_project.py, whose folder is on sys.path while it imports its siblings
-    import protocol
-    from lookup import module_rank
+from . import protocol
+from .lookup import module_rank
 
 
 class Tables:
