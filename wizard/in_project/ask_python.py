@@ -1,5 +1,6 @@
-"""Run inside the PROJECT's interpreter (`python ask_python.py MODULE...`), or imported by the
-wizard when the project has no interpreter of its own: what that interpreter is and has.
+"""Run inside the PROJECT's interpreter (`protocol.command(python, "ask_python")`), or
+imported by the wizard when the project has no interpreter of its own: what that interpreter
+is and has.
 
 Output: one JSON object on stdout. Standard library only; any Python 3 the project may use.
 """

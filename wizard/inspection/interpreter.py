@@ -19,6 +19,7 @@ from typing import Any
 from wizard.drivers import DRIVER_MODULES
 from wizard.errors import WizardError
 from wizard.in_project import ask_python
+from wizard.in_project.protocol import command
 from wizard.inspection.managers import package_manager
 
 OWN = "the wizard's own"
@@ -30,7 +31,6 @@ _TOOLS_OWN = (
     "`poetry env info -p`",
     "`hatch env find`",
 )
-_SCRIPT = Path(ask_python.__file__)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _ask(python: str, hooks: Sequence[str]) -> dict[str, Any]:
     args = [*DRIVER_MODULES, *(f"{ask_python.HOOK_ARG}{h}" for h in hooks)]
     try:
         done = subprocess.run(
-            [python, str(_SCRIPT), *args],
+            [*command(python, "ask_python"), *args],
             capture_output=True,
             text=True,
             timeout=60,
