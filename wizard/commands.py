@@ -230,7 +230,7 @@ def _verify_and_report(
             say(f"the install failed (exit {code}); verification shows what is still missing")
     existing = after_setup.existing_tables(project, rungs)
     if existing is not None:
-        rungs = [*rungs, after_setup.rung(project, existing)]
+        rungs = [*rungs, baseline.existing_rung(project, len(existing.tables))]
     failed = [r for r in rungs if r.status == "fail"]
     ours = [r for r in failed if r.name not in _NOT_OURS]
     applied = outcome.applied

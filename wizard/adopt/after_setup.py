@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from wizard.adopt import State, examine
 from wizard.errors import WizardError
 from wizard.inspection import Project
-from wizard.verify import baseline
 from wizard.verify.rungs import Rung
 
 
@@ -26,8 +25,3 @@ def existing_tables(project: Project, rungs: Sequence[Rung]) -> State | None:
     except WizardError:  # verification has said what is wrong, if anything
         return None
     return state if state.kind == "unversioned" else None
-
-
-def rung(project: Project, state: State) -> Rung:
-    """The finding, as a line of the verification report."""
-    return baseline.existing_rung(project, len(state.tables))

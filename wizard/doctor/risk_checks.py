@@ -15,8 +15,6 @@ def risk_findings(project: Project, risks: list[Risk]) -> list[Finding]:
     found = []
     for risk in risks:
         rule = RULES[RISK_RULES[risk.kind]]
-        path = project.rel(env_py) if env_py and "env.py" in risk.fix else None
-        if rule.id == "AW130":  # the history's first revision, which creates nothing
-            path = risk.subject or None
+        path = risk.path or (project.rel(env_py) if env_py and "env.py" in risk.fix else None)
         found.append(Finding(rule.id, path, None, risk.what, rule.why, risk.fix))
     return found

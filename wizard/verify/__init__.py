@@ -78,7 +78,7 @@ def verify(
     go_online, why_not = _wants_online(project, answers, target) if online else (False, "")
     needed = {"alembic": "alembic", **target.drivers}
     declared = _declared(project)
-    request = _request(project, answers, target, list(declared), go_online)
+    request = _request(project, answers, target, (list(needed), list(declared)), go_online)
     reply = _ask(probe or Probe(project.python, project.root), request)
     if reply.answer is None:
         assert reply.stopped is not None
@@ -99,14 +99,20 @@ def verify(
 
 
 def _request(
-    project: Project, answers: Answers, target: Target, declared: list[str], online: bool
+    project: Project,
+    answers: Answers,
+    target: Target,
+    modules: tuple[list[str], list[str]],
+    online: bool,
 ) -> VerifyRequest:
-    """What the process in the project's interpreter is asked to look at."""
+    """What the process in the project's interpreter is asked to look at; `modules`: the
+    modules Alembic's URL needs, and the distributions the project declares."""
+    drivers, declared = modules
     request: VerifyRequest = {
         "ini": str(project.alembic.ini_path),
         "model_modules": project.model_modules,  # all: a drop is explained by a missing one
         "online": online,
-        "drivers": ["alembic", *target.drivers],
+        "drivers": drivers,
         "declared": declared,
         "cwd": str(project.root),
         # unset until the user copies the template: its placeholder lets env.py load offline
@@ -222,8 +228,8 @@ def review(project: Project, probe: Probe | None = None) -> list[Risk]:
     found = risk.review(result["online"].get("pending", []), models)
     trap = baseline.uncreated(project, result)  # an empty first revision, applied
     if trap is not None:
-        first = project.rel(Path(result["bases"][0])) if result.get("bases") else ""
-        found.append(Risk("uncreated tables", first, trap.detail, trap.fix))
+        first = project.rel(Path(result["bases"][0])) if result.get("bases") else None
+        found.append(Risk("uncreated tables", "", trap.detail, trap.fix, first))
     return found
 
 

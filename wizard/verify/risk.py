@@ -22,6 +22,7 @@ class Risk:
     subject: str  # the table, table.column or enum type
     what: str
     fix: str
+    path: str | None = None  # the file the finding is about, when it is not env.py
 
 
 def rows(n: int | None) -> str:
